@@ -1,0 +1,16 @@
+#ifndef COPENSSL_SHIM_H
+#define COPENSSL_SHIM_H
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/pem.h>
+
+/// `OPENSSL_free` is a macro; Swift cannot call it directly.
+static inline void COpenSSL_free(void *ptr) { OPENSSL_free(ptr); }
+
+#endif

@@ -1,0 +1,2 @@
+import MRABatKit
+print(MRABat.version)

@@ -1,0 +1,3 @@
+import Testing
+@testable import MRABatKit
+@Test func versionIsSet() { #expect(!MRABat.version.isEmpty) }
