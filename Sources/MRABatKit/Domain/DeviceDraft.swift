@@ -1,0 +1,60 @@
+/// A row merged with its template and checked: everything needed to create one device.
+public struct DeviceDraft: Sendable, Equatable {
+    /// The CSV line the row started on.
+    public var sourceLine: Int
+    public var mac: MACAddress?
+    /// Assigned by naming: `SEP<MAC>` or `BAT…`.
+    public var name: String = ""
+    public var model: String
+    public var devicePool: String
+    /// The device's own MRA service domain override, if the row or template sets one.
+    public var serviceDomain: String?
+    public var ownerUserID: String
+    public var description: String?
+    public var location: String?
+    public var css: String?
+    public var deviceProtocol: String
+    public var phoneButtonTemplate: String
+    public var softkeyTemplate: String
+    public var securityProfile: String
+    public var sipProfile: String
+    public var userLocale: String
+    public var requiresActivationCodeOnboarding: Bool
+    public var allowActivationCodeViaMRA: Bool
+    public var templateName: String
+    public var lines: [LineDraft]
+
+    /// What identifies "the same phone" across runs, so a re-run does not create it twice.
+    ///
+    /// A row with a MAC is that MAC. A row without one is its owner, model and first line
+    /// (DN and partition): a user does not get two phones of one model on one first line
+    /// by accident, while a second phone of another model, or on another line, is a new device.
+    public var naturalKey: String {
+        if let mac { return "mac:\(mac.hex)" }
+        let first = lines.first
+        return "row:\(ownerUserID.lowercased())|\(model)|\(first?.directoryNumber ?? "")|\(first?.partition ?? "")"
+    }
+
+    /// Every attribute that a re-run must find unchanged; names and codes excluded.
+    public var fingerprint: String {
+        var parts: [String] = [
+            mac?.hex ?? "", model, devicePool, serviceDomain ?? "", ownerUserID, description ?? "", location ?? "",
+            css ?? "", deviceProtocol, phoneButtonTemplate, softkeyTemplate, securityProfile, sipProfile, userLocale,
+            String(requiresActivationCodeOnboarding), String(allowActivationCodeViaMRA),
+        ]
+        for line in lines {
+            parts += [String(line.index), line.directoryNumber, line.display ?? "", line.label ?? "", line.partition ?? ""]
+        }
+        return parts.map { $0.replacingOccurrences(of: "\u{1F}", with: "") }.joined(separator: "\u{1F}")
+    }
+}
+
+/// One line (directory number) of a device.
+public struct LineDraft: Sendable, Equatable {
+    /// 1-based button index.
+    public var index: Int
+    public var directoryNumber: String
+    public var display: String?
+    public var label: String?
+    public var partition: String?
+}

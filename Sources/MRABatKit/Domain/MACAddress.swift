@@ -1,0 +1,42 @@
+/// A phone's Ethernet MAC address, normalised to 12 uppercase hex digits.
+public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
+    /// Twelve uppercase hex digits, no separators.
+    public let hex: String
+
+    /// Accepts the four spellings administrators use: `001A2B3C4D5E`, `00:1a:2b:3c:4d:5e`,
+    /// `00-1A-2B-3C-4D-5E` and `001a.2b3c.4d5e`. Anything else (mixed separators, wrong
+    /// grouping, other lengths) is nil: a MAC is never guessed.
+    public init?(parsing text: String) {
+        let bytes = Array(text.utf8)
+        let digits: [UInt8]
+        switch bytes.count {
+        case 12:
+            digits = bytes
+        case 17:
+            let separator = bytes[2]
+            guard separator == UInt8(ascii: ":") || separator == UInt8(ascii: "-") else { return nil }
+            for position in stride(from: 2, to: 17, by: 3) where bytes[position] != separator { return nil }
+            digits = bytes.enumerated().filter { ($0.offset + 1) % 3 != 0 }.map(\.element)
+        case 14:
+            guard bytes[4] == UInt8(ascii: "."), bytes[9] == UInt8(ascii: ".") else { return nil }
+            digits = bytes.enumerated().filter { $0.offset != 4 && $0.offset != 9 }.map(\.element)
+        default:
+            return nil
+        }
+        var upper = [UInt8]()
+        upper.reserveCapacity(12)
+        for byte in digits {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"): upper.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): upper.append(byte - 32)
+            default: return nil
+            }
+        }
+        hex = String(decoding: upper, as: UTF8.self)
+    }
+
+    /// The device name of a phone provisioned with, or activated as, this MAC.
+    public var deviceName: String { "SEP" + hex }
+
+    public var description: String { hex }
+}

@@ -1,0 +1,35 @@
+/// An opened BAT CSV file: its detected encoding and delimiter, its header, and a record stream.
+public struct BATInput: ~Copyable {
+    public let path: String
+    public let encoding: TextEncoding
+    public let delimiter: UInt8
+    public let header: BATHeader
+    public let headerFields: [String]
+    public let headerLine: Int
+    private var reader: CSVReader
+
+    /// Opens `path`, detects (or takes) its encoding and delimiter, and reads the header.
+    ///
+    /// - Throws: `.io` (unreadable), `.encoding`, `.csvSyntax`, `.csvStructure` (empty file,
+    ///   bad header) — each fatal, with the position.
+    public init(path: String, encoding: TextEncoding? = nil, delimiter: UInt8? = nil, mapping: [String: String] = [:]) throws {
+        self.path = path
+        let encoding = try encoding ?? TextEncoding.detect(path: path)
+        var reader = try CSVReader(source: try FileByteSource(path: path), encoding: encoding, delimiter: delimiter, file: path)
+        guard let first = try reader.next() else {
+            throw MRABatError(
+                .csvStructure, "the file is empty: a BAT CSV file starts with a header line", at: SourceLocation(file: path, line: 1))
+        }
+        header = try BATHeader(fields: first.fields, file: path, line: first.line, mapping: mapping, required: [])
+        self.encoding = encoding
+        self.delimiter = reader.delimiter
+        headerFields = first.fields
+        headerLine = first.line
+        self.reader = reader
+    }
+
+    /// The next data row, skipping blank lines; nil at the end of the file.
+    public mutating func next() throws -> CSVRecord? {
+        try reader.next()
+    }
+}

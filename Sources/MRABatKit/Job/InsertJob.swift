@@ -1,0 +1,312 @@
+import Foundation
+
+/// What `insert` and `validate` are asked to do.
+public struct InsertOptions: Sendable {
+    public var csvPath: String
+    public var templatePath: String
+    /// Where outputs go; `validate` writes only `rejects.csv` there, and only when given.
+    public var outDirectory: String?
+    /// `validate`: run every check, write nothing to the store, issue no code.
+    public var dryRun: Bool = false
+    public var allOrNothing: Bool = false
+    /// Parallel code-issuance tasks; defaults to the number of cores.
+    public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var encoding: TextEncoding?
+    public var delimiter: UInt8?
+    /// Rows per pipeline step: bounds memory, whatever the file's size.
+    public var chunkSize: Int = 4096
+    public var now: Date = Date()
+
+    public init(csvPath: String, templatePath: String, outDirectory: String?) {
+        self.csvPath = csvPath
+        self.templatePath = templatePath
+        self.outDirectory = outDirectory
+    }
+}
+
+/// The BAT insert pipeline: read → merge with template → validate → name → issue codes in
+/// parallel → write in one transaction → emit outputs from what was committed.
+public enum InsertJob {
+    /// Runs the pipeline.
+    ///
+    /// Rows stream through in chunks of ``InsertOptions/chunkSize``: each chunk is validated, named,
+    /// given codes on all cores and written into the job's one open transaction. Only after the
+    /// commit is durable are the config files and the code export written, read back from the
+    /// store page by page, so a crash never leaves users holding codes the store does not know.
+    ///
+    /// - Returns: the summary; `rejected > 0` means exit status 1.
+    /// - Throws: ``MRABatError`` for anything fatal (bad template, unreadable or malformed file,
+    ///   store busy); then nothing was committed.
+    public static func run(
+        store: Store, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil
+    ) async throws -> JobSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var stageTime: [String: Duration] = [:]
+        func timed<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
+            let start = clock.now
+            defer { stageTime[stage, default: .zero] += clock.now - start }
+            return try body()
+        }
+
+        let cluster = try store.loadCluster()
+        let template = try PhoneTemplate.load(path: options.templatePath, cluster: cluster)
+        if !template.requiresActivationCodeOnboarding || !template.allowActivationCodeViaMRA {
+            throw MRABatError(
+                .template,
+                "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and allowActivationCodeViaMRA to true for MRA onboarding",
+                at: SourceLocation(file: options.templatePath))
+        }
+        var input = try BATInput(path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter)
+        if input.header.index(of: .deviceType) == nil && template.model == nil {
+            throw MRABatError(
+                .csvStructure, "the header has no DEVICE TYPE column and template \"\(template.name)\" names no model",
+                at: SourceLocation(file: options.csvPath, line: input.headerLine))
+        }
+        if input.header.index(of: .devicePool) == nil && template.devicePool == nil {
+            throw MRABatError(
+                .csvStructure, "the header has no DEVICE POOL column and template \"\(template.name)\" names no device pool",
+                at: SourceLocation(file: options.csvPath, line: input.headerLine))
+        }
+        var summary = JobSummary(
+            input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
+            delimiter: String(UnicodeScalar(input.delimiter)))
+        for (index, name) in input.header.unknown {
+            summary.warnings.append("\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored")
+        }
+        let validator = RowValidator(
+            cluster: cluster, template: template, header: input.header, headerNames: input.headerFields)
+
+        let outputs = try options.outDirectory.map { try OutputDirectory(path: $0) }
+        let rejects = try outputs.map {
+            try RejectsWriter(path: $0.rejectsPath, headerFields: input.headerFields, delimiter: input.delimiter)
+        }
+        let vault = options.dryRun ? nil : try CodeVault.openOrCreate(keyFile: store.path + ".key")
+        let transaction = options.dryRun
+            ? nil
+            : try JobTransaction(
+                store: store, kind: "insert", inputPath: options.csvPath, templateName: template.name, now: options.now)
+        summary.jobID = transaction?.jobID
+
+        // In-file duplicates: MAC and natural key → first line. Hashes keep this small for huge files.
+        var seenMAC: [String: Int] = [:]
+        var seenKey: [Int: Int] = [:]
+        var namer = DeviceNamer()
+
+        var records: [CSVRecord] = []
+        records.reserveCapacity(options.chunkSize)
+        var finished = false
+        while !finished {
+            records.removeAll(keepingCapacity: true)
+            try timed("read+validate") {
+                while records.count < options.chunkSize, let record = try input.next() {
+                    records.append(record)
+                }
+            }
+            finished = records.count < options.chunkSize
+            if records.isEmpty { break }
+            summary.rows += records.count
+
+            // Validate rows on their own, then against each other.
+            var drafts: [DeviceDraft] = []
+            var rejected: [RowRejection] = []
+            timed("read+validate") {
+                for record in records {
+                    switch validator.validate(fields: record.fields, line: record.line) {
+                    case .failure(let rejection):
+                        rejected.append(rejection)
+                    case .success(let draft):
+                        var problems: [RowProblem] = []
+                        if let mac = draft.mac {
+                            if let first = seenMAC[mac.hex] {
+                                problems.append(validator.problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
+                            } else {
+                                seenMAC[mac.hex] = draft.sourceLine
+                            }
+                        } else {
+                            let key = draft.naturalKey.hashValue
+                            if let first = seenKey[key] {
+                                problems.append(
+                                    validator.problem(
+                                        .directoryNumber(1), draft.lines.first?.directoryNumber,
+                                        "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
+                                            + "give one of them a MAC ADDRESS or another first line"))
+                            } else {
+                                seenKey[key] = draft.sourceLine
+                            }
+                        }
+                        if problems.isEmpty {
+                            drafts.append(draft)
+                        } else {
+                            rejected.append(RowRejection(line: record.line, fields: record.fields, problems: problems))
+                        }
+                    }
+                }
+            }
+
+            // Against the store: re-runs are unchanged, conflicts are rejected.
+            let existing = try timed("store") {
+                try transaction?.existingDevices(matching: drafts) ?? store.existingDevices(matching: drafts)
+            }
+            var unchanged: [(line: Int, deviceID: Int64)] = []
+            var fresh: [DeviceDraft] = []
+            if existing.isEmpty {
+                fresh = drafts
+            } else {
+                let fieldsByLine = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { a, _ in a })
+                let byKey = Dictionary(existing.map { ($0.naturalKey, $0) }, uniquingKeysWith: { a, _ in a })
+                let byMAC = Dictionary(existing.compactMap { e in e.mac.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
+                for draft in drafts {
+                    if let match = byKey[draft.naturalKey] {
+                        if match.fingerprint == draft.fingerprint {
+                            unchanged.append((draft.sourceLine, match.id))
+                        } else {
+                            rejected.append(
+                                RowRejection(
+                                    line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
+                                    problems: [
+                                        RowProblem(
+                                            column: nil, columnName: nil, value: nil,
+                                            reason: "already provisioned as \(match.name) with a different "
+                                                + DeviceDraft.firstDifference(match.fingerprint, draft.fingerprint)
+                                                + "; mrabat does not change provisioned devices"),
+                                    ]))
+                        }
+                    } else if let mac = draft.mac, let match = byMAC[mac.hex] {
+                        rejected.append(
+                            RowRejection(
+                                line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
+                                problems: [validator.problem(.macAddress, mac.hex, "is already used by device \(match.name)")]))
+                    } else {
+                        fresh.append(draft)
+                    }
+                }
+            }
+
+            // Names, then codes on all cores, then one write.
+            try timed("naming") {
+                for index in fresh.indices {
+                    if let mac = fresh[index].mac {
+                        fresh[index].name = mac.deviceName
+                        namer.reserve(fresh[index].name)
+                    } else {
+                        fresh[index].name = try namer.dummyName { name in try transaction?.nameExists(name) ?? false }
+                    }
+                }
+            }
+            if let transaction, let vault {
+                let codesStart = clock.now
+                var secrets = try await CodeIssuer.issue(count: fresh.count, vault: vault, jobs: options.jobs)
+                // Uniqueness among outstanding codes: the identity is a function of the code.
+                var taken = try transaction.outstandingIdentityExists(secrets.map(\.identity))
+                var inChunk = Set<String>()
+                for index in secrets.indices {
+                    while taken.contains(secrets[index].identity) || !inChunk.insert(secrets[index].identity).inserted {
+                        secrets[index] = try await CodeIssuer.issue(count: 1, vault: vault, jobs: 1)[0]
+                        taken = try transaction.outstandingIdentityExists([secrets[index].identity])
+                    }
+                }
+                stageTime["codes", default: .zero] += clock.now - codesStart
+                try timed("store") {
+                    try transaction.insert(
+                        zip(fresh, secrets).map { JobTransaction.NewDevice(draft: $0, secrets: $1) }, issuedAt: options.now,
+                        ttlHours: cluster.enterprise.activationTTLHours)
+                    try transaction.recordUnchanged(unchanged)
+                    rejected.sort { $0.line < $1.line }
+                    try transaction.recordRejected(rejected)
+                }
+            }
+            rejected.sort { $0.line < $1.line }
+            try rejects?.write(rejected)
+            summary.accepted += fresh.count
+            summary.unchanged += unchanged.count
+            summary.rejected += rejected.count
+            for rejection in rejected {
+                summary.rejectedByReason[Self.reasonClass(rejection), default: 0] += 1
+            }
+            progress?(summary)
+        }
+
+        // Commit, or not.
+        if let transaction {
+            if options.allOrNothing && summary.rejected > 0 {
+                try transaction.rollback()
+                summary.warnings.append("--all-or-nothing: \(summary.rejected) row(s) rejected, nothing committed")
+            } else {
+                summary.stageSeconds = stageTime.mapValues(Self.seconds)
+                summary.totalSeconds = Self.seconds(clock.now - started)
+                summary.committed = true
+                try timed("store") { try transaction.commit(summary: summary, now: Date()) }
+            }
+        }
+
+        // Outputs, from the store, after the commit is durable.
+        if let outputs, let transaction, summary.committed {
+            let jobID = transaction.jobID
+            let tftpStart = clock.now
+            summary.configFilesWritten = try await ConfigEmitter.emit(
+                store: store, cluster: cluster, jobID: jobID, directory: outputs.tftpPath, jobs: options.jobs)
+            stageTime["tftp", default: .zero] += clock.now - tftpStart
+            summary.codesExported = try timed("export") {
+                try ActivationCodeExport.write(
+                    store: store, vault: vault!, jobID: jobID, now: options.now, to: outputs.activationCodesPath)
+            }
+        }
+        try rejects?.commit()
+        summary.stageSeconds = stageTime.mapValues(Self.seconds)
+        summary.totalSeconds = Self.seconds(clock.now - started)
+        if let outputs {
+            try outputs.writeSummary(summary)
+        }
+        return summary
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The kind of a rejection, for per-reason counts: the column and the reason's first words.
+    static func reasonClass(_ rejection: RowRejection) -> String {
+        guard let problem = rejection.problems.first else { return "unknown" }
+        let reason = problem.reason.split(separator: ";").first.map(String.init) ?? problem.reason
+        let words = reason.split(separator: " ").prefix(4).joined(separator: " ")
+        return problem.columnName.map { "\($0): \(words)" } ?? words
+    }
+}
+
+extension RowValidator {
+    /// A problem located at `column` of this header.
+    func problem(_ column: BATColumn, _ value: String?, _ reason: String) -> RowProblem {
+        let index = header.index(of: column)
+        return RowProblem(
+            column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name, value: value,
+            reason: reason)
+    }
+}
+
+extension DeviceDraft {
+    static let fingerprintFields = [
+        "MAC ADDRESS", "DEVICE TYPE", "DEVICE POOL", "MRA SERVICE DOMAIN", "OWNER USER ID", "DESCRIPTION", "LOCATION",
+        "CSS", "protocol", "phone button template", "softkey template", "security profile", "SIP profile",
+        "user locale", "activation flag", "activation flag",
+    ]
+
+    /// Names the first field in which two fingerprints differ.
+    static func firstDifference(_ a: String, _ b: String) -> String {
+        let left = a.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        let right = b.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        for index in 0..<max(left.count, right.count) {
+            let l = index < left.count ? left[index] : ""
+            let r = index < right.count ? right[index] : ""
+            guard l != r else { continue }
+            if index < fingerprintFields.count {
+                return "\(fingerprintFields[index]) (\"\(l)\" in the store)"
+            }
+            let lineField = (index - fingerprintFields.count) % 5
+            let lineIndex = (index - fingerprintFields.count) / 5 + 1
+            let names = ["line number", "DIRECTORY NUMBER", "DISPLAY", "LINE TEXT LABEL", "PARTITION"]
+            return "\(names[lineField]) \(lineIndex) (\"\(l)\" in the store)"
+        }
+        return "set of lines"
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// What a job did: counts per outcome and per reason, what was detected, and stage timings.
+public struct JobSummary: Sendable, Codable, Equatable {
+    public var jobID: Int64?
+    public var input: String
+    public var template: String
+    public var encoding: String
+    public var delimiter: String
+    public var rows: Int = 0
+    public var accepted: Int = 0
+    public var unchanged: Int = 0
+    public var rejected: Int = 0
+    /// Rejected rows per first reason class (the reason text up to its first quote or colon).
+    public var rejectedByReason: [String: Int] = [:]
+    public var warnings: [String] = []
+    /// Seconds per stage: read+validate, naming, codes, store, tftp, export.
+    public var stageSeconds: [String: Double] = [:]
+    public var totalSeconds: Double = 0
+    public var committed: Bool = false
+    public var codesExported: Int = 0
+    public var configFilesWritten: Int = 0
+
+    public init(input: String, template: String, encoding: String, delimiter: String) {
+        self.input = input
+        self.template = template
+        self.encoding = encoding
+        self.delimiter = delimiter
+    }
+
+    /// Human-readable lines for stdout.
+    public var lines: [String] {
+        var out = [
+            "input: \(input) (\(encoding), delimiter \(delimiter == "\t" ? "TAB" : delimiter))",
+            "rows: \(rows)  accepted: \(accepted)  unchanged: \(unchanged)  rejected: \(rejected)",
+        ]
+        for (reason, count) in rejectedByReason.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+            out.append("  rejected \(count)× \(reason)")
+        }
+        if let jobID { out.append("job: \(jobID)\(committed ? "" : " (nothing committed)")") }
+        if configFilesWritten > 0 || codesExported > 0 {
+            out.append("config files: \(configFilesWritten)  codes exported: \(codesExported)")
+        }
+        let order = ["read+validate", "naming", "codes", "store", "tftp", "export"]
+        let timings = order.compactMap { stage in stageSeconds[stage].map { "\(stage) \(String(format: "%.2f", $0))s" } }
+        out.append("time: \(String(format: "%.2f", totalSeconds))s (\(timings.joined(separator: ", ")))")
+        return out
+    }
+}

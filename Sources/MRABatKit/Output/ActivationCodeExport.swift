@@ -1,0 +1,37 @@
+import Foundation
+
+/// Writes the Export Activation Codes file (mode 0600): one row per outstanding, unexpired code.
+public enum ActivationCodeExport {
+    public static let header = ["Device Name", "Description", "Device Type", "Owner User ID", "Activation Code", "Expiry"]
+
+    /// Decrypts each outstanding code from the store and writes the CSV atomically.
+    ///
+    /// - Parameter jobID: one job's devices (accepted or unchanged), or nil for every outstanding code.
+    /// - Returns: the number of codes written.
+    @discardableResult
+    public static func write(store: Store, vault: CodeVault, jobID: Int64?, now: Date, to path: String) throws -> Int {
+        let writer = try AtomicFileWriter(path: path, mode: 0o600)
+        try writer.write(CSVText.record(header))
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var afterID: Int64 = 0
+        var count = 0
+        while true {
+            let page = try store.outstandingCodes(jobID: jobID, now: now, afterID: afterID, limit: 4096)
+            guard let last = page.last else { break }
+            afterID = last.id
+            for code in page {
+                let plain = try vault.open(code.sealed, associatedData: Array(code.identity.utf8))
+                try writer.write(
+                    CSVText.record([
+                        code.deviceName, code.description ?? "", code.model, code.ownerUserID, plain.digits,
+                        formatter.string(from: code.expiresAt),
+                    ]))
+                count += 1
+            }
+        }
+        try writer.commit(durable: true)
+        return count
+    }
+}

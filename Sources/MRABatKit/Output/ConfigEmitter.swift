@@ -1,0 +1,41 @@
+/// Writes one TFTP config file per device of a committed job, on all cores.
+public enum ConfigEmitter {
+    /// Reads the job's devices from the store a page at a time and writes their files in parallel.
+    ///
+    /// - Returns: the number of files written.
+    public static func emit(store: Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int) async throws -> Int {
+        LibXML2.initialize()
+        let writer = TFTPConfigWriter()
+        let jobs = max(1, jobs)
+        let pageSize = 2048
+        var afterLine = 0
+        var written = 0
+        while true {
+            let page = try store.jobDevices(jobID: jobID, afterLine: afterLine, limit: pageSize)
+            guard let last = page.last else { break }
+            afterLine = last.line
+            let devices = page.map(\.device)
+            let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var start = 0
+                func add() {
+                    let slice = Array(devices[start..<min(start + sliceSize, devices.count)])
+                    start += sliceSize
+                    group.addTask {
+                        for device in slice {
+                            _ = try writer.write(PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
+                        }
+                        return slice.count
+                    }
+                }
+                for _ in 0..<jobs where start < devices.count { add() }
+                for try await count in group {
+                    written += count
+                    if start < devices.count { add() }
+                }
+            }
+            if page.count < pageSize { break }
+        }
+        return written
+    }
+}

@@ -1,0 +1,41 @@
+import GRDB
+
+/// An already-provisioned device that a row may be a re-run of, or conflict with.
+public struct ExistingDevice: Sendable {
+    public var id: Int64
+    public var name: String
+    public var mac: String?
+    public var naturalKey: String
+    public var fingerprint: String
+}
+
+extension Store {
+    /// Devices already in the store that share a MAC or natural key with `drafts` (read-only; `validate`).
+    public func existingDevices(matching drafts: [DeviceDraft]) throws -> [ExistingDevice] {
+        try read("look up existing devices") { db in try Store.existingDevices(db, matching: drafts) }
+    }
+
+    static func existingDevices(_ db: Database, matching drafts: [DeviceDraft]) throws -> [ExistingDevice] {
+        guard !drafts.isEmpty else { return [] }
+        var found: [Int64: ExistingDevice] = [:]
+        func collect(_ column: String, _ values: [String]) throws {
+            // Bounded IN lists keep within SQLite's variable limit.
+            for start in stride(from: 0, to: values.count, by: 500) {
+                let slice = Array(values[start..<min(start + 500, values.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT id, name, mac, natural_key, fingerprint FROM device WHERE \(column) IN (\(marks))",
+                    arguments: StatementArguments(slice))
+                while let row = try rows.next() {
+                    let id: Int64 = row["id"]
+                    found[id] = ExistingDevice(
+                        id: id, name: row["name"], mac: row["mac"], naturalKey: row["natural_key"],
+                        fingerprint: row["fingerprint"])
+                }
+            }
+        }
+        try collect("natural_key", drafts.map(\.naturalKey))
+        try collect("mac", drafts.compactMap { $0.mac?.hex })
+        return Array(found.values)
+    }
+}

@@ -1,0 +1,130 @@
+import GRDB
+
+extension Store {
+    /// The schema, one migration per change; GRDB records which ran in `grdb_migrations`.
+    ///
+    /// Times are Unix seconds (INTEGER). Codes are never stored in plaintext: `activation_code`
+    /// holds the SRP identity, salt and verifier and an AES-256-GCM sealed copy.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: cluster, devices, codes, jobs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cluster (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        name TEXT NOT NULL,
+                        config_json TEXT NOT NULL,
+                        loaded_at INTEGER NOT NULL);
+                    CREATE TABLE service_domain (
+                        name TEXT PRIMARY KEY COLLATE NOCASE,
+                        domain TEXT NOT NULL,
+                        is_default INTEGER NOT NULL,
+                        is_activation INTEGER NOT NULL,
+                        srv_target TEXT,
+                        srv_port INTEGER NOT NULL);
+                    CREATE UNIQUE INDEX service_domain_one_default ON service_domain(is_default) WHERE is_default = 1;
+                    CREATE UNIQUE INDEX service_domain_one_activation ON service_domain(is_activation) WHERE is_activation = 1;
+                    CREATE TABLE call_manager_group (name TEXT PRIMARY KEY COLLATE NOCASE);
+                    CREATE TABLE call_manager_node (
+                        group_name TEXT NOT NULL REFERENCES call_manager_group(name) ON DELETE CASCADE,
+                        priority INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        process_node_name TEXT NOT NULL,
+                        sip_port INTEGER NOT NULL,
+                        secured_sip_port INTEGER NOT NULL,
+                        PRIMARY KEY (group_name, priority));
+                    CREATE TABLE device_pool (
+                        name TEXT PRIMARY KEY COLLATE NOCASE,
+                        call_manager_group TEXT NOT NULL REFERENCES call_manager_group(name),
+                        service_domain TEXT REFERENCES service_domain(name));
+                    CREATE TABLE model (
+                        name TEXT PRIMARY KEY,
+                        lines INTEGER NOT NULL,
+                        enhanced_lines INTEGER,
+                        load_information TEXT NOT NULL,
+                        phone_button_template TEXT NOT NULL);
+                    CREATE TABLE job (
+                        id INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        input_path TEXT NOT NULL,
+                        template_name TEXT NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        finished_at INTEGER,
+                        accepted INTEGER NOT NULL DEFAULT 0,
+                        unchanged INTEGER NOT NULL DEFAULT 0,
+                        rejected INTEGER NOT NULL DEFAULT 0,
+                        summary_json TEXT);
+                    CREATE TABLE device (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        mac TEXT UNIQUE,
+                        natural_key TEXT NOT NULL UNIQUE,
+                        fingerprint TEXT NOT NULL,
+                        model TEXT NOT NULL REFERENCES model(name),
+                        device_pool TEXT NOT NULL REFERENCES device_pool(name),
+                        service_domain TEXT REFERENCES service_domain(name),
+                        owner_user_id TEXT NOT NULL,
+                        description TEXT,
+                        location TEXT,
+                        css TEXT,
+                        protocol TEXT NOT NULL,
+                        phone_button_template TEXT NOT NULL,
+                        softkey_template TEXT NOT NULL,
+                        security_profile TEXT NOT NULL,
+                        sip_profile TEXT NOT NULL,
+                        user_locale TEXT NOT NULL,
+                        requires_activation_code INTEGER NOT NULL,
+                        allow_activation_code_via_mra INTEGER NOT NULL,
+                        template_name TEXT NOT NULL,
+                        job_id INTEGER NOT NULL REFERENCES job(id),
+                        created_at INTEGER NOT NULL,
+                        activated_at INTEGER,
+                        failed_attempts INTEGER NOT NULL DEFAULT 0,
+                        throttled INTEGER NOT NULL DEFAULT 0);
+                    CREATE INDEX device_owner ON device(owner_user_id);
+                    CREATE TABLE line (
+                        device_id INTEGER NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+                        idx INTEGER NOT NULL,
+                        dn TEXT NOT NULL,
+                        display TEXT,
+                        label TEXT,
+                        partition TEXT,
+                        PRIMARY KEY (device_id, idx)) WITHOUT ROWID;
+                    CREATE TABLE activation_code (
+                        id INTEGER PRIMARY KEY,
+                        device_id INTEGER NOT NULL REFERENCES device(id),
+                        identity TEXT NOT NULL,
+                        salt BLOB,
+                        verifier BLOB,
+                        sealed BLOB,
+                        status TEXT NOT NULL CHECK (status IN ('outstanding', 'used', 'released', 'expired')),
+                        bound_mac TEXT,
+                        issued_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        ended_at INTEGER,
+                        job_id INTEGER REFERENCES job(id));
+                    CREATE UNIQUE INDEX activation_code_outstanding_identity
+                        ON activation_code(identity) WHERE status = 'outstanding';
+                    CREATE UNIQUE INDEX activation_code_outstanding_device
+                        ON activation_code(device_id) WHERE status = 'outstanding';
+                    CREATE TABLE job_row (
+                        job_id INTEGER NOT NULL REFERENCES job(id),
+                        line INTEGER NOT NULL,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'unchanged', 'rejected')),
+                        device_id INTEGER REFERENCES device(id),
+                        reason TEXT,
+                        PRIMARY KEY (job_id, line)) WITHOUT ROWID;
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        device_id INTEGER REFERENCES device(id),
+                        device_name TEXT,
+                        event TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        detail TEXT);
+                    CREATE INDEX audit_device ON audit(device_id, at);
+                    """)
+        }
+        return migrator
+    }
+}

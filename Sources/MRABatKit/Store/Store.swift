@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+/// The embedded SQLite store: cluster, devices, lines, activation-code secrets, jobs and audit.
+///
+/// One file (`./mrabat.sqlite` by default) in WAL mode with `synchronous=FULL`, so a commit is
+/// durable when it returns — outputs that leave the machine are written only after that.
+/// Writers take the write lock with `BEGIN IMMEDIATE` and wait up to ``busyTimeout`` for another
+/// process to finish, then fail with a retryable `.storeBusy` error.
+public final class Store: Sendable {
+    /// GRDB's queue serialises every access to the one connection; it is Sendable itself.
+    let queue: DatabaseQueue
+    public let path: String
+    public static let busyTimeout: TimeInterval = 60
+
+    /// Opens (creating if needed) and migrates the store at `path`.
+    public init(path: String, busyTimeout: TimeInterval = Store.busyTimeout) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(busyTimeout)
+        // A job keeps one transaction open across many accesses while codes are computed in
+        // parallel between them; the job owns that transaction and always ends it.
+        configuration.allowsUnsafeTransactions = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw Store.map(error, doing: "open the store \(path)")
+        }
+    }
+
+    /// Turns a GRDB/SQLite error into a user-facing one.
+    static func map(_ error: Error, doing action: String) -> MRABatError {
+        if let error = error as? MRABatError { return error }
+        if let error = error as? DatabaseError {
+            if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                return MRABatError(
+                    .storeBusy, "cannot \(action): another mrabat process holds the store; try again when it has finished",
+                    cause: error.message)
+            }
+            return MRABatError(.store, "cannot \(action)", cause: error.message ?? "\(error.resultCode)")
+        }
+        return MRABatError(.store, "cannot \(action)", cause: "\(error)")
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`).
+    func write<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Store.map(error, doing: action)
+        }
+    }
+
+    func read<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw Store.map(error, doing: action)
+        }
+    }
+
+    /// `PRAGMA integrity_check`; "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try read("check the store") { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
+    }
+}

@@ -1,0 +1,218 @@
+/// Merges one BAT CSV row with the template and checks it against the cluster.
+///
+/// Checks that need no other row and no store: field count, model supported and catalogued,
+/// device pool and service domain exist, MAC well-formed, line count within model capacity and
+/// template, DN syntax, field lengths, activation flags. Cross-row and store checks (duplicate
+/// MAC, MAC already provisioned) are the job's. Every problem of a row is reported, not just the first.
+public struct RowValidator: Sendable {
+    public let cluster: ClusterConfig
+    public let template: PhoneTemplate
+    public let header: BATHeader
+    /// The header fields as written, to name columns in reasons.
+    public let headerNames: [String]
+
+    public init(cluster: ClusterConfig, template: PhoneTemplate, header: BATHeader, headerNames: [String]) {
+        self.cluster = cluster
+        self.template = template
+        self.header = header
+        self.headerNames = headerNames
+    }
+
+    /// Field limits, from CUCM's data dictionary.
+    enum Limit {
+        static let description = 128
+        static let ownerUserID = 128
+        static let directoryNumber = 24
+        static let display = 30
+        static let label = 30
+        static let name = 50
+    }
+
+    /// The merged device, or every reason the row cannot be one.
+    public func validate(fields: [String], line: Int) -> Result<DeviceDraft, RowRejection> {
+        var problems: [RowProblem] = []
+        func reject() -> Result<DeviceDraft, RowRejection> {
+            .failure(RowRejection(line: line, fields: fields, problems: problems))
+        }
+        // A short or long row means shifted columns; nothing in it can be trusted.
+        let used = fields.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
+        if fields.count < headerNames.count || used > headerNames.count {
+            problems.append(
+                RowProblem(
+                    column: nil, columnName: nil, value: nil,
+                    reason: "row has \(fields.count < headerNames.count ? fields.count : used) fields but the header has "
+                        + "\(headerNames.count); a missing or extra delimiter shifts every column after it"))
+            return reject()
+        }
+
+        func cell(_ column: BATColumn) -> (index: Int, value: String)? {
+            guard let index = header.index(of: column), index < fields.count else { return nil }
+            let value = fields[index].trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : (index, value)
+        }
+        func problem(_ column: BATColumn, _ value: String?, _ reason: String) {
+            let index = header.index(of: column)
+            problems.append(
+                RowProblem(
+                    column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name,
+                    value: value, reason: reason))
+        }
+        func checkLength(_ column: BATColumn, _ value: String?, max: Int) {
+            guard let value else { return }
+            if value.count > max {
+                problem(column, value, "is \(value.count) characters long; at most \(max) are allowed")
+            } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                problem(column, value, "contains a control character")
+            }
+        }
+
+        // MAC
+        var mac: MACAddress?
+        if let (_, value) = cell(.macAddress) {
+            mac = MACAddress(parsing: value)
+            if mac == nil {
+                problem(
+                    .macAddress, value,
+                    "is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E "
+                        + "or 001a.2b3c.4d5e), or leave it empty for a BAT dummy name")
+            }
+        }
+
+        // Model
+        var model: PhoneModel?
+        let modelText = cell(.deviceType)?.value ?? template.model
+        if let modelText {
+            if let canonical = SupportedModels.canonical(modelText) {
+                model = cluster.model(named: canonical)
+                if model == nil {
+                    problem(.deviceType, modelText, "is not in cluster \(cluster.name)'s model catalogue; add it to the cluster configuration")
+                }
+            } else {
+                problem(
+                    .deviceType, modelText,
+                    "does not support activation-code onboarding over MRA"
+                        + DidYouMean.hint(for: modelText, among: SupportedModels.names))
+            }
+        } else {
+            problem(.deviceType, nil, "is empty and the template names no model")
+        }
+
+        // Device pool
+        var pool: DevicePool?
+        if let poolName = cell(.devicePool)?.value ?? template.devicePool {
+            pool = cluster.devicePool(named: poolName)
+            if pool == nil {
+                problem(
+                    .devicePool, poolName,
+                    "does not exist in cluster \(cluster.name)"
+                        + DidYouMean.hint(for: poolName, among: cluster.devicePools.map(\.name)))
+            }
+        } else {
+            problem(.devicePool, nil, "is empty and the template names no device pool")
+        }
+
+        // Service domain: the row's, else the template's; the pool's is applied when resolving.
+        var serviceDomain: String?
+        if let domainName = cell(.mraServiceDomain)?.value ?? template.mraServiceDomain {
+            if let domain = cluster.serviceDomain(named: domainName) {
+                serviceDomain = domain.name
+            } else {
+                problem(
+                    .mraServiceDomain, domainName,
+                    "does not exist in cluster \(cluster.name)"
+                        + DidYouMean.hint(for: domainName, among: cluster.serviceDomains.map(\.name)))
+            }
+        }
+
+        // Owner
+        let owner = cell(.ownerUserID)?.value
+        if owner == nil {
+            problem(.ownerUserID, nil, "is required: an activation code is issued to a user")
+        }
+        checkLength(.ownerUserID, owner, max: Limit.ownerUserID)
+        let description = cell(.description)?.value
+        checkLength(.description, description, max: Limit.description)
+        let location = cell(.location)?.value ?? template.location
+        checkLength(.location, cell(.location)?.value, max: Limit.name)
+        let css = cell(.css)?.value ?? template.css
+        checkLength(.css, cell(.css)?.value, max: Limit.name)
+
+        // Lines: contiguous from 1, each with a DN.
+        var lines: [LineDraft] = []
+        var lastFilled = 0
+        for index in 1...max(header.maxLine, 1) {
+            let dn = cell(.directoryNumber(index))
+            let display = cell(.display(index))?.value
+            let label = cell(.lineTextLabel(index))?.value
+            let partition = cell(.partition(index))?.value
+            guard let dn else {
+                for (column, value) in [(BATColumn.display(index), display), (.lineTextLabel(index), label), (.partition(index), partition)] {
+                    if let value { problem(column, value, "is set but DIRECTORY NUMBER \(index) is empty") }
+                }
+                continue
+            }
+            if index != lastFilled + 1 {
+                problem(.directoryNumber(index), dn.value, "line \(index) is set but line \(lastFilled + 1) is empty; fill lines in order")
+            }
+            lastFilled = index
+            if !Self.isDirectoryNumber(dn.value) {
+                problem(
+                    .directoryNumber(index), dn.value,
+                    "is not a directory number: 1–\(Limit.directoryNumber) of 0-9 + * # \\ X")
+            }
+            checkLength(.display(index), display, max: Limit.display)
+            checkLength(.lineTextLabel(index), label, max: Limit.label)
+            checkLength(.partition(index), partition, max: Limit.name)
+            let defaults = index <= template.lines.count ? template.lines[index - 1] : LineTemplate()
+            lines.append(
+                LineDraft(
+                    index: index, directoryNumber: dn.value, display: display ?? defaults.display,
+                    label: label ?? defaults.label, partition: partition ?? defaults.partition))
+        }
+        if lines.isEmpty {
+            problem(.directoryNumber(1), nil, "is required: a phone needs at least one line")
+        }
+        if lines.count > template.lines.count {
+            problem(
+                .directoryNumber(lines.count), lines.last?.directoryNumber,
+                "row has \(lines.count) lines but template \"\(template.name)\" allows \(template.lines.count)")
+        }
+        if let model {
+            let capacity = model.capacity(enhancedLineMode: template.enhancedLineMode)
+            if lines.count > capacity {
+                problem(
+                    .directoryNumber(lines.count), lines.last?.directoryNumber,
+                    "row has \(lines.count) lines but a \(model.name) has \(capacity)"
+                        + (template.enhancedLineMode || model.enhancedLines == nil ? "" : " (\(model.enhancedLines!) in enhanced line mode)"))
+            }
+        }
+        if !template.requiresActivationCodeOnboarding || !template.allowActivationCodeViaMRA {
+            problems.append(
+                RowProblem(
+                    column: nil, columnName: nil, value: nil,
+                    reason: "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and allowActivationCodeViaMRA"))
+        }
+
+        guard problems.isEmpty, let model, let pool, let owner else { return reject() }
+        return .success(
+            DeviceDraft(
+                sourceLine: line, mac: mac, model: model.name, devicePool: pool.name, serviceDomain: serviceDomain,
+                ownerUserID: owner, description: description, location: location, css: css,
+                deviceProtocol: template.deviceProtocol,
+                phoneButtonTemplate: template.phoneButtonTemplate ?? model.phoneButtonTemplate,
+                softkeyTemplate: template.softkeyTemplate, securityProfile: template.securityProfile,
+                sipProfile: template.sipProfile, userLocale: template.userLocale,
+                requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
+                allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, templateName: template.name, lines: lines))
+    }
+
+    /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).
+    static func isDirectoryNumber(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard (1...Limit.directoryNumber).contains(bytes.count) else { return false }
+        return bytes.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "#")
+                || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "X")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import MRABatKit
-print(MRABat.version)
