@@ -1,6 +1,14 @@
 import CLibXML2
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One problem found while checking a document against a schema.
 public struct XMLValidationIssue: Sendable, Hashable, CustomStringConvertible {
     /// The document as the caller named it.
@@ -36,6 +44,12 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     public init(schemaPath: String) throws {
         LibXML2.initialize()
         self.schemaPath = schemaPath
+        // libxml2 would print a warning to stderr for an unreadable file; say it once, properly.
+        if access(schemaPath, R_OK) != 0 {
+            throw MRABatError(
+                .io, "cannot read the XML schema", at: SourceLocation(file: schemaPath),
+                cause: String(cString: strerror(errno)))
+        }
         guard let parser = xmlSchemaNewParserCtxt(schemaPath) else {
             throw MRABatError(.io, "cannot read the XML schema", at: SourceLocation(file: schemaPath))
         }
@@ -59,12 +73,15 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     }
 
     /// Parses and validates the file at `path`; an empty result means it is well-formed and valid.
+    ///
+    /// A file that cannot be read gives one issue saying why (libxml2 would print that to stderr).
     public func validate(fileAt path: String) -> [XMLValidationIssue] {
-        let issues = IssueCollector(file: path)
-        withParserContext(issues) { parser in
-            xmlCtxtReadFile(parser, path, nil, Self.parseOptions)
+        switch Self.readFile(path) {
+        case .success(let bytes):
+            return validate(bytes, name: path)
+        case .failure(let error):
+            return [XMLValidationIssue(file: path, line: nil, message: error.message + " (\(error.cause ?? ""))", isError: true)]
         }
-        return issues.issues
     }
 
     /// Parses and validates a document held in memory; `name` is used in the issues.
@@ -102,6 +119,23 @@ public final class XMLSchemaValidator: @unchecked Sendable {
         let more = errors.count > 1 ? " (and \(errors.count - 1) more)" : ""
         throw MRABatError(
             .xml, "not valid against the schema: \(first.message)\(more)", at: SourceLocation(file: file, line: first.line))
+    }
+
+    private static func readFile(_ path: String) -> Result<[UInt8], MRABatError> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(AtomicFileWriter.error(errno, path, "cannot read the file")) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(AtomicFileWriter.error(errno, path, "cannot read the file"))
+            }
+            if n == 0 { return .success(bytes) }
+            bytes.append(contentsOf: chunk[..<n])
+        }
     }
 
     /// Runs `read` with a fresh parser context, then validates the document it returns.
