@@ -127,7 +127,9 @@ extension OutputXMLTests {
 
         @Test("writing into a missing directory is an .io error naming the path")
         func missingDirectory() throws {
-            let dir = try OutputFixtures.freshDirectory("missing") + "/no/such/dir"
+            let base = try OutputFixtures.freshDirectory("missing")
+            defer { try? FileManager.default.removeItem(atPath: base) }
+            let dir = base + "/no/such/dir"
             let error = try #require(throws: MRABatError.self) {
                 try TFTPConfigWriter(durable: true).write(OutputFixtures.config(), toDirectory: dir)
             }

@@ -95,7 +95,9 @@ extension OutputXMLTests {
             let golden = OutputFixtures.fixtureDirectory.appendingPathComponent("SEP001A2B3C4D5E.cnf.xml").path
             #expect(OutputFixtures.validator.validate(fileAt: golden).isEmpty)
             try OutputFixtures.validator.check(fileAt: golden)
-            let missing = try OutputFixtures.freshDirectory("nofile") + "/absent.cnf.xml"
+            let base = try OutputFixtures.freshDirectory("nofile")
+            defer { try? FileManager.default.removeItem(atPath: base) }
+            let missing = base + "/absent.cnf.xml"
             let missingIssues = OutputFixtures.validator.validate(fileAt: missing)
             #expect(missingIssues.count == 1)
             #expect(missingIssues.first?.message.contains("No such file") == true)
