@@ -13,4 +13,7 @@
 /// `OPENSSL_free` is a macro; Swift cannot call it directly.
 static inline void COpenSSL_free(void *ptr) { OPENSSL_free(ptr); }
 
+/// `BN_num_bytes` is a macro: the length of the minimal big-endian encoding of `a`.
+static inline int COpenSSL_BN_num_bytes(const BIGNUM *a) { return BN_num_bytes(a); }
+
 #endif

@@ -1,0 +1,115 @@
+/// The header line of a BAT CSV, matched to ``BATColumn``s.
+///
+/// Names match case-insensitively with runs of white space (NBSP included) folded and trimmed, so
+/// `directory  number 1` is `DIRECTORY NUMBER 1`; ``BATColumn/init(headerName:)`` lists the aliases.
+/// Unknown names are kept in ``unknown`` for one warning. Trailing empty names (a spreadsheet's
+/// trailing delimiter) are ignored silently. `LINE` and `REASON`, which mrabat adds to its own
+/// `rejects.csv`, are in ``ignoredIndices`` so a rejects file can be fed back as it is.
+public struct BATHeader: Sendable {
+    /// The column of each field index; nil for unknown, ignored and empty names.
+    public let columns: [BATColumn?]
+    /// Fields whose names are not recognised, with their index and name as written.
+    public let unknown: [(index: Int, name: String)]
+    /// Indices of the `LINE` and `REASON` columns of a rejects file.
+    public let ignoredIndices: [Int]
+    /// The highest line number among the per-line columns; 0 if there are none.
+    public let maxLine: Int
+    private let indices: [BATColumn: Int]
+
+    /// The columns a phone sheet cannot do without.
+    public static let defaultRequired: Set<BATColumn> = [.deviceType, .devicePool]
+
+    /// Matches a header record.
+    ///
+    /// - Parameters:
+    ///   - fields: the header record's fields.
+    ///   - file: the file as the user named it; `line`: the header's physical line; both for errors.
+    ///   - mapping: a legacy sheet's own column names to BAT column names (`"Phone Model": "DEVICE TYPE"`),
+    ///     both folded like header names; a mapped name takes the place of the one in the file.
+    ///   - required: the columns that must be present.
+    /// - Throws: ``MRABatError`` `.csvStructure` for an empty header, a column given twice (naming both
+    ///   fields; the location's column is the field number of the second), or missing required columns;
+    ///   `.usage` for a `mapping` target that is no BAT column.
+    public init(
+        fields: [String], file: String, line: Int, mapping: [String: String] = [:],
+        required: Set<BATColumn> = BATHeader.defaultRequired
+    ) throws {
+        var foldedMapping: [String: String] = [:]
+        for (from, to) in mapping {
+            guard BATColumn(headerName: to) != nil else {
+                throw MRABatError(.usage, "mapping target \"\(to)\" (for \"\(from)\") is not a BAT column", value: to)
+            }
+            foldedMapping[Self.fold(from)] = to
+        }
+
+        // Excel writes a trailing delimiter (or several) after the last named column.
+        var count = fields.count
+        while count > 0 && Self.fold(fields[count - 1]).isEmpty { count -= 1 }
+        guard count > 0 else {
+            throw MRABatError(.csvStructure, "the header line is empty", at: SourceLocation(file: file, line: line))
+        }
+
+        var columns: [BATColumn?] = Array(repeating: nil, count: fields.count)
+        var unknown: [(index: Int, name: String)] = []
+        var ignored: [Int] = []
+        var indices: [BATColumn: Int] = [:]
+        for index in 0..<count {
+            let name = fields[index]
+            let folded = Self.fold(name)
+            let target = foldedMapping[folded] ?? name
+            guard let column = BATColumn(headerName: target) else {
+                if folded == "LINE" || folded == "REASON" {
+                    ignored.append(index)
+                } else {
+                    unknown.append((index, name))
+                }
+                continue
+            }
+            if let first = indices[column] {
+                throw MRABatError(
+                    .csvStructure,
+                    "column \(column.name) is given twice: \"\(fields[first])\" (column \(first + 1)) and "
+                        + "\"\(name)\" (column \(index + 1))",
+                    at: SourceLocation(file: file, line: line, column: index + 1), value: name)
+            }
+            indices[column] = index
+            columns[index] = column
+        }
+
+        let missing = required.filter { indices[$0] == nil }.map(\.name).sorted()
+        if !missing.isEmpty {
+            let list = missing.joined(separator: ", ")
+            throw MRABatError(
+                .csvStructure, "the header lacks the required column\(missing.count > 1 ? "s" : "") \(list)",
+                at: SourceLocation(file: file, line: line), value: list)
+        }
+
+        self.columns = columns
+        self.unknown = unknown
+        self.ignoredIndices = ignored
+        self.indices = indices
+        self.maxLine = indices.keys.compactMap(\.lineNumber).max() ?? 0
+    }
+
+    /// The field index of `column`, or nil if the file lacks it.
+    public func index(of column: BATColumn) -> Int? {
+        indices[column]
+    }
+
+    /// Folds a header name for matching: uppercased, runs of white space (NBSP, and a stray BOM)
+    /// made one space, ends trimmed.
+    public static func fold(_ name: String) -> String {
+        var result = ""
+        var pendingSpace = false
+        for character in name {
+            if character.isWhitespace || character == "\u{FEFF}" {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.append(" ") }
+                pendingSpace = false
+                result.append(character)
+            }
+        }
+        return result.uppercased()
+    }
+}

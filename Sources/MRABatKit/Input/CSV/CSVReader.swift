@@ -1,0 +1,347 @@
+/// A streaming RFC 4180 reader for BAT CSV files, working on UTF-8 bytes in a buffer it owns.
+///
+/// Typical use:
+///
+/// ```swift
+/// let encoding = try TextEncoding.detect(path: path)
+/// var reader = try CSVReader(source: FileByteSource(path: path), encoding: encoding, file: path)
+/// guard let header = try reader.next() else { … }
+/// while let record = try reader.next() { … }
+/// ```
+///
+/// Accepts quoted fields with doubled quotes, delimiters and line breaks; CRLF, LF and lone CR
+/// line endings; a byte-order mark. Lines that are empty or only white space are skipped wherever
+/// they are (unlike Cisco BAT, a blank line does not end the file). Rows of delimiters only (`,,,`)
+/// are returned; see ``CSVRecord/isBlank``.
+///
+/// Syntax errors are `.csvSyntax` with the physical line and the 1-based column, counted in Unicode
+/// scalars, of the offending character: a quote inside an unquoted field, text after a closing
+/// quote, and a quoted field never closed (reported where its quote opened).
+///
+/// Noncopyable because it owns its buffer and a position in its source.
+public struct CSVReader: ~Copyable {
+    /// The file as the user named it; every error names it.
+    public let file: String
+    /// The encoding the bytes are decoded from.
+    public let encoding: TextEncoding
+    /// The field delimiter: `,`, `;` or TAB, given or detected from the header line.
+    public let delimiter: UInt8
+
+    private let transcoder: UTF8Transcoder
+    private var buffer: UnsafeMutableRawBufferPointer
+    /// 1 where a byte may end a run of field text: quote, CR, LF, delimiter.
+    private let special: UnsafeMutablePointer<UInt8>
+    private var pos = 0
+    private var end = 0
+    /// Absolute UTF-8 stream offset of `buffer[0]`.
+    private var bufferBase = 0
+    /// Physical line of the byte at `pos`.
+    private var line = 1
+    /// Absolute stream offset just after the last CR, so the LF of a CRLF is not counted twice.
+    private var afterCR = -1
+    /// Columns are counted lazily from a cursor: scalars in the current line before `columnCursor`.
+    private var columnCursor = 0
+    private var columnCount = 0
+
+    private var fieldBytes: [UInt8] = []
+    private var fieldCountHint = 8
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let lf = UInt8(ascii: "\n")
+    private static let cr = UInt8(ascii: "\r")
+    /// The header line is read ahead to find the delimiter; past this size the guess uses what was seen.
+    private static let maxLookahead = 1 << 20
+
+    /// Creates a reader; when `delimiter` is nil, reads ahead to the end of the header line to detect it.
+    ///
+    /// - Parameters:
+    ///   - source: the file's bytes, in `encoding`.
+    ///   - encoding: from ``TextEncoding/detect(path:)``, or the user's override.
+    ///   - delimiter: `,`, `;` or TAB; nil detects the one of the three occurring most often outside
+    ///     quotes in the first non-blank record, `,` when none occurs (ties prefer `,`, then `;`).
+    ///   - file: the file as the user named it, for error messages.
+    /// - Throws: ``MRABatError`` `.io` or `.encoding` while reading the header line.
+    public init(
+        source: some ByteSource, encoding: TextEncoding, delimiter: UInt8? = nil, file: String
+    ) throws {
+        try self.init(source: source, encoding: encoding, delimiter: delimiter, file: file, bufferSize: 64 * 1024)
+    }
+
+    init(source: some ByteSource, encoding: TextEncoding, delimiter: UInt8?, file: String, bufferSize: Int) throws {
+        let transcoder = UTF8Transcoder(source: source, encoding: encoding, file: file)
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(4, bufferSize), alignment: 1)
+        var end = 0
+        let detected: UInt8
+        do {
+            if let delimiter {
+                detected = delimiter
+                end = try transcoder.read(into: buffer)
+            } else {
+                // Read until the first record is complete; the buffer grows (bounded) for a huge header.
+                var ended = false
+                while true {
+                    if let found = Self.detectDelimiter(UnsafeRawBufferPointer(rebasing: buffer[..<end]), final: ended) {
+                        detected = found
+                        break
+                    }
+                    if end == buffer.count {
+                        if buffer.count >= Self.maxLookahead {
+                            detected = Self.detectDelimiter(UnsafeRawBufferPointer(buffer), final: true)!
+                            break
+                        }
+                        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 1)
+                        larger.copyMemory(from: UnsafeRawBufferPointer(buffer))
+                        buffer.deallocate()
+                        buffer = larger
+                    }
+                    let count = try transcoder.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+                    if count == 0 { ended = true }
+                    end += count
+                }
+            }
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        let special = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        special.initialize(repeating: 0, count: 256)
+        for byte in [Self.quote, Self.cr, Self.lf, detected] { special[Int(byte)] = 1 }
+
+        self.file = file
+        self.encoding = encoding
+        self.delimiter = detected
+        self.transcoder = transcoder
+        self.buffer = buffer
+        self.special = special
+        self.end = end
+    }
+
+    deinit {
+        buffer.deallocate()
+        special.deallocate()
+    }
+
+    /// Counts `,` `;` TAB outside quotes in the first non-blank line; nil if that line may not be complete.
+    private static func detectDelimiter(_ bytes: UnsafeRawBufferPointer, final: Bool) -> UInt8? {
+        var inQuotes = false
+        var content = false
+        var counts = (comma: 0, semicolon: 0, tab: 0)
+        var complete = false
+        for byte in bytes {
+            if byte == quote {
+                inQuotes.toggle()
+                content = true
+            } else if inQuotes {
+                continue
+            } else if byte == lf || byte == cr {
+                if content {
+                    complete = true
+                    break
+                }
+            } else {
+                switch byte {
+                case UInt8(ascii: ","): counts.comma += 1
+                case UInt8(ascii: ";"): counts.semicolon += 1
+                case UInt8(ascii: "\t"): counts.tab += 1
+                default: break
+                }
+                if byte != UInt8(ascii: " ") { content = true }
+            }
+        }
+        guard complete || final else { return nil }
+        if counts.tab > counts.comma && counts.tab > counts.semicolon { return UInt8(ascii: "\t") }
+        if counts.semicolon > counts.comma { return UInt8(ascii: ";") }
+        return UInt8(ascii: ",")
+    }
+
+    private enum State {
+        case recordStart, fieldStart, unquoted, quoted, afterQuote
+    }
+
+    /// Reads the next record, skipping blank lines.
+    ///
+    /// - Returns: the record, or nil at the end of the file.
+    /// - Throws: ``MRABatError`` `.csvSyntax` with line and column; `.encoding` or `.io` from the source.
+    public mutating func next() throws -> CSVRecord? {
+        var fields: [String] = []
+        fields.reserveCapacity(fieldCountHint)
+        fieldBytes.removeAll(keepingCapacity: true)
+        var state = State.recordStart
+        var recordLine = line
+        var quoteLine = 0
+        var quoteColumn = 0
+        var quoted = false
+
+        while true {
+            if pos == end {
+                guard try refill() else {
+                    switch state {
+                    case .recordStart:
+                        return nil
+                    case .quoted:
+                        throw MRABatError(
+                            .csvSyntax, "quoted field is never closed (its quote opens here)",
+                            at: SourceLocation(file: file, line: quoteLine, column: quoteColumn))
+                    case .fieldStart, .unquoted, .afterQuote:
+                        fields.append(takeField())
+                        if fields.count == 1 && !quoted && fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+                            return nil
+                        }
+                        return finish(fields, line: recordLine, endLine: line)
+                    }
+                }
+            }
+            let byte = buffer[pos]
+            switch state {
+            case .recordStart:
+                if byte == Self.lf || byte == Self.cr {
+                    // An empty line, or the LF of a CRLF that ended the previous record.
+                    consumeLineBreak(byte)
+                    continue
+                }
+                recordLine = line
+                state = .fieldStart
+
+            case .fieldStart:
+                if byte == Self.quote {
+                    quoteLine = line
+                    quoteColumn = column(at: pos)
+                    quoted = true
+                    state = .quoted
+                    pos += 1
+                } else {
+                    quoted = false
+                    state = .unquoted
+                }
+
+            case .unquoted:
+                let start = pos
+                while pos < end && special[Int(buffer[pos])] == 0 { pos += 1 }
+                if pos == end {
+                    fieldBytes.append(contentsOf: buffer[start..<pos])
+                    continue
+                }
+                // The common case, a field wholly inside the buffer, becomes a String without a copy.
+                if fieldBytes.isEmpty {
+                    fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self))
+                } else {
+                    fieldBytes.append(contentsOf: buffer[start..<pos])
+                    fields.append(takeField())
+                }
+                let stop = buffer[pos]
+                if stop == delimiter {
+                    pos += 1
+                    state = .fieldStart
+                } else if stop == Self.quote {
+                    throw MRABatError(
+                        .csvSyntax, "quote inside an unquoted field; quote the whole field and double the quote (\"\")",
+                        at: SourceLocation(file: file, line: line, column: column(at: pos)),
+                        value: fields.last.map { $0 + "\"" })
+                } else {
+                    let endLine = line
+                    consumeLineBreak(stop)
+                    if fields.count == 1 && fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+                        // A line of white space only: as blank as an empty one.
+                        fields.removeAll(keepingCapacity: true)
+                        state = .recordStart
+                        continue
+                    }
+                    return finish(fields, line: recordLine, endLine: endLine)
+                }
+
+            case .quoted:
+                let start = pos
+                while pos < end && special[Int(buffer[pos])] == 0 { pos += 1 }
+                fieldBytes.append(contentsOf: buffer[start..<pos])
+                if pos == end { continue }
+                let stop = buffer[pos]
+                if stop == Self.quote {
+                    pos += 1
+                    state = .afterQuote
+                } else {
+                    fieldBytes.append(stop)
+                    if stop == Self.lf || stop == Self.cr {
+                        consumeLineBreak(stop)
+                    } else {
+                        pos += 1
+                    }
+                }
+
+            case .afterQuote:
+                if byte == Self.quote {
+                    // A doubled quote stands for one quote.
+                    fieldBytes.append(byte)
+                    pos += 1
+                    state = .quoted
+                } else if byte == delimiter {
+                    fields.append(takeField())
+                    pos += 1
+                    state = .fieldStart
+                } else if byte == Self.lf || byte == Self.cr {
+                    fields.append(takeField())
+                    let endLine = line
+                    consumeLineBreak(byte)
+                    return finish(fields, line: recordLine, endLine: endLine)
+                } else {
+                    throw MRABatError(
+                        .csvSyntax, "text after a closing quote; a quote inside a quoted field must be doubled (\"\")",
+                        at: SourceLocation(file: file, line: line, column: column(at: pos)),
+                        value: String(decoding: fieldBytes, as: UTF8.self))
+                }
+            }
+        }
+    }
+
+    private mutating func finish(_ fields: [String], line: Int, endLine: Int) -> CSVRecord {
+        fieldCountHint = fields.count
+        return CSVRecord(fields: fields, line: line, endLine: endLine)
+    }
+
+    private mutating func takeField() -> String {
+        let field = String(decoding: fieldBytes, as: UTF8.self)
+        fieldBytes.removeAll(keepingCapacity: true)
+        return field
+    }
+
+    /// Consumes the CR or LF at `pos`, counting a CRLF as one line break.
+    private mutating func consumeLineBreak(_ byte: UInt8) {
+        let absolute = bufferBase + pos
+        if byte == Self.cr {
+            line += 1
+            afterCR = absolute + 1
+        } else if afterCR != absolute {
+            line += 1
+        }
+        pos += 1
+        columnCursor = pos
+        columnCount = 0
+    }
+
+    /// The 1-based column of `buffer[index]` in the current physical line, in Unicode scalars.
+    private mutating func column(at index: Int) -> Int {
+        advanceColumn(to: index)
+        return columnCount + 1
+    }
+
+    private mutating func advanceColumn(to index: Int) {
+        var count = columnCount
+        var cursor = columnCursor
+        while cursor < index {
+            // Every byte but a UTF-8 continuation byte starts a scalar.
+            if buffer[cursor] & 0xC0 != 0x80 { count += 1 }
+            cursor += 1
+        }
+        columnCount = count
+        columnCursor = cursor
+    }
+
+    /// Reads the next chunk; false at the end of the stream.
+    private mutating func refill() throws -> Bool {
+        advanceColumn(to: end)
+        columnCursor = 0
+        bufferBase += end
+        pos = 0
+        end = try transcoder.read(into: buffer)
+        return end > 0
+    }
+}

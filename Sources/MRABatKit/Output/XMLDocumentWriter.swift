@@ -1,0 +1,132 @@
+import CLibXML2
+
+/// An indented, UTF-8 XML document under construction: the one owner of a libxml2 `xmlTextWriter`.
+///
+/// Element names are `StaticString`s, so writing a name costs no allocation; text goes through
+/// libxml2, which escapes `<`, `&`, `>` and `"`. Text that XML 1.0 cannot carry at all (control
+/// characters) is refused with an error instead of producing a file no parser would read.
+///
+/// Not `Sendable`: one document is built by one task, then dropped.
+final class XMLDocumentWriter {
+    /// Where the bytes go.
+    enum Destination {
+        /// An in-memory buffer; ``finish()`` returns its bytes.
+        case memory
+        /// libxml2 opens and writes the file itself (kept for measurement; see ``TFTPConfigWriter``).
+        case file(String)
+    }
+
+    private let writer: xmlTextWriterPtr
+    private let buffer: xmlBufferPtr?
+    /// Names the document in error messages (the device name).
+    private let subject: String
+    private var finished = false
+
+    init(_ destination: Destination = .memory, subject: String, initialCapacity: Int = 2048) throws {
+        LibXML2.initialize()
+        self.subject = subject
+        switch destination {
+        case .memory:
+            guard let buffer = xmlBufferCreateSize(initialCapacity) else {
+                throw MRABatError(.xml, "\(subject): libxml2 could not allocate an output buffer")
+            }
+            guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
+                xmlBufferFree(buffer)
+                throw MRABatError(.xml, "\(subject): libxml2 could not create an XML writer")
+            }
+            self.buffer = buffer
+            self.writer = writer
+        case .file(let path):
+            guard let writer = xmlNewTextWriterFilename(path, 0) else {
+                throw MRABatError(.io, "\(path): libxml2 could not open the file for writing")
+            }
+            self.buffer = nil
+            self.writer = writer
+        }
+        // Two spaces per level, like CUCM's own files; the declaration names UTF-8 explicitly.
+        try check(xmlTextWriterSetIndent(writer, 1), "set indentation")
+        try check(xmlTextWriterSetIndentString(writer, "  "), "set indentation")
+        try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil), "start the document")
+    }
+
+    deinit {
+        // Frees the writer (flushing and closing a file destination) before the buffer it writes into.
+        xmlFreeTextWriter(writer)
+        if let buffer { xmlBufferFree(buffer) }
+    }
+
+    /// Writes `<name attributes…>`, then `body`, then `</name>`.
+    func element(
+        _ name: StaticString, attributes: KeyValuePairs<StaticString, String> = [:], _ body: () throws -> Void
+    ) throws {
+        try check(xmlTextWriterStartElement(writer, name.utf8Start), "start <\(name)>")
+        for (key, value) in attributes {
+            try checkText(value, in: key)
+            let rc = value.withCString { xmlTextWriterWriteAttribute(writer, key.utf8Start, $0) }
+            try check(rc, "write attribute \(key) of <\(name)>")
+        }
+        try body()
+        try check(xmlTextWriterEndElement(writer), "end <\(name)>")
+    }
+
+    /// Writes `<name>text</name>`.
+    func element(_ name: StaticString, _ text: String) throws {
+        try checkText(text, in: name)
+        let rc = text.withCString { xmlTextWriterWriteElement(writer, name.utf8Start, $0) }
+        try check(rc, "write <\(name)>")
+    }
+
+    /// Writes `<name>text</name>` when `text` is not `nil`.
+    func element(_ name: StaticString, ifPresent text: String?) throws {
+        if let text { try element(name, text) }
+    }
+
+    /// Writes `<name>true</name>` or `<name>false</name>` (`xs:boolean`'s canonical form).
+    func element(_ name: StaticString, _ flag: Bool) throws {
+        try element(name, flag ? "true" : "false")
+    }
+
+    /// Writes `<name>n</name>`.
+    func element(_ name: StaticString, _ number: Int) throws {
+        try element(name, String(number))
+    }
+
+    /// Closes every open element and the document; for a memory destination returns the bytes.
+    func finish() throws -> [UInt8] {
+        precondition(!finished, "XMLDocumentWriter.finish() called twice")
+        finished = true
+        try check(xmlTextWriterEndDocument(writer), "end the document")
+        try check(xmlTextWriterFlush(writer), "flush the document")
+        guard let buffer, let content = xmlBufferContent(buffer) else { return [] }
+        let count = Int(xmlBufferLength(buffer))
+        return [UInt8](UnsafeBufferPointer(start: content, count: count))
+    }
+
+    private func check(_ rc: Int32, _ action: @autoclosure () -> String) throws {
+        if rc < 0 {
+            throw MRABatError(.xml, "\(subject): libxml2 failed to \(action())")
+        }
+    }
+
+    /// Refuses characters XML 1.0 has no way to represent (C0 controls other than TAB, LF, CR, and
+    /// U+FFFE/U+FFFF); libxml2's writer would copy them through and leave an ill-formed file.
+    private func checkText(_ text: String, in name: StaticString) throws {
+        var utf8 = text.utf8.makeIterator()
+        var previous: (UInt8, UInt8) = (0, 0)
+        while let byte = utf8.next() {
+            let bad: Bool
+            if byte < 0x20 {
+                bad = byte != 0x09 && byte != 0x0A && byte != 0x0D
+            } else {
+                // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+                bad = previous == (0xEF, 0xBF) && (byte == 0xBE || byte == 0xBF)
+            }
+            if bad {
+                throw MRABatError(
+                    .xml, "\(subject): <\(name)> contains a character XML cannot carry (a control character)",
+                    value: text)
+            }
+            previous = (previous.1, byte)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Testing
+
+@testable import MRABatKit
+
+@Suite("BAT header")
+struct CSVBATHeaderTests {
+    private func header(_ fields: [String], mapping: [String: String] = [:]) throws -> BATHeader {
+        try BATHeader(fields: fields, file: "phones.csv", line: 3, mapping: mapping)
+    }
+
+    private func structureError(_ fields: [String], mapping: [String: String] = [:]) -> MRABatError? {
+        do {
+            _ = try header(fields, mapping: mapping)
+            return nil
+        } catch {
+            return error as? MRABatError
+        }
+    }
+
+    @Test(
+        "names fold case and white space; aliases",
+        arguments: [
+            ("DIRECTORY NUMBER  1", BATColumn.directoryNumber(1)),
+            ("  directory\u{A0}number\t12 ", .directoryNumber(12)),
+            ("Directory Number3", .directoryNumber(3)),
+            ("DN 2", .directoryNumber(2)),
+            ("display 4", .display(4)),
+            ("Line Text Label 1", .lineTextLabel(1)),
+            ("partition 1", .partition(1)),
+            ("ROUTE PARTITION 2", .partition(2)),
+            ("mac address", .macAddress),
+            ("MAC", .macAddress),
+            ("Model", .deviceType),
+            ("phone  type", .deviceType),
+            ("Device Type", .deviceType),
+            ("device pool", .devicePool),
+            ("User ID", .ownerUserID),
+            ("OWNER USER ID", .ownerUserID),
+            ("mra service domain", .mraServiceDomain),
+            ("Location", .location),
+            ("css", .css),
+            ("Description", .description),
+        ])
+    func recognised(name: String, column: BATColumn) {
+        #expect(BATColumn(headerName: name) == column)
+    }
+
+    @Test(
+        "names that are not BAT columns",
+        arguments: ["DIRECTORY NUMBER", "DIRECTORY NUMBER 0", "DISPLAY X", "MACADDRESS", "DEVICE", "LINE 1", "", "DN"])
+    func notRecognised(name: String) {
+        #expect(BATColumn(headerName: name) == nil)
+    }
+
+    @Test("columns by index, unknown, ignored and trailing empty fields")
+    func matching() throws {
+        let fields = ["Device Type", "Foo", "device pool", "", "DN 1", "Display 2", "LINE", "Reason", "Bar", "", " "]
+        let header = try header(fields)
+        #expect(header.columns.count == fields.count)
+        #expect(header.columns[0] == .deviceType)
+        #expect(header.columns[4] == .directoryNumber(1))
+        #expect(header.columns[10] == nil)
+        #expect(header.index(of: .devicePool) == 2)
+        #expect(header.index(of: .display(2)) == 5)
+        #expect(header.index(of: .macAddress) == nil)
+        #expect(header.unknown.map(\.index) == [1, 3, 8])
+        #expect(header.unknown.map(\.name) == ["Foo", "", "Bar"])
+        #expect(header.ignoredIndices == [6, 7])
+        #expect(header.maxLine == 2)
+    }
+
+    @Test("a legacy sheet's names mapped to BAT names")
+    func mapping() throws {
+        let header = try header(
+            ["Phone  Model", "Site", "Extension"],
+            mapping: ["phone model": "DEVICE TYPE", "SITE": "device pool", "extension": "DIRECTORY NUMBER 1"])
+        #expect(header.columns == [.deviceType, .devicePool, .directoryNumber(1)])
+        #expect(header.unknown.isEmpty)
+        #expect(header.maxLine == 1)
+    }
+
+    @Test("a mapping to a name that is no BAT column is a usage error")
+    func badMapping() throws {
+        let error = try #require(structureError(["DEVICE TYPE", "DEVICE POOL"], mapping: ["x": "COLOUR"]))
+        #expect(error.code == .usage)
+    }
+
+    @Test("a column given twice names both fields")
+    func duplicate() throws {
+        let error = try #require(structureError(["DEVICE TYPE", "device pool", "Model"]))
+        #expect(error.code == .csvStructure)
+        #expect(error.location == SourceLocation(file: "phones.csv", line: 3, column: 3))
+        #expect(error.message.contains("\"DEVICE TYPE\" (column 1)"))
+        #expect(error.message.contains("\"Model\" (column 3)"))
+    }
+
+    @Test("missing required columns are listed")
+    func missing() throws {
+        let error = try #require(structureError(["MAC ADDRESS", "DESCRIPTION"]))
+        #expect(error.code == .csvStructure)
+        #expect(error.location == SourceLocation(file: "phones.csv", line: 3))
+        #expect(error.message.contains("DEVICE POOL, DEVICE TYPE"))
+        // The required set is a parameter: a template may supply the device pool.
+        let header = try BATHeader(fields: ["MODEL"], file: "p.csv", line: 1, required: [.deviceType])
+        #expect(header.index(of: .deviceType) == 0)
+    }
+
+    @Test("an empty header", arguments: [[], [""], ["", " ", "\u{A0}"]])
+    func empty(fields: [String]) throws {
+        let error = try #require(structureError(fields))
+        #expect(error.code == .csvStructure)
+        #expect(error.message.contains("empty"))
+    }
+
+    @Test("a rejects file's header is accepted as it is")
+    func rejectsFile() throws {
+        let header = try header(["LINE", "REASON", "MAC ADDRESS", "DEVICE TYPE", "DEVICE POOL"])
+        #expect(header.ignoredIndices == [0, 1])
+        #expect(header.unknown.isEmpty)
+        #expect(header.index(of: .macAddress) == 2)
+    }
+}
