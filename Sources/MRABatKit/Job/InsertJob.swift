@@ -265,12 +265,16 @@ public enum InsertJob {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// The kind of a rejection, for per-reason counts: the column and the reason's first words.
+    /// The kind of a rejection, for per-reason counts: its first problem's column and reason,
+    /// without the parts that vary per row (the value, hints in parentheses, details after `;`).
     static func reasonClass(_ rejection: RowRejection) -> String {
         guard let problem = rejection.problems.first else { return "unknown" }
-        let reason = problem.reason.split(separator: ";").first.map(String.init) ?? problem.reason
-        let words = reason.split(separator: " ").prefix(4).joined(separator: " ")
-        return problem.columnName.map { "\($0): \(words)" } ?? words
+        var reason = Substring(problem.reason)
+        for stop in [" (", ";", ":"] {
+            if let range = reason.range(of: stop) { reason = reason[..<range.lowerBound] }
+        }
+        let kind = reason.split(separator: " ").filter { !$0.allSatisfy(\.isNumber) }.joined(separator: " ")
+        return problem.columnName.map { "\($0): \(kind)" } ?? kind
     }
 }
 

@@ -14,7 +14,8 @@ public struct DeviceNamer: Sendable {
         while true {
             let bytes = try SecureRandom.bytes(6)
             let name = "BAT" + Self.upperHex(bytes)
-            if issued.contains(name) || (try isTaken(name)) { continue }
+            if issued.contains(name) { continue }
+            if try isTaken(name) { continue }
             issued.insert(name)
             return name
         }

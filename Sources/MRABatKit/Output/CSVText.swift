@@ -7,7 +7,9 @@ public enum CSVText {
     }
 
     static func quote(_ field: String, delimiter: UInt8) -> String {
-        let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        let needsQuotes = field.utf8.contains { (byte: UInt8) -> Bool in
+            byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D
+        }
         guard needsQuotes else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
