@@ -45,6 +45,15 @@ let package = Package(
             dependencies: ["MRABatKit", "CLibXML2", "COpenSSL"],
             resources: [.copy("Fixtures")]
         ),
+        // End to end: runs the built `mrabat` binary against real files and a real store.
+        .testTarget(
+            name: "mrabatTests",
+            dependencies: [
+                "mrabat",
+                "MRABatKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

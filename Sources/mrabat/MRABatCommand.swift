@@ -22,7 +22,7 @@ struct StoreOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["MRABAT_DB"] ?? "mrabat.sqlite" }
 
-    func open() throws -> Store { try Store(path: path) }
+    func open(readOnly: Bool = false) throws -> Store { try Store(path: path, readOnly: readOnly) }
 }
 
 /// Options of `insert` and `validate`: the input and how to read it.
@@ -135,7 +135,7 @@ struct Validate: AsyncParsableCommand {
             var options = InsertOptions(csvPath: input.csv, templatePath: input.template, outDirectory: out)
             options.dryRun = true
             try input.apply(to: &options)
-            let summary = try await InsertJob.run(store: try store.open(), options: options)
+            let summary = try await InsertJob.run(store: try store.open(readOnly: true), options: options)
             printSummary(summary)
             return summary.rejected > 0 ? 1 : 0
         }

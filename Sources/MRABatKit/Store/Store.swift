@@ -14,20 +14,34 @@ public final class Store: Sendable {
     public static let busyTimeout: TimeInterval = 60
 
     /// Opens (creating if needed) and migrates the store at `path`.
-    public init(path: String, busyTimeout: TimeInterval = Store.busyTimeout) throws {
+    ///
+    /// - Parameter readOnly: for `validate` and other commands that must not write: the file must
+    ///   exist and be migrated already, and SQLite itself refuses any write.
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = Store.busyTimeout) throws {
         self.path = path
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        configuration.readonly = readOnly
+        configuration.journalMode = readOnly ? .default : .wal
         configuration.busyMode = .timeout(busyTimeout)
         // A job keeps one transaction open across many accesses while codes are computed in
         // parallel between them; the job owns that transaction and always ends it.
         configuration.allowsUnsafeTransactions = true
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+        if !readOnly {
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw MRABatError(.config, "there is no store at \(path); run `mrabat init --cluster FILE` first")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(queue)
+            if readOnly {
+                if try queue.read({ try !Self.migrator.hasCompletedMigrations($0) }) {
+                    throw MRABatError(.store, "the store \(path) is from another version of mrabat; run `mrabat init` to upgrade it")
+                }
+            } else {
+                try Self.migrator.migrate(queue)
+            }
         } catch {
             throw Store.map(error, doing: "open the store \(path)")
         }

@@ -57,6 +57,17 @@ extension PhoneTemplate {
             mraServiceDomain: try root.optionalString("mraServiceDomain"),
             enhancedLineMode: try root.bool("enhancedLineMode", default: false), lines: lines)
 
+        // CUCM's name limits: 100 for templates and profiles, 50 for CSS and location.
+        for (key, value, limit) in [
+            ("name", template.name, 100), ("phoneButtonTemplate", template.phoneButtonTemplate, 100),
+            ("softkeyTemplate", template.softkeyTemplate, 100), ("securityProfile", template.securityProfile, 100),
+            ("sipProfile", template.sipProfile, 100), ("css", template.css, 50), ("location", template.location, 50),
+            ("userLocale", template.userLocale, 50),
+        ] {
+            if let value, value.count > limit {
+                throw root.error(key, "is \(value.count) characters long; at most \(limit) are allowed", value: value)
+            }
+        }
         guard let cluster else { return template }
         if let pool = template.devicePool, cluster.devicePool(named: pool) == nil {
             throw root.error(

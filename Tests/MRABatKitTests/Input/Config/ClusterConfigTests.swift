@@ -22,7 +22,7 @@ struct ClusterConfigTests {
     }
 
     /// The sample with one edit applied; every mistake must be one error naming file, line and key.
-    static let mistakes: [(edit: (String) -> String, expected: String)] = [
+    static let mistakes: [(edit: @Sendable (String) -> String, expected: String)] = [
         ({ $0.replacingOccurrences(of: "callManagerGroup: CMG-EU\n    serviceDomain: EU-MRA\n  - name: DP-Amsterdam",
                                    with: "callManagerGroup: CMG-EU\n    serviceDomian: EU-MRA\n  - name: DP-Amsterdam") },
          "unknown key \"devicePools[3].serviceDomian\" (did you mean \"serviceDomain\"?)"),
@@ -99,7 +99,8 @@ struct PhoneTemplateTests {
         ("allowActivationCodeViaMRA: true", "allowActivationCodeViaMRA: maybe", "expected true or false, found \"maybe\""),
         ("name: T", "name: T\nprotocol: SCCP", "needs SIP, not \"SCCP\""),
         ("name: T", "name: T\nmraServiceDomain: EU", "MRA service domain \"EU\" does not exist"),
-        ("model: Cisco 8845", "model: Cisco 7811\nlines:\n  - {}\n  - {}\nx:", "unknown key \"x\""),
+        ("name: T", "name: T\nlines:\n  - {}", "duplicated key(s) lines"),
+        ("name: T", "name: T\nskin: blue", "unknown key \"skin\""),
     ]
 
     @Test(arguments: 0..<mistakes.count)

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import MRABatKit
+
+/// Runs the built `mrabat` binary in a scratch folder with its own store.
+struct Harness {
+    /// The package root, found from this source file.
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found")
+    }()
+
+    /// `mrabat` sits beside the test bundle in the build folder.
+    static let binary: String = {
+        let candidates = [
+            Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        ].compactMap { $0 }
+        for directory in candidates {
+            var url = directory
+            for _ in 0..<3 {
+                let path = url.appendingPathComponent("mrabat").path
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    return path
+                }
+                url.deleteLastPathComponent()
+            }
+        }
+        fatalError("the mrabat binary was not found near \(candidates)")
+    }()
+
+    static func repo(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// A fresh folder (never reused) holding the store and outputs.
+    let directory: String
+    var db: String { directory + "/mrabat.sqlite" }
+
+    init(_ label: String = "e2e") throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mrabat-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        directory = url.path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `mrabat args…` with the store in this harness's folder.
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["MRABAT_DB"] = db
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func initSample() throws {
+        let result = try run(["init", "--cluster", Self.repo("SampleData/cluster.yaml")])
+        precondition(result.status == 0, result.stderr)
+    }
+
+    func insert(_ csv: String, template: String = "Templates/mra-88xx-5line.yaml", out: String, _ extra: [String] = [])
+        throws -> Result
+    {
+        try run(["insert", csv, "--template", Self.repo(template), "--out", directory + "/" + out] + extra)
+    }
+
+    func path(_ relative: String) -> String { directory + "/" + relative }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = self.path(name)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: path(relative), encoding: .utf8)
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
+
+    func files(in relative: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path(relative)).sorted()
+    }
+
+    func mode(_ relative: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path(relative))
+        return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    /// Opens the store read-only, as a separate connection.
+    func query<T>(_ body: (Database) throws -> T) throws -> T {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: db, configuration: configuration)
+        return try queue.read(body)
+    }
+
+    func count(_ sql: String) throws -> Int {
+        try query { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+}
+
+/// Parses a CSV file mrabat wrote (no embedded line breaks in these tests' values).
+func csvRows(_ text: String) -> [[String]] {
+    text.split(separator: "\r\n", omittingEmptySubsequences: true).map { line in
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var previousQuote = false
+        for character in line {
+            if quoted {
+                if character == "\"" { quoted = false; previousQuote = true; continue }
+                field.append(character)
+            } else if character == "\"" {
+                if previousQuote { field.append("\"") }
+                quoted = true
+            } else if character == "," {
+                fields.append(field); field = ""
+            } else {
+                field.append(character)
+            }
+            previousQuote = false
+        }
+        fields.append(field)
+        return fields
+    }
+}
