@@ -130,12 +130,19 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .long, help: "Write rejects.csv and summary.json here.")
     var out: String?
 
+    @Option(name: .long, help: "Validate against this cluster configuration instead of the store's (nothing is loaded).")
+    var cluster: String?
+
     func run() async throws {
         try await runReporting {
             var options = InsertOptions(csvPath: input.csv, templatePath: input.template, outDirectory: out)
             options.dryRun = true
             try input.apply(to: &options)
-            let summary = try await InsertJob.run(store: try store.open(readOnly: true), options: options)
+            options.cluster = try cluster.map { try ClusterConfig.load(path: $0) }
+            // With --cluster and no store yet, rows are checked without looking for existing devices.
+            let haveStore = FileManager.default.fileExists(atPath: store.path)
+            let summary = try await InsertJob.run(
+                store: options.cluster != nil && !haveStore ? nil : try store.open(readOnly: true), options: options)
             printSummary(summary)
             return summary.rejected > 0 ? 1 : 0
         }
@@ -161,6 +168,9 @@ struct Insert: AsyncParsableCommand {
     @Flag(name: .long, help: "Print nothing but warnings and errors (for cron).")
     var quiet = false
 
+    @Option(name: .long, help: "Load (or refresh) this cluster configuration into the store first, as `init` does.")
+    var cluster: String?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
@@ -171,7 +181,9 @@ struct Insert: AsyncParsableCommand {
             options.allOrNothing = allOrNothing
             options.jobs = jobs
             try input.apply(to: &options)
-            let summary = try await InsertJob.run(store: try store.open(), options: options, progress: quiet ? nil : progressReporter())
+            let store = try store.open()
+            if let cluster { try store.saveCluster(try ClusterConfig.load(path: cluster)) }
+            let summary = try await InsertJob.run(store: store, options: options, progress: quiet ? nil : progressReporter())
             if !quiet && isatty(2) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
             printSummary(summary, quiet: quiet)
             return summary.rejected > 0 ? 1 : 0

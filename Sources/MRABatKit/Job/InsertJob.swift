@@ -16,6 +16,8 @@ public struct InsertOptions: Sendable {
     /// Rows per pipeline step: bounds memory, whatever the file's size.
     public var chunkSize: Int = 4096
     public var now: Date = Date()
+    /// Validate against this configuration instead of the store's (`validate --cluster`).
+    public var cluster: ClusterConfig?
 
     public init(csvPath: String, templatePath: String, outDirectory: String?) {
         self.csvPath = csvPath
@@ -37,9 +39,11 @@ public enum InsertJob {
     /// - Returns: the summary; `rejected > 0` means exit status 1.
     /// - Throws: ``MRABatError`` for anything fatal (bad template, unreadable or malformed file,
     ///   store busy); then nothing was committed.
+    /// - Parameter store: nil only for a dry run against ``InsertOptions/cluster`` with no store yet.
     public static func run(
-        store: Store, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil
+        store: Store?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil
     ) async throws -> JobSummary {
+        precondition(store != nil || (options.dryRun && options.cluster != nil), "a store is needed to insert")
         let clock = ContinuousClock()
         let started = clock.now
         var stageTime: [String: Duration] = [:]
@@ -49,7 +53,9 @@ public enum InsertJob {
             return try body()
         }
 
-        let cluster = try store.loadCluster()
+        guard let cluster = try options.cluster ?? store?.loadCluster() else {
+            throw MRABatError(.config, "no cluster configuration: run `mrabat init --cluster FILE` or pass --cluster")
+        }
         let template = try PhoneTemplate.load(path: options.templatePath, cluster: cluster)
         if !template.requiresActivationCodeOnboarding || !template.allowActivationCodeViaMRA {
             throw MRABatError(
@@ -81,11 +87,13 @@ public enum InsertJob {
         let rejects = try outputs.map {
             try RejectsWriter(path: $0.rejectsPath, headerFields: input.headerFields, delimiter: input.delimiter)
         }
-        let vault = options.dryRun ? nil : try CodeVault.openOrCreate(keyFile: store.path + ".key")
-        let transaction = options.dryRun
+        let vault = try store.flatMap { options.dryRun ? nil : try CodeVault.openOrCreate(keyFile: $0.path + ".key") }
+        let transaction = try store.flatMap { store in
+            options.dryRun
             ? nil
             : try JobTransaction(
                 store: store, kind: "insert", inputPath: options.csvPath, templateName: template.name, now: options.now)
+        }
         summary.jobID = transaction?.jobID
 
         // In-file duplicates: MAC and natural key → first line. Hashes keep this small for huge files.
@@ -146,7 +154,7 @@ public enum InsertJob {
 
             // Against the store: re-runs are unchanged, conflicts are rejected.
             let existing = try timed("store") {
-                try transaction?.existingDevices(matching: drafts) ?? store.existingDevices(matching: drafts)
+                try transaction?.existingDevices(matching: drafts) ?? store?.existingDevices(matching: drafts) ?? []
             }
             var unchanged: [(line: Int, deviceID: Int64)] = []
             var fresh: [DeviceDraft] = []
@@ -241,7 +249,7 @@ public enum InsertJob {
         }
 
         // Outputs, from the store, after the commit is durable.
-        if let outputs, let transaction, summary.committed {
+        if let outputs, let transaction, let store, let vault, summary.committed {
             let jobID = transaction.jobID
             let tftpStart = clock.now
             summary.configFilesWritten = try await ConfigEmitter.emit(
@@ -249,7 +257,7 @@ public enum InsertJob {
             stageTime["tftp", default: .zero] += clock.now - tftpStart
             summary.codesExported = try timed("export") {
                 try ActivationCodeExport.write(
-                    store: store, vault: vault!, jobID: jobID, now: options.now, to: outputs.activationCodesPath)
+                    store: store, vault: vault, jobID: jobID, now: options.now, to: outputs.activationCodesPath)
             }
         }
         try rejects?.commit()
