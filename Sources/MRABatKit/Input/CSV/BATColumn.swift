@@ -3,7 +3,10 @@
 /// Line columns carry their 1-based line number: `DIRECTORY NUMBER 2` is `.directoryNumber(2)`.
 public enum BATColumn: Hashable, Sendable {
     case macAddress, description, deviceType, devicePool, ownerUserID, mraServiceDomain, location, css
-    case directoryNumber(Int), display(Int), lineTextLabel(Int), partition(Int)
+    case directoryNumber(Int)
+    case display(Int)
+    case lineTextLabel(Int)
+    case partition(Int)
 
     /// The canonical header name, as mrabat writes it: `DEVICE TYPE`, `DIRECTORY NUMBER 1`.
     public var name: String {

@@ -60,7 +60,8 @@ public struct CSVReader: ~Copyable {
     ///   - delimiter: `,`, `;` or TAB; nil detects the one of the three occurring most often outside
     ///     quotes in the first non-blank record, `,` when none occurs (ties prefer `,`, then `;`).
     ///   - file: the file as the user named it, for error messages.
-    /// - Throws: ``MRABatError`` `.io` or `.encoding` while reading the header line.
+    /// - Throws: ``MRABatError`` `.io` or `.encoding` while reading the header line; `.usage` for a
+    ///   delimiter that is a quote, CR, LF or not ASCII.
     public init(
         source: some ByteSource, encoding: TextEncoding, delimiter: UInt8? = nil, file: String
     ) throws {
@@ -68,6 +69,9 @@ public struct CSVReader: ~Copyable {
     }
 
     init(source: some ByteSource, encoding: TextEncoding, delimiter: UInt8?, file: String, bufferSize: Int) throws {
+        if let delimiter, delimiter == Self.quote || delimiter == Self.cr || delimiter == Self.lf || delimiter >= 0x80 {
+            throw MRABatError(.usage, "a CSV delimiter cannot be a quote, a line break or a non-ASCII byte")
+        }
         let transcoder = UTF8Transcoder(source: source, encoding: encoding, file: file)
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(4, bufferSize), alignment: 1)
         var end = 0
@@ -80,7 +84,8 @@ public struct CSVReader: ~Copyable {
                 // Read until the first record is complete; the buffer grows (bounded) for a huge header.
                 var ended = false
                 while true {
-                    if let found = Self.detectDelimiter(UnsafeRawBufferPointer(rebasing: buffer[..<end]), final: ended) {
+                    if let found = Self.detectDelimiter(UnsafeRawBufferPointer(rebasing: buffer[..<end]), final: ended)
+                    {
                         detected = found
                         break
                     }
@@ -223,7 +228,8 @@ public struct CSVReader: ~Copyable {
                 }
                 // The common case, a field wholly inside the buffer, becomes a String without a copy.
                 if fieldBytes.isEmpty {
-                    fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self))
+                    fields.append(
+                        String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self))
                 } else {
                     fieldBytes.append(contentsOf: buffer[start..<pos])
                     fields.append(takeField())

@@ -203,33 +203,34 @@ public final class UTF8Transcoder: ByteSource {
     /// Writes one scalar as UTF-8; what does not fit waits in `pending` for the next read.
     private func emit(_ scalar: UInt32, into out: UnsafeMutableRawBufferPointer, at written: Int) -> Int {
         noteScalar(scalar)
-        var bytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var encoded = (UInt8(0), UInt8(0), UInt8(0), UInt8(0))
         let length: Int
         switch scalar {
         case 0..<0x80:
-            bytes.0 = UInt8(scalar)
+            encoded.0 = UInt8(scalar)
             length = 1
         case 0x80..<0x800:
-            bytes = (UInt8(0xC0 | scalar >> 6), UInt8(0x80 | scalar & 0x3F), 0, 0)
+            encoded = (UInt8(0xC0 | scalar >> 6), UInt8(0x80 | scalar & 0x3F), 0, 0)
             length = 2
         case 0x800..<0x10000:
-            bytes = (UInt8(0xE0 | scalar >> 12), UInt8(0x80 | scalar >> 6 & 0x3F), UInt8(0x80 | scalar & 0x3F), 0)
+            encoded = (UInt8(0xE0 | scalar >> 12), UInt8(0x80 | scalar >> 6 & 0x3F), UInt8(0x80 | scalar & 0x3F), 0)
             length = 3
         default:
-            bytes = (
+            encoded = (
                 UInt8(0xF0 | scalar >> 18), UInt8(0x80 | scalar >> 12 & 0x3F), UInt8(0x80 | scalar >> 6 & 0x3F),
                 UInt8(0x80 | scalar & 0x3F)
             )
             length = 4
         }
-        let all = [bytes.0, bytes.1, bytes.2, bytes.3]
-        let fits = min(length, out.count - written)
-        for index in 0..<fits { out[written + index] = all[index] }
-        if fits < length {
-            pending = Array(all[fits..<length])
-            pendingStart = 0
+        return withUnsafeBytes(of: encoded) { bytes in
+            let fits = min(length, out.count - written)
+            out.baseAddress!.advanced(by: written).copyMemory(from: bytes.baseAddress!, byteCount: fits)
+            if fits < length {
+                pending = Array(bytes[fits..<length])
+                pendingStart = 0
+            }
+            return written + fits
         }
-        return written + fits
     }
 
     private func flushPending(into out: UnsafeMutableRawBufferPointer, at written: Int) -> Int {

@@ -32,12 +32,20 @@ struct UTF8Validator {
                 upper = 0xBF
                 switch byte {
                 case 0xC2...0xDF: need = 1
-                case 0xE0: need = 2; lower = 0xA0
+                case 0xE0:
+                    need = 2
+                    lower = 0xA0
                 case 0xE1...0xEC, 0xEE...0xEF: need = 2
-                case 0xED: need = 2; upper = 0x9F
-                case 0xF0: need = 3; lower = 0x90
+                case 0xED:
+                    need = 2
+                    upper = 0x9F
+                case 0xF0:
+                    need = 3
+                    lower = 0x90
                 case 0xF1...0xF3: need = 3
-                case 0xF4: need = 3; upper = 0x8F
+                case 0xF4:
+                    need = 3
+                    upper = 0x8F
                 default: return base + index
                 }
             } else {

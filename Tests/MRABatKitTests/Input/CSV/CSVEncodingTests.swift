@@ -76,7 +76,8 @@ struct CSVEncodingTests {
             (.utf16BE, utf16Bytes(text, bigEndian: true)),
         ]
         for (encoding, bytes) in inputs {
-            #expect(try transcode(bytes, encoding: encoding, chunkSize: 3, outputSize: outputSize) == text, "\(encoding)")
+            #expect(
+                try transcode(bytes, encoding: encoding, chunkSize: 3, outputSize: outputSize) == text, "\(encoding)")
         }
         let latin: [UInt8] = [0x61, 0x80, 0xFC]
         #expect(try transcode(latin, encoding: .windows1252, chunkSize: 1, outputSize: outputSize) == "a€ü")
@@ -120,12 +121,14 @@ struct CSVEncodingTests {
             name: "lone low surrogate", bytes: [0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xDC, 0x42, 0x00],
             encoding: .utf16LE, line: 2, offset: 6),
         EncodingCase(
-            name: "high surrogate followed by a letter", bytes: [0xFE, 0xFF, 0x00, 0x41, 0x00, 0x0A, 0xD8, 0x3D, 0x00, 0x42],
+            name: "high surrogate followed by a letter",
+            bytes: [0xFE, 0xFF, 0x00, 0x41, 0x00, 0x0A, 0xD8, 0x3D, 0x00, 0x42],
             encoding: .utf16BE, line: 2, offset: 6),
         EncodingCase(
             name: "high surrogate at the end", bytes: [0xFF, 0xFE, 0x41, 0x00, 0x3D, 0xD8], encoding: .utf16LE, line: 1,
             offset: 4),
-        EncodingCase(name: "odd byte count", bytes: [0xFF, 0xFE, 0x41, 0x00, 0x42], encoding: .utf16LE, line: 1, offset: 4),
+        EncodingCase(
+            name: "odd byte count", bytes: [0xFF, 0xFE, 0x41, 0x00, 0x42], encoding: .utf16LE, line: 1, offset: 4),
     ]
 
     @Test("undecodable bytes name the line and byte offset", arguments: encodingCases, [1, 2, 3, 4096])

@@ -43,7 +43,10 @@ struct CSVReaderTests {
 
     @Test("a quoted empty field is a record, not a blank line", arguments: csvChunkSizes)
     func quotedEmptyLine(chunkSize: Int) throws {
-        #expect(try readCSV("A\n\"\"\nB", chunkSize: chunkSize).records == [record(["A"], 1), record([""], 2), record(["B"], 3)])
+        #expect(
+            try readCSV("A\n\"\"\nB", chunkSize: chunkSize).records == [
+                record(["A"], 1), record([""], 2), record(["B"], 3),
+            ])
     }
 
     @Test("delimiter detection from the header line", arguments: csvChunkSizes)
@@ -58,7 +61,8 @@ struct CSVReaderTests {
             ("A,B;C", ","),  // a tie prefers the comma
         ]
         for (text, delimiter) in cases {
-            #expect(try readCSV(text, chunkSize: chunkSize).delimiter == delimiter.asciiValue!, "\(text.debugDescription)")
+            #expect(
+                try readCSV(text, chunkSize: chunkSize).delimiter == delimiter.asciiValue!, "\(text.debugDescription)")
         }
         let semicolons = try readCSV("A;B;C\n1;2,5;3\n", chunkSize: chunkSize).records
         #expect(semicolons == [record(["A", "B", "C"], 1), record(["1", "2,5", "3"], 2)])
@@ -104,7 +108,8 @@ struct CSVReaderTests {
     @Test("Windows-1252 bytes that are not UTF-8", arguments: csvChunkSizes)
     func windows1252(chunkSize: Int) throws {
         // "Müller" with ü as 0xFC, the euro sign as 0x80 and curly quotes as 0x93/0x94.
-        let bytes: [UInt8] = Array("NAME\nM".utf8) + [0xFC] + Array("ller ".utf8) + [0x80, 0x20, 0x93, 0x78, 0x94, 0x0A]
+        let bytes: [UInt8] =
+            Array("NAME\nM".utf8) + [0xFC] + Array("ller ".utf8) + [0x80, 0x20, 0x93, 0x78, 0x94, 0x0A]
         let result = try readCSV(bytes, chunkSize: chunkSize)
         #expect(result.encoding == .windows1252)
         #expect(result.records == [record(["NAME"], 1), record(["Müller € \u{201C}x\u{201D}"], 2)])
@@ -148,7 +153,11 @@ struct CSVReaderTests {
         var records: [CSVRecord] = []
         while let record = try reader.next() { records.append(record) }
         #expect(encoding == .utf8)
-        #expect(records == [record(["DEVICE TYPE", "DEVICE POOL"], 1), record(["Cisco 8845", "Dallas"], 2), record(["8861", "Austin"], 4)])
+        #expect(
+            records == [
+                record(["DEVICE TYPE", "DEVICE POOL"], 1), record(["Cisco 8845", "Dallas"], 2),
+                record(["8861", "Austin"], 4),
+            ])
     }
 
     // MARK: - Syntax errors
@@ -167,8 +176,10 @@ struct CSVReaderTests {
         SyntaxCase(name: "text after a closing quote", text: "H1,H2\r\n\"ab\"x,c\r\n", line: 2, column: 5),
         SyntaxCase(name: "space after a closing quote", text: "H1,H2\n\n\"ab\" ,c\n", line: 3, column: 5),
         SyntaxCase(name: "error after a multi-line field", text: "H\n\"a\nb\",\"c\"d\n", line: 3, column: 7),
-        SyntaxCase(name: "unterminated quote, reported where it opens", text: "H1,H2\nx,\"abc\nmore\n", line: 2, column: 3),
-        SyntaxCase(name: "unterminated quote after CRLF lines", text: "H\r\n\r\n  \r\nab,\"€\"\"\r\n", line: 4, column: 4),
+        SyntaxCase(
+            name: "unterminated quote, reported where it opens", text: "H1,H2\nx,\"abc\nmore\n", line: 2, column: 3),
+        SyntaxCase(
+            name: "unterminated quote after CRLF lines", text: "H\r\n\r\n  \r\nab,\"€\"\"\r\n", line: 4, column: 4),
     ]
 
     @Test("syntax errors carry line and column", arguments: syntaxCases, csvChunkSizes)
@@ -180,9 +191,21 @@ struct CSVReaderTests {
 
     @Test("records before a syntax error are returned")
     func recordsBeforeError() throws {
-        var reader = try CSVReader(source: MemoryByteSource(bytes: Array("A\nb\nc\"\n".utf8)), encoding: .utf8, file: "x.csv")
+        var reader = try CSVReader(
+            source: MemoryByteSource(bytes: Array("A\nb\nc\"\n".utf8)), encoding: .utf8, file: "x.csv")
         #expect(try reader.next()?.fields == ["A"])
         #expect(try reader.next()?.fields == ["b"])
         #expect(throws: MRABatError.self) { try reader.next() }
+    }
+}
+
+@Suite("CSV reader arguments")
+struct CSVReaderArgumentTests {
+    @Test("a delimiter that would break quoting is refused", arguments: [UInt8(ascii: "\""), 0x0A, 0x0D, 0xC3])
+    func badDelimiter(delimiter: UInt8) {
+        #expect {
+            _ = try CSVReader(
+                source: MemoryByteSource(bytes: Array("a,b\n".utf8)), encoding: .utf8, delimiter: delimiter, file: "x")
+        } throws: { ($0 as? MRABatError)?.code == .usage }
     }
 }
