@@ -28,8 +28,12 @@ public struct BATInput: ~Copyable {
         self.reader = reader
     }
 
-    /// The next data row, skipping blank lines; nil at the end of the file.
+    /// The next data row, skipping blank lines and rows of empty fields (`,,,,`, as Excel exports
+    /// an empty row) — a template must not turn those into phones; nil at the end of the file.
     public mutating func next() throws -> CSVRecord? {
-        try reader.next()
+        while let record = try reader.next() {
+            if !record.isBlank { return record }
+        }
+        return nil
     }
 }
