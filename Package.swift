@@ -40,6 +40,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark: generated BAT files through the real binary, against this machine's yardsticks.
+        .executableTarget(
+            name: "mrabat-bench",
+            dependencies: [
+                "MRABatKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "MRABatKitTests",
             dependencies: ["MRABatKit", "CLibXML2", "COpenSSL"],

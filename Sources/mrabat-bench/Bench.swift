@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import MRABatKit
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mrabat-bench",
+        abstract: "Benchmark the real insert pipeline on generated BAT files against this machine's yardsticks.",
+        subcommands: [Run.self, Generate.self], defaultSubcommand: Run.self)
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a generated BAT CSV file.")
+
+    @Option(help: "Rows to generate.") var rows: Int
+    @Option(help: "Percent of rows made invalid.") var invalidPercent: Double = 3
+    @Option(help: "The file to write.") var out: String
+
+    func run() throws {
+        let invalid = try CSVGenerator(rows: rows, invalidPercent: invalidPercent).write(to: out)
+        print("wrote \(rows) rows (\(invalid) invalid) to \(out)")
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the benchmark (default).")
+
+    @Option(help: "Row counts, comma-separated.") var sizes: String = "10000,100000,1000000"
+    @Option(help: "Scratch folder (a fresh subfolder is made per run).") var work: String = "/tmp/mrabat-bench"
+    @Option(help: "Write results as JSON here.") var json: String = "Benchmarks/results.json"
+    @Option(help: "The package root (SampleData/, Templates/).") var repo: String = "."
+    @Option(help: "--jobs for insert (default: cores).") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Skip the --jobs 1 comparison run.") var noJobsComparison = false
+
+    func run() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("mrabat").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchError("build mrabat first: \(binary) is missing (swift build -c release)")
+        }
+        let cluster = repo + "/SampleData/cluster.yaml"
+        let template = repo + "/Templates/mra-88xx-5line.yaml"
+        let runRoot = work + "/" + ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        try FileManager.default.createDirectory(atPath: runRoot, withIntermediateDirectories: true)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print("mrabat benchmark — \(cores) cores, binary \(binary)")
+
+        // Yardsticks, measured now on this machine.
+        let verifiers = try Yardstick.verifiersPerSecond()
+        let files = try Yardstick.filesPerSecond(in: runRoot + "/yardstick-files")
+        let inserts = try Yardstick.sqliteInsertsPerSecond(path: runRoot + "/yardstick.sqlite")
+        print(String(format: "yardstick: SRP verifier %.0f/s per core (%.0f/s on %d cores); 2 KB file create %.0f/s; SQLite prepared insert %.0f rows/s",
+                     verifiers, verifiers * Double(cores), cores, files, inserts))
+        var results: [String: Any] = [
+            "cores": cores,
+            "yardstick": ["verifiersPerSecondPerCore": verifiers, "filesPerSecond": files, "sqliteInsertsPerSecond": inserts],
+        ]
+
+        var runs: [[String: Any]] = []
+        let sizeList = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        for size in sizeList {
+            let csv = runRoot + "/bat-\(size).csv"
+            let invalid = try CSVGenerator(rows: size).write(to: csv)
+            var record = try measure(
+                binary: binary, csv: csv, size: size, invalid: invalid, cluster: cluster, template: template,
+                directory: runRoot + "/insert-\(size)", jobs: jobs, cores: cores, verifiers: verifiers, files: files,
+                inserts: inserts)
+            if size == 100_000 {
+                let validate = try ChildProcess.run(
+                    binary, ["validate", csv, "--template", template, "--db", runRoot + "/insert-\(size)/mrabat.sqlite"])
+                record["validateSeconds"] = validate.seconds
+                print(String(format: "  validate %d rows: %.2f s (exit %d)", size, validate.seconds, validate.status))
+            }
+            runs.append(record)
+        }
+        if !noJobsComparison, let size = sizeList.first {
+            print("--jobs 1 comparison on \(size) rows:")
+            let csv = runRoot + "/bat-\(size).csv"
+            let single = try measure(
+                binary: binary, csv: csv, size: size, invalid: 0, cluster: cluster, template: template,
+                directory: runRoot + "/insert-\(size)-jobs1", jobs: 1, cores: cores, verifiers: verifiers, files: files,
+                inserts: inserts)
+            results["jobs1"] = single
+        }
+        results["runs"] = runs
+        let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: json).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: json))
+        print("results: \(json)")
+    }
+
+    func measure(
+        binary: String, csv: String, size: Int, invalid: Int, cluster: String, template: String, directory: String,
+        jobs: Int, cores: Int, verifiers: Double, files: Double, inserts: Double
+    ) throws -> [String: Any] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let db = directory + "/mrabat.sqlite"
+        let out = directory + "/out"
+        let initResult = try ChildProcess.run(binary, ["init", "--cluster", cluster, "--db", db])
+        guard initResult.status == 0 else { throw BenchError("init failed with \(initResult.status)") }
+        let result = try ChildProcess.run(
+            binary, ["insert", csv, "--template", template, "--out", out, "--db", db, "--jobs", String(jobs), "--quiet"])
+        guard result.status <= 1 else { throw BenchError("insert of \(size) rows failed with status \(result.status)") }
+        let summary = try JSONDecoder().decode(JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+
+        // Spot checks: every accepted row has its device, code and file.
+        let queue = try DatabaseQueue(path: db)
+        let (devices, codes, sample) = try queue.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM device") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") ?? -1,
+                try String.fetchAll(db, sql: "SELECT name FROM device ORDER BY random() LIMIT 200")
+            )
+        }
+        let configFiles = try FileManager.default.contentsOfDirectory(atPath: out + "/tftp").count
+        let exported = try String(contentsOfFile: out + "/activation-codes.csv", encoding: .utf8)
+            .split(separator: "\r\n").count - 1
+        let missing = sample.filter { !FileManager.default.fileExists(atPath: out + "/tftp/\($0).cnf.xml") }
+        let correct = devices == summary.accepted && codes == summary.accepted && configFiles == summary.accepted
+            && exported == summary.accepted && missing.isEmpty && summary.accepted + summary.rejected == size
+        let stages = summary.stageSeconds
+        let codesSeconds = stages["codes"] ?? 0
+        let codeRate = codesSeconds > 0 ? Double(summary.accepted) / codesSeconds : 0
+        print(String(format: "%8d rows (jobs %d): %.2f s wall, %.0f devices/s, peak RSS %.1f MB, accepted %d, rejected %d (%d generated invalid), %@",
+                     size, jobs, result.seconds, Double(summary.accepted) / result.seconds,
+                     Double(result.peakRSSBytes) / 1_048_576, summary.accepted, summary.rejected, invalid,
+                     correct ? "all present" : "CHECK FAILED (devices \(devices), codes \(codes), files \(configFiles), exported \(exported), missing \(missing.count))"))
+        let yardsticks: [String: Double] = [
+            "codes": codeRate / (verifiers * Double(cores)),
+            "tftp": (stages["tftp"].map { Double(summary.accepted) / $0 } ?? 0) / files,
+            "store": (stages["store"].map { Double(summary.accepted) / $0 } ?? 0) / inserts,
+        ]
+        for stage in ["read+validate", "naming", "codes", "store", "tftp", "export"] {
+            let seconds = stages[stage] ?? 0
+            let ratio = yardsticks[stage].map { String(format: "  (%.0f%% of yardstick)", $0 * 100) } ?? ""
+            print(String(format: "    %-14@ %7.2f s  %10.0f rows/s%@", stage as NSString, seconds,
+                         seconds > 0 ? Double(size) / seconds : 0, ratio as NSString))
+        }
+        print(String(format: "    wall / codes stage: %.2f", codesSeconds > 0 ? result.seconds / codesSeconds : 0))
+        return [
+            "rows": size, "jobs": jobs, "wallSeconds": result.seconds, "peakRSSBytes": result.peakRSSBytes,
+            "accepted": summary.accepted, "rejected": summary.rejected, "generatedInvalid": invalid,
+            "devicesPerSecond": Double(summary.accepted) / result.seconds, "stageSeconds": stages,
+            "codesPerSecond": codeRate, "ratioToYardstick": yardsticks, "correct": correct,
+            "wallOverCodes": codesSeconds > 0 ? result.seconds / codesSeconds : 0,
+        ]
+    }
+}

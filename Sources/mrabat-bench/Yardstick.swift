@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import MRABatKit
+
+/// The machine's own limits, measured in the same run: what each pipeline stage is compared to.
+enum Yardstick {
+    /// Seconds to keep each loop running: long enough to be stable, short enough for a benchmark.
+    static let duration = 2.0
+
+    /// One SRP verifier (a 2048-bit modular exponentiation with a 256-bit exponent) per iteration, one core.
+    static func verifiersPerSecond() throws -> Double {
+        let salt = [UInt8](repeating: 7, count: 16)
+        return try rate { index in
+            _ = try SRP.makeVerifier(identity: "ac1-bench", password: String(format: "%016d", index), salt: salt, parameters: .mrabat)
+        }
+    }
+
+    /// 2 KB files created (open, write, close) in one fresh directory.
+    static func filesPerSecond(in directory: String) throws -> Double {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let bytes = [UInt8](repeating: 0x41, count: 2048)
+        return try rate { index in
+            let fd = open("\(directory)/f\(index).xml", O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            guard fd >= 0 else { throw BenchError("cannot create a file in \(directory)") }
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+    }
+
+    /// Rows inserted by one prepared statement in one transaction (a device-sized row).
+    static func sqliteInsertsPerSecond(path: String) throws -> Double {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, a TEXT, b TEXT, c INTEGER, d BLOB)")
+        }
+        var result = 0.0
+        try queue.write { db in
+            let statement = try db.makeStatement(sql: "INSERT INTO t (name, a, b, c, d) VALUES (?, ?, ?, ?, ?)")
+            let blob = Data(repeating: 1, count: 256)
+            result = try rate { index in
+                try statement.execute(arguments: ["BAT\(index)", "Cisco 8845", "DP-Dallas", index, blob])
+            }
+        }
+        return result
+    }
+
+    private static func rate(_ body: (Int) throws -> Void) rethrows -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var count = 0
+        while true {
+            for _ in 0..<64 {
+                try body(count)
+                count += 1
+            }
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            if seconds >= duration { return Double(count) / seconds }
+        }
+    }
+}
