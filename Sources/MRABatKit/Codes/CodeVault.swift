@@ -76,7 +76,8 @@ public struct CodeVault: Sendable {
     ///   (tampered, wrong key file, or moved to another record), or does not decrypt to 16 digits.
     public func open(_ sealed: [UInt8], associatedData: [UInt8]) throws -> ActivationCode {
         guard sealed.count == Self.sealedByteCount else {
-            throw MRABatError(.crypto, "a sealed activation code must be \(Self.sealedByteCount) bytes, not \(sealed.count)")
+            throw MRABatError(
+                .crypto, "a sealed activation code must be \(Self.sealedByteCount) bytes, not \(sealed.count)")
         }
         let nonce = Array(sealed[..<Self.nonceByteCount])
         let ciphertext = Array(sealed[Self.nonceByteCount..<(Self.nonceByteCount + ActivationCode.length)])
@@ -128,7 +129,8 @@ private enum KeyFile {
         }
         guard status.st_size == off_t(CodeVault.keyByteCount) else {
             throw MRABatError(
-                .crypto, "key file \(path) holds \(status.st_size) bytes; a vault key is exactly \(CodeVault.keyByteCount)")
+                .crypto,
+                "key file \(path) holds \(status.st_size) bytes; a vault key is exactly \(CodeVault.keyByteCount)")
         }
         var key = [UInt8](repeating: 0, count: CodeVault.keyByteCount)
         var filled = 0

@@ -34,7 +34,8 @@ public struct IssuedCodeSecrets: Sendable, Hashable {
     ) throws -> IssuedCodeSecrets {
         let identity = try ActivationIdentity(code: code).value
         let salt = try SecureRandom.bytes(saltByteCount)
-        let verifier = try SRP.makeVerifier(identity: identity, password: code.digits, salt: salt, parameters: parameters)
+        let verifier = try SRP.makeVerifier(
+            identity: identity, password: code.digits, salt: salt, parameters: parameters)
         let sealed = try vault.seal(code, associatedData: Array(identity.utf8))
         return IssuedCodeSecrets(identity: identity, salt: salt, verifier: verifier, sealed: sealed)
     }

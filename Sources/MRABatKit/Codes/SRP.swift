@@ -43,7 +43,8 @@ public enum SRP {
     ) throws -> [UInt8] {
         let group = parameters.group.modulus
         let context = try BigNumberContext()
-        let x = try BigNumber(bytes: privateKey(identity: identity, password: password, salt: salt, parameters: parameters))
+        let x = try BigNumber(
+            bytes: privateKey(identity: identity, password: password, salt: salt, parameters: parameters))
         x.markSecret()
         let v = try group.power(BigNumber(bytes: parameters.group.generator), x, in: context)
         return try v.bytes(paddedTo: group.byteCount)

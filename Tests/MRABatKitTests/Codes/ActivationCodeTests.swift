@@ -85,7 +85,9 @@ extension CodesTests {
 
         @Test func chiSquareCatchesABiasedGenerator() throws {
             // Codes below 10^15 — the first digit always 0 — as a naive generator might produce.
-            let biased = try ActivationCode.generate(count: 10_000).map { ActivationCode(value: $0.value % 1_000_000_000_000_000)! }
+            let biased = try ActivationCode.generate(count: 10_000).map {
+                ActivationCode(value: $0.value % 1_000_000_000_000_000)!
+            }
             let (perPosition, total) = Self.chiSquare(biased)
             #expect(perPosition[0] > Self.positionLimit)
             #expect(total > Self.totalLimit)

@@ -50,8 +50,10 @@ extension CodesTests {
             let directory = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("codes.key").path
-            #expect(FileManager.default.createFile(atPath: path, contents: Data(count: size),
-                                                    attributes: [.posixPermissions: 0o600]))
+            #expect(
+                FileManager.default.createFile(
+                    atPath: path, contents: Data(count: size),
+                    attributes: [.posixPermissions: 0o600]))
             let error = #expect(throws: MRABatError.self) { _ = try CodeVault.openOrCreate(keyFile: path) }
             #expect(error?.message.contains(path) == true)
             #expect(error?.message.contains("\(size) bytes") == true)

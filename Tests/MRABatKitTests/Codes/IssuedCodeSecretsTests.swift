@@ -17,8 +17,9 @@ extension CodesTests {
             #expect(hello.identity == record.identity)
 
             // The service side: only the record, found by the hello's identity.
-            var server = try SRPServer(parameters: .mrabat, identity: record.identity, salt: record.salt,
-                                       verifier: record.verifier)
+            var server = try SRPServer(
+                parameters: .mrabat, identity: record.identity, salt: record.salt,
+                verifier: record.verifier)
             let serverProof = try server.verify(client.respond(to: server.challenge(for: hello)))
             try client.verify(serverProof)
             #expect(client.sessionKey == server.sessionKey)
@@ -31,8 +32,9 @@ extension CodesTests {
             let wrong = ActivationCode(value: (code.value + 1) % ActivationCode.modulus)!
             // Same identity (as if it collided), wrong digits: the proof must not match.
             var client = try SRPClient(parameters: .mrabat, identity: record.identity, password: wrong.digits)
-            var server = try SRPServer(parameters: .mrabat, identity: record.identity, salt: record.salt,
-                                       verifier: record.verifier)
+            var server = try SRPServer(
+                parameters: .mrabat, identity: record.identity, salt: record.salt,
+                verifier: record.verifier)
             let challenge = try server.challenge(for: client.hello())
             let proof = try client.respond(to: challenge)
             let error = #expect(throws: MRABatError.self) { _ = try server.verify(proof) }
