@@ -32,6 +32,20 @@ extension CodesTests {
             #expect(try reopened.open(sealed, associatedData: Array("ac1-x".utf8)) == code)
         }
 
+        @Test func concurrentCreatorsAgreeOnOneKey() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("codes.key").path
+            let vaults = try await withThrowingTaskGroup(of: CodeVault.self) { group in
+                for _ in 0..<8 { group.addTask { try CodeVault.openOrCreate(keyFile: path) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let code = try ActivationCode.generate()
+            let sealed = try vaults[0].seal(code, associatedData: [])
+            for vault in vaults { #expect(try vault.open(sealed, associatedData: []) == code) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["codes.key"])
+        }
+
         @Test(arguments: [0o640, 0o604, 0o620, 0o644])
         func refusesKeyFileAccessibleByOthers(_ mode: Int) throws {
             let directory = try Self.temporaryDirectory()
