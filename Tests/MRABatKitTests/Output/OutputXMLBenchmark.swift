@@ -26,7 +26,9 @@ extension OutputXMLTests {
 
         private func report(_ label: String, _ count: Int, _ duration: Duration) {
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            print("[bench] \(label): \(count) in \(String(format: "%.3f", seconds)) s = \(Int(Double(count) / seconds))/s")
+            print(
+                "[bench] \(label): \(count) in \(String(format: "%.3f", seconds)) s = \(Int(Double(count) / seconds))/s"
+            )
         }
 
         @Test func renderSerial() throws {

@@ -13,7 +13,9 @@ extension OutputXMLTests {
             var lines: Int
             var full: Bool
             var redirect: Bool
-            var testDescription: String { "\(lines) line(s), \(full ? "all" : "no") optional fields, redirect \(redirect)" }
+            var testDescription: String {
+                "\(lines) line(s), \(full ? "all" : "no") optional fields, redirect \(redirect)"
+            }
         }
 
         static let shapes: [Shape] = [
@@ -47,11 +49,12 @@ extension OutputXMLTests {
             let config = OutputFixtures.config(lineCount: 2, full: true, redirect: true)
             let document = try XMLDocument(data: Data(try writer.render(config)))
             let names = document.rootElement()?.children?.compactMap(\.name) ?? []
-            #expect(names == [
-                "deviceProtocol", "devicePool", "sipProfile", "phoneButtonTemplate", "softkeyTemplate",
-                "securityProfile", "css", "location", "loadInformation", "userLocale", "userId", "description",
-                "onboarding", "mraServiceDomainRedirect",
-            ])
+            #expect(
+                names == [
+                    "deviceProtocol", "devicePool", "sipProfile", "phoneButtonTemplate", "softkeyTemplate",
+                    "securityProfile", "css", "location", "loadInformation", "userLocale", "userId", "description",
+                    "onboarding", "mraServiceDomainRedirect",
+                ])
         }
 
         @Test("the same config always renders the same bytes, equal to the golden file")
