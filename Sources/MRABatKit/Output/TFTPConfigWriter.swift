@@ -67,6 +67,9 @@ public struct TFTPConfigWriter: Sendable {
             let xml = try XMLDocumentWriter(.file(temporary), subject: config.deviceName)
             try config.writeXML(to: xml)
             _ = try xml.finish()
+        } catch {
+            unlink(temporary)
+            throw error
         }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)

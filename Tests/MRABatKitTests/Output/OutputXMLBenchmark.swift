@@ -70,6 +70,12 @@ extension OutputXMLTests {
                 }
                 report("write (memory + AtomicFile, durable \(durable)), 1 task", configs.count, elapsed)
             }
+            let dir = try OutputFixtures.freshDirectory("bench-syncfs")
+            let elapsed = try ContinuousClock().measure {
+                for config in Self.configs { try TFTPConfigWriter().write(config, toDirectory: dir) }
+                try AtomicFile.syncFileSystem(containing: dir)
+            }
+            report("write (non-durable) + one syncfs, 1 task", Self.count, elapsed)
         }
 
         @Test func writeFilesWithLibXML2FileWriter() throws {
