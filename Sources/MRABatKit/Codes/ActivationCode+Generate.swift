@@ -34,7 +34,9 @@ extension ActivationCode {
         var words = [UInt64](repeating: 0, count: min(max(count, 1), codesPerDraw))
         while codes.count < count {
             let wanted = min(count - codes.count, words.count)
-            try words.withUnsafeMutableBytes { try SecureRandom.fill(UnsafeMutableRawBufferPointer(rebasing: $0[..<(wanted * 8)])) }
+            try words.withUnsafeMutableBytes {
+                try SecureRandom.fill(UnsafeMutableRawBufferPointer(rebasing: $0[..<(wanted * 8)]))
+            }
             for word in words[..<wanted] where word < rejectionLimit {
                 let value = word % modulus
                 if seen.insert(value).inserted { codes.append(ActivationCode(unchecked: value)) }

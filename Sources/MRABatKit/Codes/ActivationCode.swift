@@ -7,8 +7,8 @@
 /// Parsing comes in two strengths, on purpose:
 /// - ``init(_:)`` is strict — exactly 16 ASCII digits — for values the tool wrote itself (the
 ///   store, the export CSV), where anything else means corruption and must not be "repaired".
-/// - ``init(userInput:)`` also accepts the spaces and dashes people use to group digits when
-///   they type or paste a code (`1234 5678 9012 3456`, `1234-5678-9012-3456`); nothing else.
+/// - ``init(userInput:)`` also accepts the spaces, tabs and dashes people use to group digits
+///   when they type or paste a code (`1234 5678 9012 3456`, `1234-5678-9012-3456`); nothing else.
 public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The number of digits in every code.
     public static let length = 16
@@ -38,8 +38,8 @@ public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConver
         self.value = value
     }
 
-    /// Parses a code as a person typed it: 16 ASCII digits, optionally grouped with spaces or
-    /// dashes (`-`), with surrounding white space ignored; `nil` for anything else.
+    /// Parses a code as a person typed or pasted it: 16 ASCII digits with any spaces, tabs or
+    /// dashes (`-`) among or around them ignored; `nil` for anything else.
     public init?(userInput: some StringProtocol) {
         let digits = userInput.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "-") && $0 != 9 }
         self.init(String(decoding: digits, as: UTF8.self))

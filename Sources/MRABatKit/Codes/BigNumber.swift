@@ -93,8 +93,10 @@ final class MontgomeryModulus: @unchecked Sendable {
     /// throughout; see ``SRP`` for the measured cost against the variable-time path.
     func power(_ base: BigNumber, _ exponent: BigNumber, in context: BigNumberContext) throws -> BigNumber {
         let result = try BigNumber()
-        guard BN_mod_exp_mont_consttime(result.pointer, base.pointer, exponent.pointer, modulus.pointer,
-                                        context.pointer, montgomery) == 1
+        guard
+            BN_mod_exp_mont_consttime(
+                result.pointer, base.pointer, exponent.pointer, modulus.pointer,
+                context.pointer, montgomery) == 1
         else { throw OpenSSLFailure.error("modular exponentiation failed") }
         return result
     }

@@ -26,11 +26,6 @@ final class MessageDigest: @unchecked Sendable {
     deinit { EVP_MD_free(pointer) }
 
     /// The digest of the concatenation of `parts`.
-    func hash(_ parts: [UInt8]...) throws -> [UInt8] {
-        try hash(parts)
-    }
-
-    /// The digest of the concatenation of `parts`.
     func hash(_ parts: [[UInt8]]) throws -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLFailure.error("EVP_MD_CTX_new failed") }
         defer { EVP_MD_CTX_free(context) }

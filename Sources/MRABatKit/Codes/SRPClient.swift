@@ -27,8 +27,9 @@ public struct SRPClient: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the random generator or OpenSSL fails.
     public init(parameters: SRPParameters, identity: String, password: String) throws {
-        try self.init(parameters: parameters, identity: identity, password: password,
-                      privateValue: SRP.randomPrivateValue())
+        try self.init(
+            parameters: parameters, identity: identity, password: password,
+            privateValue: SRP.randomPrivateValue())
     }
 
     /// Starts a handshake with a given a — only for known-answer tests.
@@ -93,10 +94,13 @@ public struct SRPClient: Sendable {
     ///   the verifier for this identity and password (or the message was altered);
     ///   `.crypto` if called out of order.
     public mutating func verify(_ proof: SRPServerProof) throws {
-        guard case .awaitingServerProof(let expected, let sessionKey) = state else { throw Self.outOfOrder("verify(_:)") }
+        guard case .awaitingServerProof(let expected, let sessionKey) = state else {
+            throw Self.outOfOrder("verify(_:)")
+        }
         guard SRP.proofsMatch(proof.proof, expected) else {
             state = .failed
-            throw MRABatError(.activation, "the server's SRP proof does not match: it does not hold this code's verifier")
+            throw MRABatError(
+                .activation, "the server's SRP proof does not match: it does not hold this code's verifier")
         }
         state = .verified(sessionKey: sessionKey)
     }

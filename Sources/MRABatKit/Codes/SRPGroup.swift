@@ -23,7 +23,7 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The RFC 5054 1024-bit group, g = 2. Only for the Appendix B test vector.
-    public static let rfc5054_1024 = SRPGroup(
+    public static let rfc5054Group1024 = SRPGroup(
         name: "RFC 5054 1024-bit",
         primeHex: """
             EEAF0AB9 ADB38DD6 9C33F80A FA8FC5E8 60726187 75FF3C0B 9EA2314C 9C256576 D674DF74 96EA81D3 \
@@ -34,7 +34,7 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
         generator: 2)
 
     /// The RFC 5054 2048-bit group, g = 2: what mrabat uses.
-    public static let rfc5054_2048 = SRPGroup(
+    public static let rfc5054Group2048 = SRPGroup(
         name: "RFC 5054 2048-bit",
         primeHex: """
             AC6BDB41 324A9A9B F166DE5E 1389582F AF72B665 1987EE07 FC319294 3DB56050 A37329CB B4A099ED \

@@ -9,8 +9,8 @@ public struct SRPParameters: Sendable, Hashable {
     }
 
     /// mrabat's parameters: the RFC 5054 2048-bit group with SHA-256.
-    public static let mrabat = SRPParameters(group: .rfc5054_2048, hash: .sha256)
+    public static let mrabat = SRPParameters(group: .rfc5054Group2048, hash: .sha256)
 
     /// The parameters of the RFC 5054 Appendix B test vector: 1024-bit group, SHA-1.
-    public static let rfc5054TestVector = SRPParameters(group: .rfc5054_1024, hash: .sha1)
+    public static let rfc5054TestVector = SRPParameters(group: .rfc5054Group1024, hash: .sha1)
 }

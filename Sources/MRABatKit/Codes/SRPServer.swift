@@ -44,8 +44,9 @@ public struct SRPServer: Sendable {
         guard case .started = state else { throw Self.outOfOrder("challenge(for:)") }
         state = .failed
         guard hello.identity == identity else {
-            throw MRABatError(.crypto, "SRP hello is for another identity than this server's verifier",
-                              value: hello.identity)
+            throw MRABatError(
+                .crypto, "SRP hello is for another identity than this server's verifier",
+                value: hello.identity)
         }
         let group = parameters.group.modulus
         let context = try BigNumberContext()

@@ -1,9 +1,16 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
+#endif
+
+#if os(Linux)
+    // Glibc declares syncfs(2) only under _GNU_SOURCE, which the Swift overlay does not set; the
+    // symbol itself has been in glibc since 2.14.
+    @_silgen_name("syncfs")
+    private func linuxSyncfs(_ fd: Int32) -> Int32
 #endif
 
 /// One-call atomic file writes; see ``AtomicFileWriter`` for how and why.
@@ -35,5 +42,22 @@ public enum AtomicFile {
             throw error
         }
         try writer.commit(durable: durable)
+    }
+
+    /// Flushes everything written to the file system that holds `path` (`syncfs(2)`; `sync()` where
+    /// that does not exist).
+    ///
+    /// One call after writing many files non-durably gives the same guarantee as writing each one
+    /// `durable: true`, at the cost of one flush instead of two `fsync`s per file.
+    /// - Throws: ``MRABatError`` `.io` if `path` cannot be opened or the flush fails.
+    public static func syncFileSystem(containing path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AtomicFileWriter.error(errno, path, "cannot open to sync its file system") }
+        defer { close(fd) }
+        #if os(Linux)
+            if linuxSyncfs(fd) != 0 { throw AtomicFileWriter.error(errno, path, "cannot sync its file system") }
+        #else
+            sync()
+        #endif
     }
 }

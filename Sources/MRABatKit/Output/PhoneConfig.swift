@@ -117,7 +117,9 @@ public struct LineConfig: Sendable, Hashable {
     /// Route partition of the directory number.
     public var partition: String?
 
-    public init(index: Int, directoryNumber: String, display: String? = nil, label: String? = nil, partition: String? = nil) {
+    public init(
+        index: Int, directoryNumber: String, display: String? = nil, label: String? = nil, partition: String? = nil
+    ) {
         self.index = index
         self.directoryNumber = directoryNumber
         self.display = display

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Renders a ``PhoneConfig`` as the phone's TFTP file `<deviceName>.cnf.xml` and writes it atomically.
@@ -61,11 +61,15 @@ public struct TFTPConfigWriter: Sendable {
     /// comparing speed with ``write(_:toDirectory:)``.
     func writeWithLibXML2File(_ config: PhoneConfig, toDirectory dir: String) throws -> String {
         let path = Self.join(dir, Self.fileName(for: config.deviceName))
-        let temporary = Self.join(dir, ".\(Self.fileName(for: config.deviceName)).tmp.\(UInt32.random(in: .min ... .max))")
+        let temporary = Self.join(
+            dir, ".\(Self.fileName(for: config.deviceName)).tmp.\(UInt32.random(in: .min ... .max))")
         do {
             let xml = try XMLDocumentWriter(.file(temporary), subject: config.deviceName)
             try config.writeXML(to: xml)
             _ = try xml.finish()
+        } catch {
+            unlink(temporary)
+            throw error
         }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)

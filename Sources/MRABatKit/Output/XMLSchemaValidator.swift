@@ -2,11 +2,11 @@ import CLibXML2
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One problem found while checking a document against a schema.
@@ -80,7 +80,10 @@ public final class XMLSchemaValidator: @unchecked Sendable {
         case .success(let bytes):
             return validate(bytes, name: path)
         case .failure(let error):
-            return [XMLValidationIssue(file: path, line: nil, message: error.message + " (\(error.cause ?? ""))", isError: true)]
+            return [
+                XMLValidationIssue(
+                    file: path, line: nil, message: error.message + " (\(error.cause ?? ""))", isError: true)
+            ]
         }
     }
 
@@ -110,15 +113,17 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     }
 
     // No network, no entity expansion from outside: the files checked are ours and must stand alone.
-    private static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-        | XML_PARSE_NOWARNING.rawValue)
+    private static let parseOptions = Int32(
+        XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue)
 
     private static func throwIfInvalid(_ issues: [XMLValidationIssue], file: String) throws {
         let errors = issues.filter(\.isError)
         guard let first = errors.first else { return }
         let more = errors.count > 1 ? " (and \(errors.count - 1) more)" : ""
         throw MRABatError(
-            .xml, "not valid against the schema: \(first.message)\(more)", at: SourceLocation(file: file, line: first.line))
+            .xml, "not valid against the schema: \(first.message)\(more)",
+            at: SourceLocation(file: file, line: first.line))
     }
 
     private static func readFile(_ path: String) -> Result<[UInt8], MRABatError> {
@@ -141,7 +146,8 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     /// Runs `read` with a fresh parser context, then validates the document it returns.
     private func withParserContext(_ issues: IssueCollector, _ read: (xmlParserCtxtPtr) -> xmlDocPtr?) {
         guard let parser = xmlNewParserCtxt() else {
-            issues.issues.append(.init(file: issues.file, line: nil, message: "libxml2 could not allocate a parser", isError: true))
+            issues.issues.append(
+                .init(file: issues.file, line: nil, message: "libxml2 could not allocate a parser", isError: true))
             return
         }
         defer { xmlFreeParserCtxt(parser) }
@@ -150,14 +156,17 @@ public final class XMLSchemaValidator: @unchecked Sendable {
             if let error = xmlCtxtGetLastError(parser) {
                 IssueCollector.add(error.pointee, to: issues)
             } else {
-                issues.issues.append(.init(file: issues.file, line: nil, message: "cannot read the document", isError: true))
+                issues.issues.append(
+                    .init(file: issues.file, line: nil, message: "cannot read the document", isError: true))
             }
             return
         }
         defer { xmlFreeDoc(doc) }
         lock.withLock { _ in
             guard let validation = xmlSchemaNewValidCtxt(schema) else {
-                issues.issues.append(.init(file: issues.file, line: nil, message: "libxml2 could not allocate a validator", isError: true))
+                issues.issues.append(
+                    .init(
+                        file: issues.file, line: nil, message: "libxml2 could not allocate a validator", isError: true))
                 return
             }
             defer { xmlSchemaFreeValidCtxt(validation) }
@@ -166,7 +175,8 @@ public final class XMLSchemaValidator: @unchecked Sendable {
                 Unmanaged.passUnretained(issues).toOpaque())
             let rc = withExtendedLifetime(issues) { xmlSchemaValidateDoc(validation, doc) }
             if rc != 0 && !issues.issues.contains(where: \.isError) {
-                issues.issues.append(.init(file: issues.file, line: nil, message: "libxml2 validation failed (\(rc))", isError: true))
+                issues.issues.append(
+                    .init(file: issues.file, line: nil, message: "libxml2 validation failed (\(rc))", isError: true))
             }
         }
     }

@@ -123,6 +123,17 @@ extension OutputXMLTests {
             #expect(try OutputFixtures.contents(of: dir) == ["taken"])
         }
 
+        @Test("syncing the file system works on a directory and names a missing path")
+        func syncFileSystem() throws {
+            let dir = try OutputFixtures.freshDirectory("syncfs")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try AtomicFile.syncFileSystem(containing: dir)
+            let error = try #require(throws: MRABatError.self) {
+                try AtomicFile.syncFileSystem(containing: dir + "/absent")
+            }
+            #expect(error.location?.file == dir + "/absent")
+        }
+
         @Test("paths are split into directory and name")
         func split() {
             #expect(AtomicFileWriter.split("a/b/c.xml") == ("a/b", "c.xml"))

@@ -13,7 +13,9 @@ extension OutputXMLTests {
             var lines: Int
             var full: Bool
             var redirect: Bool
-            var testDescription: String { "\(lines) line(s), \(full ? "all" : "no") optional fields, redirect \(redirect)" }
+            var testDescription: String {
+                "\(lines) line(s), \(full ? "all" : "no") optional fields, redirect \(redirect)"
+            }
         }
 
         static let shapes: [Shape] = [
@@ -47,11 +49,12 @@ extension OutputXMLTests {
             let config = OutputFixtures.config(lineCount: 2, full: true, redirect: true)
             let document = try XMLDocument(data: Data(try writer.render(config)))
             let names = document.rootElement()?.children?.compactMap(\.name) ?? []
-            #expect(names == [
-                "deviceProtocol", "devicePool", "sipProfile", "phoneButtonTemplate", "softkeyTemplate",
-                "securityProfile", "css", "location", "loadInformation", "userLocale", "userId", "description",
-                "onboarding", "mraServiceDomainRedirect",
-            ])
+            #expect(
+                names == [
+                    "deviceProtocol", "devicePool", "sipProfile", "phoneButtonTemplate", "softkeyTemplate",
+                    "securityProfile", "css", "location", "loadInformation", "userLocale", "userId", "description",
+                    "onboarding", "mraServiceDomainRedirect",
+                ])
         }
 
         @Test("the same config always renders the same bytes, equal to the golden file")
@@ -85,13 +88,23 @@ extension OutputXMLTests {
             #expect(try document.nodes(forXPath: "/device/description").first?.stringValue == "x]]>y & <z>")
         }
 
-        @Test("a control character XML cannot carry is refused, naming the device and element")
-        func controlCharacterRefused() throws {
+        @Test(
+            "a character XML cannot carry is refused, naming the device and element",
+            arguments: ["user\u{1}", "a\u{1F}b", "x\u{FFFE}", "\u{FFFF}y"])
+        func controlCharacterRefused(userId: String) throws {
             var config = OutputFixtures.config()
-            config.userId = "user\u{1}"
+            config.userId = userId
             let error = try #require(throws: MRABatError.self) { try writer.render(config) }
             #expect(error.code == .xml)
             #expect(error.message.contains("SEP001A2B3C4D5E") && error.message.contains("<userId>"))
+        }
+
+        @Test("tab, line feed and characters next to U+FFFE are accepted")
+        func allowedCharacters() throws {
+            var config = OutputFixtures.config()
+            config.description = "a\tb\nc \u{FFFD} \u{FFEF} \u{10FFFF}"
+            let document = try XMLDocument(data: Data(try writer.render(config)))
+            #expect(try document.nodes(forXPath: "/device/description").first?.stringValue == config.description)
         }
 
         @Test("a bad device name renders but is reported invalid, with its line")

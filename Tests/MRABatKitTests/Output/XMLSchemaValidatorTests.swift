@@ -17,8 +17,12 @@ extension OutputXMLTests {
             Mutation(testDescription: "lower-case device name", expectedInMessage: "name") {
                 $0.deviceName = "SEP001a2b3c4d5e"
             },
-            Mutation(testDescription: "device name too short", expectedInMessage: "name") { $0.deviceName = "BAT0A1B2C" },
-            Mutation(testDescription: "SCCP protocol", expectedInMessage: "deviceProtocol") { $0.deviceProtocol = "SCCP" },
+            Mutation(testDescription: "device name too short", expectedInMessage: "name") {
+                $0.deviceName = "BAT0A1B2C"
+            },
+            Mutation(testDescription: "SCCP protocol", expectedInMessage: "deviceProtocol") {
+                $0.deviceProtocol = "SCCP"
+            },
             Mutation(testDescription: "port 0", expectedInMessage: "sipPort") { $0.devicePool.members[0].sipPort = 0 },
             Mutation(testDescription: "port 65536", expectedInMessage: "securedSipPort") {
                 $0.devicePool.members[0].securedSipPort = 65536

@@ -1,0 +1,42 @@
+/// Everything the store keeps for one issued activation code — and nothing in plaintext.
+///
+/// The code itself is given to the user once (the export CSV) and then exists in the store
+/// only as what the SRP handshake needs (``salt``, ``verifier``) and as the ``sealed`` copy
+/// that only the vault's key opens.
+public struct IssuedCodeSecrets: Sendable, Hashable {
+    /// The SRP identity `I` (``ActivationIdentity``): the store's unique key for the code.
+    public var identity: String
+    /// 16 random bytes, the SRP salt `s`.
+    public var salt: [UInt8]
+    /// The SRP verifier `v`, padded to the length of N.
+    public var verifier: [UInt8]
+    /// The code sealed by the ``CodeVault``, bound to ``identity``.
+    public var sealed: [UInt8]
+
+    public init(identity: String, salt: [UInt8], verifier: [UInt8], sealed: [UInt8]) {
+        self.identity = identity
+        self.salt = salt
+        self.verifier = verifier
+        self.sealed = sealed
+    }
+
+    /// Bytes of random SRP salt per code.
+    public static let saltByteCount = 16
+
+    /// Derives the record for `code`: identity, fresh salt, verifier, sealed copy.
+    ///
+    /// Costs one 2048-bit modular exponentiation plus the identity's PBKDF2 (see
+    /// ``ActivationIdentity``); safe to call from many tasks at once.
+    ///
+    /// - Throws: ``MRABatError`` `.crypto` if the random generator or OpenSSL fails.
+    public static func issue(
+        code: ActivationCode, vault: CodeVault, parameters: SRPParameters = .mrabat
+    ) throws -> IssuedCodeSecrets {
+        let identity = try ActivationIdentity(code: code).value
+        let salt = try SecureRandom.bytes(saltByteCount)
+        let verifier = try SRP.makeVerifier(
+            identity: identity, password: code.digits, salt: salt, parameters: parameters)
+        let sealed = try vault.seal(code, associatedData: Array(identity.utf8))
+        return IssuedCodeSecrets(identity: identity, salt: salt, verifier: verifier, sealed: sealed)
+    }
+}
