@@ -21,7 +21,7 @@ struct CSVGenerator {
     func write(to path: String) throws -> Int {
         var random = SplitMix64(seed: seed)
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { throw MRABatError(.io, "cannot write \(path)") }
         defer { try? handle.close() }
