@@ -39,6 +39,18 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "Field delimiter: ',', ';' or 'tab' (default: detected from the header).")
     var delimiter: String?
 
+    @Option(name: .long, help: "A YAML file mapping a legacy sheet's column names to BAT columns (`Phone Model: DEVICE TYPE`).")
+    var map: String?
+
+    @Option(name: .long, help: "Abort, committing nothing, once more than N rows are rejected.")
+    var maxErrors: Int?
+
+    @Option(name: .long, help: "Also write the job summary as JSON to this file.")
+    var summaryJson: String?
+
+    @Flag(name: .long, help: "Print nothing but warnings and errors (for cron).")
+    var quiet = false
+
     func apply(to options: inout InsertOptions) throws {
         if let encoding {
             guard let value = TextEncoding(name: encoding) else {
@@ -54,6 +66,18 @@ struct InputOptions: ParsableArguments {
             default: throw MRABatError(.usage, "--delimiter \(delimiter): expected ',', ';' or 'tab'")
             }
         }
+        if let map { options.columnMapping = try ColumnMapping.load(path: map) }
+        if let maxErrors {
+            guard maxErrors >= 0 else { throw MRABatError(.usage, "--max-errors must be 0 or more") }
+            options.maxErrors = maxErrors
+        }
+    }
+
+    /// Prints the summary (unless quiet) and writes `--summary-json`; returns the exit status.
+    func finish(_ summary: JobSummary) throws -> Int32 {
+        printSummary(summary, quiet: quiet)
+        if let summaryJson { try OutputDirectory.writeSummary(summary, to: summaryJson) }
+        return summary.rejected > 0 ? 1 : 0
     }
 }
 
@@ -70,9 +94,11 @@ func runReporting(_ body: () async throws -> Int32) async throws {
 }
 
 enum ExitStatus {
-    /// 2: bad input or configuration, nothing done; 3: the store failed or is busy (retryable); 4: activation refused.
+    /// 2: bad input or configuration, nothing done; 3: the store failed or is busy (retryable); 4: activation refused;
+    /// 5: aborted by --max-errors, nothing committed.
     static func of(_ error: MRABatError) -> Int32 {
         switch error.code {
+        case .tooManyErrors: return 5
         case .store, .storeBusy: return 3
         case .activation: return 4
         default: return 2
@@ -143,8 +169,7 @@ struct Validate: AsyncParsableCommand {
             let haveStore = FileManager.default.fileExists(atPath: store.path)
             let summary = try await InsertJob.run(
                 store: options.cluster != nil && !haveStore ? nil : try store.open(readOnly: true), options: options)
-            printSummary(summary)
-            return summary.rejected > 0 ? 1 : 0
+            return try input.finish(summary)
         }
     }
 }
@@ -165,9 +190,6 @@ struct Insert: AsyncParsableCommand {
     @Option(name: .long, help: "Parallel code-issuance tasks (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Flag(name: .long, help: "Print nothing but warnings and errors (for cron).")
-    var quiet = false
-
     @Option(name: .long, help: "Load (or refresh) this cluster configuration into the store first, as `init` does.")
     var cluster: String?
 
@@ -183,10 +205,10 @@ struct Insert: AsyncParsableCommand {
             try input.apply(to: &options)
             let store = try store.open()
             if let cluster { try store.saveCluster(try ClusterConfig.load(path: cluster)) }
-            let summary = try await InsertJob.run(store: store, options: options, progress: quiet ? nil : progressReporter())
-            if !quiet && isatty(2) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
-            printSummary(summary, quiet: quiet)
-            return summary.rejected > 0 ? 1 : 0
+            let reporter = input.quiet ? nil : progressReporter()
+            let summary = try await InsertJob.run(store: store, options: options, progress: reporter)
+            if reporter != nil { FileHandle.standardError.write(Data("\n".utf8)) }
+            return try input.finish(summary)
         }
     }
 }

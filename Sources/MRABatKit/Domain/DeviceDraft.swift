@@ -23,6 +23,8 @@ public struct DeviceDraft: Sendable, Equatable {
     public var allowActivationCodeViaMRA: Bool
     public var templateName: String
     public var lines: [LineDraft]
+    /// Things worth a look that do not stop the row (a DN that may have lost its `+`, a typographic quote in a description).
+    public var warnings: [RowProblem] = []
 
     /// What identifies "the same phone" across runs, so a re-run does not create it twice.
     ///

@@ -12,7 +12,10 @@ public struct BATInput: ~Copyable {
     ///
     /// - Throws: `.io` (unreadable), `.encoding`, `.csvSyntax`, `.csvStructure` (empty file,
     ///   bad header) — each fatal, with the position.
-    public init(path: String, encoding: TextEncoding? = nil, delimiter: UInt8? = nil, mapping: [String: String] = [:]) throws {
+    public init(
+        path: String, encoding: TextEncoding? = nil, delimiter: UInt8? = nil, mapping: [String: String] = [:],
+        required: Set<BATColumn> = []
+    ) throws {
         self.path = path
         let encoding = try encoding ?? TextEncoding.detect(path: path)
         var reader = try CSVReader(source: try FileByteSource(path: path), encoding: encoding, delimiter: delimiter, file: path)
@@ -20,7 +23,7 @@ public struct BATInput: ~Copyable {
             throw MRABatError(
                 .csvStructure, "the file is empty: a BAT CSV file starts with a header line", at: SourceLocation(file: path, line: 1))
         }
-        header = try BATHeader(fields: first.fields, file: path, line: first.line, mapping: mapping, required: [])
+        header = try BATHeader(fields: first.fields, file: path, line: first.line, mapping: mapping, required: required)
         self.encoding = encoding
         self.delimiter = reader.delimiter
         headerFields = first.fields

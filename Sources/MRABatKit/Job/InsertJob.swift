@@ -18,6 +18,10 @@ public struct InsertOptions: Sendable {
     public var now: Date = Date()
     /// Validate against this configuration instead of the store's (`validate --cluster`).
     public var cluster: ClusterConfig?
+    /// A legacy sheet's column names mapped to BAT column names (`--map`).
+    public var columnMapping: [String: String] = [:]
+    /// Abort, committing nothing, once more than this many rows are rejected (`--max-errors`).
+    public var maxErrors: Int?
 
     public init(csvPath: String, templatePath: String, outDirectory: String?) {
         self.csvPath = csvPath
@@ -63,17 +67,13 @@ public enum InsertJob {
                 "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and allowActivationCodeViaMRA to true for MRA onboarding",
                 at: SourceLocation(file: options.templatePath))
         }
-        var input = try BATInput(path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter)
-        if input.header.index(of: .deviceType) == nil && template.model == nil {
-            throw MRABatError(
-                .csvStructure, "the header has no DEVICE TYPE column and template \"\(template.name)\" names no model",
-                at: SourceLocation(file: options.csvPath, line: input.headerLine))
-        }
-        if input.header.index(of: .devicePool) == nil && template.devicePool == nil {
-            throw MRABatError(
-                .csvStructure, "the header has no DEVICE POOL column and template \"\(template.name)\" names no device pool",
-                at: SourceLocation(file: options.csvPath, line: input.headerLine))
-        }
+        // A column the template cannot stand in for must be in the file.
+        var required: Set<BATColumn> = [.ownerUserID, .directoryNumber(1)]
+        if template.model == nil { required.insert(.deviceType) }
+        if template.devicePool == nil { required.insert(.devicePool) }
+        var input = try BATInput(
+            path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter, mapping: options.columnMapping,
+            required: required)
         var summary = JobSummary(
             input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.delimiter)))
@@ -112,7 +112,13 @@ public enum InsertJob {
                 }
             }
             finished = records.count < options.chunkSize
-            if records.isEmpty { break }
+            if records.isEmpty {
+                if summary.rows == 0 {
+                    throw MRABatError(
+                        .csvStructure, "the file has a header but no rows", at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                }
+                break
+            }
             summary.rows += records.count
 
             // Validate rows on their own, then against each other.
@@ -144,6 +150,12 @@ public enum InsertJob {
                             }
                         }
                         if problems.isEmpty {
+                            for warning in draft.warnings {
+                                summary.rowWarnings += 1
+                                if summary.warnings.count < JobSummary.warningLimit {
+                                    summary.warnings.append("\(options.csvPath):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                                }
+                            }
                             drafts.append(draft)
                         } else {
                             rejected.append(RowRejection(line: record.line, fields: record.fields, problems: problems))
@@ -233,6 +245,14 @@ public enum InsertJob {
                 summary.rejectedByReason[Self.reasonClass(rejection), default: 0] += 1
             }
             progress?(summary)
+            if let maxErrors = options.maxErrors, summary.rejected > maxErrors {
+                try rejects?.commit()
+                throw MRABatError(
+                    .tooManyErrors,
+                    "aborted after \(summary.rows) rows: \(summary.rejected) rejected, more than --max-errors \(maxErrors); "
+                        + "nothing was committed" + (rejects == nil ? "" : "; the rejected rows so far are in rejects.csv"),
+                    at: SourceLocation(file: options.csvPath))
+            }
         }
 
         // Commit, or not.

@@ -13,7 +13,10 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var rejected: Int = 0
     /// Rejected rows per first reason class (the reason text up to its first quote or colon).
     public var rejectedByReason: [String: Int] = [:]
+    /// The first ``warningLimit`` warnings; ``rowWarnings`` counts all row warnings.
     public var warnings: [String] = []
+    public var rowWarnings: Int = 0
+    public static let warningLimit = 100
     /// Seconds per stage: read+validate, naming, codes, store, tftp, export.
     public var stageSeconds: [String: Double] = [:]
     public var totalSeconds: Double = 0
@@ -37,6 +40,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
         for (reason, count) in rejectedByReason.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
             out.append("  rejected \(count)× \(reason)")
         }
+        if rowWarnings > 0 { out.append("warnings: \(rowWarnings) row(s)\(rowWarnings > JobSummary.warningLimit ? ", first \(JobSummary.warningLimit) shown" : "")") }
         if let jobID { out.append("job: \(jobID)\(committed ? "" : " (nothing committed)")") }
         if configFilesWritten > 0 || codesExported > 0 {
             out.append("config files: \(configFilesWritten)  codes exported: \(codesExported)")

@@ -19,11 +19,16 @@ public struct OutputDirectory: Sendable {
     public var rejectsPath: String { path + "/rejects.csv" }
     public var summaryPath: String { path + "/summary.json" }
 
-    /// Writes the job summary as JSON (sorted keys, so runs compare by diff).
+    /// Writes the job summary as `summary.json`.
     public func writeSummary(_ summary: JobSummary) throws {
+        try Self.writeSummary(summary, to: summaryPath)
+    }
+
+    /// Writes a job summary as JSON (sorted keys, so runs compare by diff), atomically.
+    public static func writeSummary(_ summary: JobSummary, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(summary)
-        try AtomicFile.write([UInt8](data) + [0x0A], to: summaryPath)
+        try AtomicFile.write([UInt8](data) + [0x0A], to: path)
     }
 }

@@ -31,6 +31,8 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case usage, io, encoding, csvSyntax, csvStructure, config, template, validation
         case store, storeBusy, crypto, xml, activation, notFound
+        /// `--max-errors` was exceeded: the job was abandoned.
+        case tooManyErrors
     }
 
     public var code: Code

@@ -34,21 +34,31 @@ public struct RowValidator: Sendable {
         func reject() -> Result<DeviceDraft, RowRejection> {
             .failure(RowRejection(line: line, fields: fields, problems: problems))
         }
-        // A short or long row means shifted columns; nothing in it can be trusted.
+        // A short or long row means shifted columns; nothing in it can be trusted. Trailing empty
+        // header fields (Excel's trailing delimiter) do not count; trailing empty row fields neither.
+        let width = headerNames.lastIndex(where: { !BATHeader.fold($0).isEmpty }).map { $0 + 1 } ?? 0
         let used = fields.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
-        if fields.count < headerNames.count || used > headerNames.count {
+        if fields.count < width || used > max(width, headerNames.count) {
             problems.append(
                 RowProblem(
                     column: nil, columnName: nil, value: nil,
-                    reason: "row has \(fields.count < headerNames.count ? fields.count : used) fields but the header has "
-                        + "\(headerNames.count); a missing or extra delimiter shifts every column after it"))
+                    reason: "row has \(fields.count < width ? fields.count : used) fields but the header has "
+                        + "\(width); a missing or extra delimiter shifts every column after it"))
             return reject()
         }
 
+        var warnings: [RowProblem] = []
         func cell(_ column: BATColumn) -> (index: Int, value: String)? {
             guard let index = header.index(of: column), index < fields.count else { return nil }
-            let value = fields[index].trimmingCharacters(in: .whitespaces)
-            return value.isEmpty ? nil : (index, value)
+            // Stray white space around a value is trimmed, never an error.
+            let value = fields[index].trimmingCharacters(in: SpreadsheetDamage.trimmed)
+            guard !value.isEmpty else { return nil }
+            if let damage = SpreadsheetDamage.inspect(value, column: column) {
+                let found = RowProblem(
+                    column: index + 1, columnName: headerNames[index], value: value, reason: damage.reason)
+                if damage.isFatal { problems.append(found) } else { warnings.append(found) }
+            }
+            return (index, value)
         }
         func problem(_ column: BATColumn, _ value: String?, _ reason: String) {
             let index = header.index(of: column)
@@ -70,7 +80,7 @@ public struct RowValidator: Sendable {
         var mac: MACAddress?
         if let (_, value) = cell(.macAddress) {
             mac = MACAddress(parsing: value)
-            if mac == nil {
+            if mac == nil && !problems.contains(where: { $0.columnName == headerNames[header.index(of: .macAddress)!] }) {
                 problem(
                     .macAddress, value,
                     "is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E "
@@ -155,7 +165,7 @@ public struct RowValidator: Sendable {
                 problem(.directoryNumber(index), dn.value, "line \(index) is set but line \(lastFilled + 1) is empty; fill lines in order")
             }
             lastFilled = index
-            if !Self.isDirectoryNumber(dn.value) {
+            if !Self.isDirectoryNumber(dn.value) && !problems.contains(where: { $0.column == dn.index + 1 }) {
                 problem(
                     .directoryNumber(index), dn.value,
                     "is not a directory number: 1–\(Limit.directoryNumber) of 0-9 + * # \\ X")
@@ -203,7 +213,8 @@ public struct RowValidator: Sendable {
                 softkeyTemplate: template.softkeyTemplate, securityProfile: template.securityProfile,
                 sipProfile: template.sipProfile, userLocale: template.userLocale,
                 requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
-                allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, templateName: template.name, lines: lines))
+                allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, templateName: template.name, lines: lines,
+                warnings: warnings))
     }
 
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).

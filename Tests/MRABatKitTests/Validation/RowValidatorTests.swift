@@ -47,7 +47,12 @@ struct RowValidatorTests {
     static let failures: [(Int, String, Int?, String)] = [
         (0, "00:1A:2B:3C:4D", 1, "MAC ADDRESS \"00:1A:2B:3C:4D\": is not a MAC address"),
         (0, "00:1A-2B:3C:4D:5E", 1, "is not a MAC address"),
-        (0, "1.23457E+11", 1, "is not a MAC address"),
+        (0, "1.23457E+11", 1, "is a number in scientific notation: a spreadsheet converted the MAC"),
+        (0, "1A2B3C4D5E", 1, "has 10 hex digits, not 12: a spreadsheet may have dropped its leading zeros"),
+        (6, "4.00123E+3", 7, "scientific notation: a spreadsheet converted the directory number"),
+        (6, "4001.0", 7, "has a decimal part"),
+        (3, "DP\u{00A0}Frankfurt", 4, "contains an invisible or non-breaking space (U+00A0)"),
+        (4, "\u{201C}anna.berg\u{201D}", 5, "contains a typographic quote (“)"),
         (2, "Cisco 8945", 3, "DEVICE TYPE \"Cisco 8945\": does not support activation-code onboarding over MRA (did you mean \"Cisco 8845\"?)"),
         (2, "Cisco 7960", 3, "does not support activation-code onboarding over MRA"),
         (3, "DP-Frankfort", 4, "DEVICE POOL \"DP-Frankfort\": does not exist in cluster ACME-EAST (did you mean \"DP-Frankfurt\"?)"),
@@ -158,5 +163,39 @@ struct NamingTests {
         for bad in ["001A2B3C4D5", "001A2B3C4D5G", "00:1A:2B:3C:4D:5E:", "00:1A-2B-3C-4D-5E", "001a2b.3c4d.5e", "1.23457E+11", ""] {
             #expect(MACAddress(parsing: bad) == nil, "\(bad)")
         }
+    }
+}
+
+@Suite("Spreadsheet damage")
+struct SpreadsheetDamageTests {
+    @Test func warningsDoNotRejectTheRow() throws {
+        var row = RowValidatorTests.good
+        row[6] = "19725554001"
+        row[1] = "Anna\u{2019}s desk"
+        let draft = try RowValidatorTests.validator().validate(fields: row, line: 4).get()
+        #expect(draft.warnings.count == 2)
+        #expect(draft.warnings.contains { $0.description.contains("looks like an E.164 number without its leading \\+") })
+        #expect(draft.warnings.contains { $0.columnName == "DESCRIPTION" && $0.reason.contains("typographic quote") })
+        #expect(draft.lines[0].directoryNumber == "19725554001", "never guessed back")
+    }
+
+    @Test func ordinaryWhiteSpaceIsTrimmedSilently() throws {
+        var row = RowValidatorTests.good
+        row[3] = "  DP-Frankfurt\t"
+        row[4] = " anna.berg "
+        let draft = try RowValidatorTests.validator().validate(fields: row, line: 4).get()
+        #expect(draft.devicePool == "DP-Frankfurt")
+        #expect(draft.ownerUserID == "anna.berg")
+        #expect(draft.warnings.isEmpty)
+    }
+
+    @Test(arguments: ["1.23457E+11", "4E+03", "1.2e-5"])
+    func scientificNotation(value: String) {
+        #expect(SpreadsheetDamage.isScientific(value))
+    }
+
+    @Test(arguments: ["4001", "SEP1.2", "E+11", "1.2.3E+4"])
+    func notScientificNotation(value: String) {
+        #expect(!SpreadsheetDamage.isScientific(value))
     }
 }
