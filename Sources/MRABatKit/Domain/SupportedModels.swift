@@ -21,7 +21,8 @@ public enum SupportedModels {
 
     /// The canonical name for `Cisco 8845`, `cisco  8845` or `8845`; nil if unsupported.
     public static func canonical(_ text: String) -> String? {
-        byKey[key(text)]
+        // Most rows spell the model exactly; only odd spellings pay for folding.
+        byKey[text] ?? byKey[key(text)]
     }
 
     private static func key(_ text: String) -> String {

@@ -11,11 +11,60 @@ public struct RowValidator: Sendable {
     /// The header fields as written, to name columns in reasons.
     public let headerNames: [String]
 
+    /// The header's width without trailing empty names (Excel's trailing delimiter).
+    let width: Int
+    /// Field index of each column, looked up by a switch instead of hashing (this runs per cell).
+    let table: ColumnTable
+
     public init(cluster: ClusterConfig, template: PhoneTemplate, header: BATHeader, headerNames: [String]) {
         self.cluster = cluster
         self.template = template
         self.header = header
         self.headerNames = headerNames
+        width = headerNames.lastIndex(where: { !BATHeader.fold($0).isEmpty }).map { $0 + 1 } ?? 0
+        table = ColumnTable(header)
+        func byName<T>(_ items: [T], _ name: (T) -> String) -> [String: T] {
+            Dictionary(items.map { (name($0).lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        pools = byName(cluster.devicePools, \.name)
+        domains = byName(cluster.serviceDomains, \.name)
+        models = Dictionary(cluster.models.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The cluster's names, for lookups per row (pool and domain names match case-insensitively).
+    let pools: [String: DevicePool]
+    let domains: [String: ServiceDomain]
+    let models: [String: PhoneModel]
+
+    struct ColumnTable: Sendable {
+        var fixed: [Int?]
+        var lines: [[Int?]]
+
+        init(_ header: BATHeader) {
+            let fixedColumns: [BATColumn] = [.macAddress, .description, .deviceType, .devicePool, .ownerUserID, .mraServiceDomain, .location, .css]
+            fixed = fixedColumns.map { header.index(of: $0) }
+            lines = (0...max(header.maxLine, 1)).map { n in
+                n == 0 ? [] : [header.index(of: .directoryNumber(n)), header.index(of: .display(n)),
+                               header.index(of: .lineTextLabel(n)), header.index(of: .partition(n))]
+            }
+        }
+
+        func index(_ column: BATColumn) -> Int? {
+            switch column {
+            case .macAddress: fixed[0]
+            case .description: fixed[1]
+            case .deviceType: fixed[2]
+            case .devicePool: fixed[3]
+            case .ownerUserID: fixed[4]
+            case .mraServiceDomain: fixed[5]
+            case .location: fixed[6]
+            case .css: fixed[7]
+            case .directoryNumber(let n): n < lines.count ? lines[n][0] : nil
+            case .display(let n): n < lines.count ? lines[n][1] : nil
+            case .lineTextLabel(let n): n < lines.count ? lines[n][2] : nil
+            case .partition(let n): n < lines.count ? lines[n][3] : nil
+            }
+        }
     }
 
     /// Field limits, from CUCM's data dictionary.
@@ -36,7 +85,6 @@ public struct RowValidator: Sendable {
         }
         // A short or long row means shifted columns; nothing in it can be trusted. Trailing empty
         // header fields (Excel's trailing delimiter) do not count; trailing empty row fields neither.
-        let width = headerNames.lastIndex(where: { !BATHeader.fold($0).isEmpty }).map { $0 + 1 } ?? 0
         let used = fields.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
         if fields.count < width || used > max(width, headerNames.count) {
             problems.append(
@@ -49,9 +97,9 @@ public struct RowValidator: Sendable {
 
         var warnings: [RowProblem] = []
         func cell(_ column: BATColumn) -> (index: Int, value: String)? {
-            guard let index = header.index(of: column), index < fields.count else { return nil }
+            guard let index = table.index(column), index < fields.count else { return nil }
             // Stray white space around a value is trimmed, never an error.
-            let value = fields[index].trimmingCharacters(in: SpreadsheetDamage.trimmed)
+            let value = SpreadsheetDamage.trim(fields[index])
             guard !value.isEmpty else { return nil }
             if let damage = SpreadsheetDamage.inspect(value, column: column) {
                 let found = RowProblem(
@@ -61,7 +109,7 @@ public struct RowValidator: Sendable {
             return (index, value)
         }
         func problem(_ column: BATColumn, _ value: String?, _ reason: String) {
-            let index = header.index(of: column)
+            let index = table.index(column)
             problems.append(
                 RowProblem(
                     column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name,
@@ -69,9 +117,15 @@ public struct RowValidator: Sendable {
         }
         func checkLength(_ column: BATColumn, _ value: String?, max: Int) {
             guard let value else { return }
-            if value.count > max {
-                problem(column, value, "is \(value.count) characters long; at most \(max) are allowed")
-            } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            // ASCII (nearly every value) is counted and checked on bytes; the rest by characters.
+            let ascii = value.utf8.allSatisfy { $0 < 0x80 }
+            let length = ascii ? value.utf8.count : value.count
+            if length > max {
+                problem(column, value, "is \(length) characters long; at most \(max) are allowed")
+            } else if ascii
+                ? value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+                : value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            {
                 problem(column, value, "contains a control character")
             }
         }
@@ -80,7 +134,7 @@ public struct RowValidator: Sendable {
         var mac: MACAddress?
         if let (_, value) = cell(.macAddress) {
             mac = MACAddress(parsing: value)
-            if mac == nil && !problems.contains(where: { $0.columnName == headerNames[header.index(of: .macAddress)!] }) {
+            if mac == nil && !problems.contains(where: { $0.column == table.index(.macAddress).map { $0 + 1 } }) {
                 problem(
                     .macAddress, value,
                     "is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E "
@@ -93,7 +147,7 @@ public struct RowValidator: Sendable {
         let modelText = cell(.deviceType)?.value ?? template.model
         if let modelText {
             if let canonical = SupportedModels.canonical(modelText) {
-                model = cluster.model(named: canonical)
+                model = models[canonical]
                 if model == nil {
                     problem(.deviceType, modelText, "is not in cluster \(cluster.name)'s model catalogue; add it to the cluster configuration")
                 }
@@ -110,7 +164,7 @@ public struct RowValidator: Sendable {
         // Device pool
         var pool: DevicePool?
         if let poolName = cell(.devicePool)?.value ?? template.devicePool {
-            pool = cluster.devicePool(named: poolName)
+            pool = pools[poolName.lowercased()]
             if pool == nil {
                 problem(
                     .devicePool, poolName,
@@ -124,7 +178,7 @@ public struct RowValidator: Sendable {
         // Service domain: the row's, else the template's; the pool's is applied when resolving.
         var serviceDomain: String?
         if let domainName = cell(.mraServiceDomain)?.value ?? template.mraServiceDomain {
-            if let domain = cluster.serviceDomain(named: domainName) {
+            if let domain = domains[domainName.lowercased()] {
                 serviceDomain = domain.name
             } else {
                 problem(
