@@ -39,15 +39,34 @@ public struct DeviceDraft: Sendable, Equatable {
 
     /// Every attribute that a re-run must find unchanged; names and codes excluded.
     public var fingerprint: String {
-        var parts: [String] = [
+        // Built by appending: this runs for every accepted row. The separator cannot occur in CSV
+        // text that passed validation (control characters are rejected), but is stripped to be sure.
+        var text = ""
+        text.reserveCapacity(256)
+        func add(_ part: String) {
+            if part.utf8.contains(0x1F) {
+                text += String(part.unicodeScalars.filter { $0 != "\u{1F}" })
+            } else {
+                text += part
+            }
+            text += "\u{1F}"
+        }
+        for part in [
             mac?.hex ?? "", model, devicePool, serviceDomain ?? "", ownerUserID, description ?? "", location ?? "",
             css ?? "", deviceProtocol, phoneButtonTemplate, softkeyTemplate, securityProfile, sipProfile, userLocale,
-            String(requiresActivationCodeOnboarding), String(allowActivationCodeViaMRA),
-        ]
-        for line in lines {
-            parts += [String(line.index), line.directoryNumber, line.display ?? "", line.label ?? "", line.partition ?? ""]
+            requiresActivationCodeOnboarding ? "true" : "false", allowActivationCodeViaMRA ? "true" : "false",
+        ] {
+            add(part)
         }
-        return parts.map { $0.replacingOccurrences(of: "\u{1F}", with: "") }.joined(separator: "\u{1F}")
+        for line in lines {
+            add(String(line.index))
+            add(line.directoryNumber)
+            add(line.display ?? "")
+            add(line.label ?? "")
+            add(line.partition ?? "")
+        }
+        text.removeLast()
+        return text
     }
 }
 

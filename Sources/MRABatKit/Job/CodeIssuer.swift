@@ -20,6 +20,7 @@ public enum CodeIssuer {
                 let size = slices[index].count
                 next += 1
                 group.addTask {
+                    try Task.checkCancellation()
                     let codes = try ActivationCode.generate(count: size)
                     return (index, try codes.map { try IssuedCodeSecrets.issue(code: $0, vault: vault) })
                 }

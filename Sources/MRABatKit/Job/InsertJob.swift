@@ -30,6 +30,14 @@ public struct InsertOptions: Sendable {
     }
 }
 
+/// A validated, named chunk waiting for its codes before it is written.
+struct PendingChunk: Sendable {
+    var fresh: [DeviceDraft]
+    var unchanged: [(line: Int, deviceID: Int64)]
+    var rejected: [RowRejection]
+    var codes: Task<([IssuedCodeSecrets], Range<ContinuousClock.Instant>), Error>?
+}
+
 /// The BAT insert pipeline: read → merge with template → validate → name → issue codes in
 /// parallel → write in one transaction → emit outputs from what was committed.
 public enum InsertJob {
@@ -55,6 +63,11 @@ public enum InsertJob {
             let start = clock.now
             defer { stageTime[stage, default: .zero] += clock.now - start }
             return try body()
+        }
+        func timed<T>(_ stage: String, _ body: () async throws -> T) async rethrows -> T {
+            let start = clock.now
+            defer { stageTime[stage, default: .zero] += clock.now - start }
+            return try await body()
         }
 
         guard let cluster = try options.cluster ?? store?.loadCluster() else {
@@ -100,6 +113,54 @@ public enum InsertJob {
         var seenMAC: [String: Int] = [:]
         var seenKey: [Int: Int] = [:]
         var namer = DeviceNamer()
+
+        // One chunk is in flight: its codes are computed while the next chunk is read.
+        var pending: PendingChunk?
+        // Chunks' code computations overlap; the stage's time is the union of their intervals.
+        var codeIntervals: [Range<ContinuousClock.Instant>] = []
+        defer { pending?.codes?.cancel() }
+        /// Writes a chunk whose codes are (being) computed, and reports its rows.
+        func flush(_ chunk: PendingChunk) async throws {
+            var rejected = chunk.rejected
+            rejected.sort { $0.line < $1.line }
+            if let transaction, let vault, let codes = chunk.codes {
+                let (issued, interval) = try await codes.value
+                codeIntervals.append(interval)
+                var secrets = issued
+                try await timed("store") {
+                    // Unique among outstanding codes: the identity is a function of the code.
+                    var taken = try transaction.outstandingIdentityExists(secrets.map(\.identity))
+                    var inChunk = Set<String>()
+                    for index in secrets.indices {
+                        while taken.contains(secrets[index].identity) || !inChunk.insert(secrets[index].identity).inserted {
+                            secrets[index] = try await CodeIssuer.issue(count: 1, vault: vault, jobs: 1)[0]
+                            taken = try transaction.outstandingIdentityExists([secrets[index].identity])
+                        }
+                    }
+                    try transaction.insert(
+                        zip(chunk.fresh, secrets).map { JobTransaction.NewDevice(draft: $0, secrets: $1) },
+                        issuedAt: options.now, ttlHours: cluster.enterprise.activationTTLHours)
+                    try transaction.recordUnchanged(chunk.unchanged)
+                    try transaction.recordRejected(rejected)
+                }
+            }
+            try rejects?.write(rejected)
+            summary.accepted += chunk.fresh.count
+            summary.unchanged += chunk.unchanged.count
+            summary.rejected += rejected.count
+            for rejection in rejected {
+                summary.rejectedByReason[Self.reasonClass(rejection), default: 0] += 1
+            }
+            progress?(summary)
+            if let maxErrors = options.maxErrors, summary.rejected > maxErrors {
+                try rejects?.commit()
+                throw MRABatError(
+                    .tooManyErrors,
+                    "aborted after \(summary.rows) rows: \(summary.rejected) rejected, more than --max-errors \(maxErrors); "
+                        + "nothing was committed" + (rejects == nil ? "" : "; the rejected rows so far are in rejects.csv"),
+                    at: SourceLocation(file: options.csvPath))
+            }
+        }
 
         var records: [CSVRecord] = []
         records.reserveCapacity(options.chunkSize)
@@ -205,55 +266,39 @@ public enum InsertJob {
 
             // Names, then codes on all cores, then one write.
             try timed("naming") {
+                let unnamed = fresh.indices.filter { fresh[$0].mac == nil }
+                var names = try namer.dummyNames(count: unnamed.count) { try transaction?.existingNames($0) ?? [] }
+                    .makeIterator()
                 for index in fresh.indices {
                     if let mac = fresh[index].mac {
                         fresh[index].name = mac.deviceName
                         namer.reserve(fresh[index].name)
                     } else {
-                        fresh[index].name = try namer.dummyName { name in try transaction?.nameExists(name) ?? false }
+                        fresh[index].name = names.next()!
                     }
                 }
             }
-            if let transaction, let vault {
-                let codesStart = clock.now
-                var secrets = try await CodeIssuer.issue(count: fresh.count, vault: vault, jobs: options.jobs)
-                // Uniqueness among outstanding codes: the identity is a function of the code.
-                var taken = try transaction.outstandingIdentityExists(secrets.map(\.identity))
-                var inChunk = Set<String>()
-                for index in secrets.indices {
-                    while taken.contains(secrets[index].identity) || !inChunk.insert(secrets[index].identity).inserted {
-                        secrets[index] = try await CodeIssuer.issue(count: 1, vault: vault, jobs: 1)[0]
-                        taken = try transaction.outstandingIdentityExists([secrets[index].identity])
-                    }
-                }
-                stageTime["codes", default: .zero] += clock.now - codesStart
-                try timed("store") {
-                    try transaction.insert(
-                        zip(fresh, secrets).map { JobTransaction.NewDevice(draft: $0, secrets: $1) }, issuedAt: options.now,
-                        ttlHours: cluster.enterprise.activationTTLHours)
-                    try transaction.recordUnchanged(unchanged)
-                    rejected.sort { $0.line < $1.line }
-                    try transaction.recordRejected(rejected)
+            // Codes for this chunk start now, on all cores, while the previous chunk is written and the
+            // next one read and validated: the verifiers dominate, so everything else hides behind them.
+            let codes = vault.map { vault in
+                Task { [count = fresh.count, jobs = options.jobs] in
+                    let start = ContinuousClock.now
+                    let secrets = try await CodeIssuer.issue(count: count, vault: vault, jobs: jobs)
+                    return (secrets, start..<ContinuousClock.now)
                 }
             }
-            rejected.sort { $0.line < $1.line }
-            try rejects?.write(rejected)
-            summary.accepted += fresh.count
-            summary.unchanged += unchanged.count
-            summary.rejected += rejected.count
-            for rejection in rejected {
-                summary.rejectedByReason[Self.reasonClass(rejection), default: 0] += 1
+            if let previous = pending {
+                pending = nil
+                try await flush(previous)
             }
-            progress?(summary)
-            if let maxErrors = options.maxErrors, summary.rejected > maxErrors {
-                try rejects?.commit()
-                throw MRABatError(
-                    .tooManyErrors,
-                    "aborted after \(summary.rows) rows: \(summary.rejected) rejected, more than --max-errors \(maxErrors); "
-                        + "nothing was committed" + (rejects == nil ? "" : "; the rejected rows so far are in rejects.csv"),
-                    at: SourceLocation(file: options.csvPath))
-            }
+            pending = PendingChunk(fresh: fresh, unchanged: unchanged, rejected: rejected, codes: codes)
         }
+        if let last = pending {
+            pending = nil
+            try await flush(last)
+        }
+
+        stageTime["codes"] = Self.unionLength(codeIntervals)
 
         // Commit, or not.
         if let transaction {
@@ -287,6 +332,22 @@ public enum InsertJob {
             try outputs.writeSummary(summary)
         }
         return summary
+    }
+
+    /// Total time covered by possibly overlapping intervals.
+    static func unionLength(_ intervals: [Range<ContinuousClock.Instant>]) -> Duration {
+        var total = Duration.zero
+        var current: Range<ContinuousClock.Instant>?
+        for interval in intervals.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let open = current, interval.lowerBound <= open.upperBound {
+                current = open.lowerBound..<max(open.upperBound, interval.upperBound)
+            } else {
+                if let open = current { total += open.upperBound - open.lowerBound }
+                current = interval
+            }
+        }
+        if let open = current { total += open.upperBound - open.lowerBound }
+        return total
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -11,14 +11,30 @@ public struct DeviceNamer: Sendable {
     ///
     /// - Parameter isTaken: asks the store; called again on (astronomically rare) collisions.
     public mutating func dummyName(isTaken: (String) throws -> Bool = { _ in false }) throws -> String {
-        while true {
-            let bytes = try SecureRandom.bytes(6)
-            let name = "BAT" + Self.upperHex(bytes)
-            if issued.contains(name) { continue }
-            if try isTaken(name) { continue }
-            issued.insert(name)
-            return name
+        try dummyNames(count: 1) { names in Set(try names.filter(isTaken)) }[0]
+    }
+
+    /// `count` fresh `BAT…` names at once: random bytes drawn in one call, the store asked once.
+    ///
+    /// - Parameter taken: returns which of the given names the store already has.
+    public mutating func dummyNames(count: Int, taken: ([String]) throws -> Set<String>) throws -> [String] {
+        var names: [String] = []
+        names.reserveCapacity(count)
+        while names.count < count {
+            let missing = count - names.count
+            let bytes = try SecureRandom.bytes(missing * 6)
+            var candidates: [String] = []
+            candidates.reserveCapacity(missing)
+            for start in stride(from: 0, to: bytes.count, by: 6) {
+                let name = "BAT" + Self.upperHex(Array(bytes[start..<start + 6]))
+                if issued.insert(name).inserted { candidates.append(name) }
+            }
+            let inStore = try taken(candidates)
+            for name in candidates {
+                if inStore.contains(name) { issued.remove(name) } else { names.append(name) }
+            }
         }
+        return names
     }
 
     /// Records a name handed out elsewhere (a `SEP…` name) so dummy names never repeat it.

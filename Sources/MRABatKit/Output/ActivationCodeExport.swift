@@ -17,16 +17,22 @@ public enum ActivationCodeExport {
         formatter.timeZone = TimeZone(identifier: "UTC")
         var afterID: Int64 = 0
         var count = 0
+        var lastExpiry: Date?
+        var expiryText = ""
         while true {
             let page = try store.outstandingCodes(jobID: jobID, now: now, afterID: afterID, limit: 4096)
             guard let last = page.last else { break }
             afterID = last.id
             for code in page {
                 let plain = try vault.open(code.sealed, associatedData: Array(code.identity.utf8))
+                // A job's codes share one expiry; format each distinct one once (the formatter is slow).
+                if code.expiresAt != lastExpiry {
+                    lastExpiry = code.expiresAt
+                    expiryText = formatter.string(from: code.expiresAt)
+                }
                 try writer.write(
                     CSVText.record([
-                        code.deviceName, code.description ?? "", code.model, code.ownerUserID, plain.digits,
-                        formatter.string(from: code.expiresAt),
+                        code.deviceName, code.description ?? "", code.model, code.ownerUserID, plain.digits, expiryText,
                     ]))
                 count += 1
             }

@@ -51,10 +51,17 @@ public final class JobTransaction {
         try run("look up existing devices") { db in try Store.existingDevices(db, matching: drafts) }
     }
 
-    /// Whether a device named `name` exists.
-    public func nameExists(_ name: String) throws -> Bool {
-        try run("look up a device name") { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM device WHERE name = ?)", arguments: [name]) ?? false
+    /// Which of `names` the store already has.
+    public func existingNames(_ names: [String]) throws -> Set<String> {
+        try run("look up device names") { db in
+            var found = Set<String>()
+            for start in stride(from: 0, to: names.count, by: 500) {
+                let slice = Array(names[start..<min(start + 500, names.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                found.formUnion(
+                    try String.fetchAll(db, sql: "SELECT name FROM device WHERE name IN (\(marks))", arguments: StatementArguments(slice)))
+            }
+            return found
         }
     }
 

@@ -199,3 +199,28 @@ struct SpreadsheetDamageTests {
         #expect(!SpreadsheetDamage.isScientific(value))
     }
 }
+
+@Suite("Naming in batches")
+struct BatchNamingTests {
+    @Test func batchNamesAreDistinctAndSkipTakenOnes() throws {
+        var namer = DeviceNamer()
+        var rejectedOnce = Set<String>()
+        var rounds = 0
+        let names = try namer.dummyNames(count: 5000) { candidates in
+            // The store claims two candidates of each of the first three rounds.
+            rounds += 1
+            let taken = rounds <= 3 ? Set(candidates.prefix(2)) : []
+            rejectedOnce.formUnion(taken)
+            return taken
+        }
+        #expect(rounds == 4)
+        #expect(rejectedOnce.count == 6)
+        #expect(names.count == 5000)
+        #expect(Set(names).count == 5000)
+        #expect(rejectedOnce.isDisjoint(with: names))
+        #expect(names.allSatisfy(DeviceNamer.isDummyName))
+        // A later batch never repeats an earlier name.
+        let more = try namer.dummyNames(count: 100) { _ in [] }
+        #expect(Set(more).isDisjoint(with: names))
+    }
+}
