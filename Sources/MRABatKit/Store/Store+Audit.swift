@@ -36,7 +36,7 @@ extension Store {
         }
     }
 
-    /// Every audit record of the device now or once named `name`, oldest first.
+    /// Every audit record of the device now or once named `name`, in the order they were written.
     ///
     /// A device keeps its id across the BAT → SEP rename, so its history reads from insert to now
     /// under either name; records of refused activations that matched no device carry only the
@@ -53,7 +53,7 @@ extension Store {
             let condition = unique.isEmpty ? "device_name = ?" : "device_id IN (\(marks)) OR (device_id IS NULL AND device_name = ?)"
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT id, at, device_id, device_name, event, outcome, detail FROM audit WHERE \(condition) ORDER BY at, id",
+                sql: "SELECT id, at, device_id, device_name, event, outcome, detail FROM audit WHERE \(condition) ORDER BY id",
                 arguments: StatementArguments(unique) + [name])
             if rows.isEmpty && unique.isEmpty {
                 throw MRABatError(.notFound, "no device named \(name) and no audit record for it", value: name)
