@@ -70,7 +70,8 @@ struct Activate: AsyncParsableCommand {
 }
 
 struct Release: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Release a device's outstanding code: it no longer activates.")
+    static let configuration = CommandConfiguration(
+        abstract: "Release a device's outstanding code: it no longer activates.")
 
     @OptionGroup var store: StoreOptions
 
@@ -80,7 +81,9 @@ struct Release: AsyncParsableCommand {
     func run() async throws {
         try await runLifecycle {
             let ended = try store.open().releaseCode(deviceNamed: device, now: Date())
-            print("released the activation code of \(ended.deviceName) (it would have expired \(AuditTime.format(ended.expiresAt)))")
+            print(
+                "released the activation code of \(ended.deviceName) (it would have expired \(AuditTime.format(ended.expiresAt)))"
+            )
             return 0
         }
     }
@@ -95,7 +98,9 @@ func replaceCode(_ kind: Store.Replacement, device: String, storeOptions: StoreO
         deviceNamed: device, kind: kind, store: store, vault: vault, ttlHours: cluster.enterprise.activationTTLHours,
         now: Date())
     let bound = issued.device.device.mac.map { ", bound to MAC \($0)" } ?? ", for any \(issued.device.device.model)"
-    print("new activation code for \(device): \(issued.code.digits) (expires \(AuditTime.format(issued.expiresAt))\(bound))")
+    print(
+        "new activation code for \(device): \(issued.code.digits) (expires \(AuditTime.format(issued.expiresAt))\(bound))"
+    )
     return 0
 }
 
@@ -136,7 +141,9 @@ struct Expire: AsyncParsableCommand {
     func run() async throws {
         try await runLifecycle {
             let ended = try store.open().expireCodes(now: Date())
-            for code in ended { print("expired the code of \(code.deviceName) (time to live ended \(AuditTime.format(code.expiresAt)))") }
+            for code in ended {
+                print("expired the code of \(code.deviceName) (time to live ended \(AuditTime.format(code.expiresAt)))")
+            }
             print("\(ended.count) code(s) expired")
             return 0
         }
@@ -144,7 +151,8 @@ struct Expire: AsyncParsableCommand {
 }
 
 struct History: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a device's audit log: every lifecycle event, oldest first.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show a device's audit log: every lifecycle event, oldest first.")
 
     @OptionGroup var store: StoreOptions
 
@@ -154,7 +162,11 @@ struct History: AsyncParsableCommand {
     func run() async throws {
         try await runLifecycle {
             for entry in try store.open(readOnly: true).history(device: device) {
-                print([AuditTime.format(entry.at), entry.deviceName ?? "-", entry.event, entry.outcome, entry.detail ?? ""]
+                print(
+                    [
+                        AuditTime.format(entry.at), entry.deviceName ?? "-", entry.event, entry.outcome,
+                        entry.detail ?? "",
+                    ]
                     .joined(separator: "  "))
             }
             return 0
@@ -180,10 +192,13 @@ struct SelfCare: AsyncParsableCommand {
             let store = try store.open()
             let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
             let entries = try SelfCarePage.write(
-                user: user, store: store, vault: vault, cluster: try store.loadCluster(), outDirectory: out, now: Date())
+                user: user, store: store, vault: vault, cluster: try store.loadCluster(), outDirectory: out, now: Date()
+            )
             if entries.isEmpty { print("no phone of \(user) is ready to activate") }
             for entry in entries {
-                print("\(entry.deviceName)  \(entry.model)  \(entry.code.digits)  expires \(AuditTime.format(entry.expiresAt))  \(out)/\(entry.imageFile)")
+                print(
+                    "\(entry.deviceName)  \(entry.model)  \(entry.code.digits)  expires \(AuditTime.format(entry.expiresAt))  \(out)/\(entry.imageFile)"
+                )
             }
             print("wrote \(out)/index.html")
             return 0
@@ -205,11 +220,14 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         try await runLifecycle {
-            let config = try cluster.map { try ClusterConfig.load(path: $0) } ?? store.open(readOnly: true).loadCluster()
+            let config =
+                try cluster.map { try ClusterConfig.load(path: $0) } ?? store.open(readOnly: true).loadCluster()
             let results = Prerequisites.evaluate(config, now: Date(), resolver: resolve ? SystemSRVResolver() : nil)
             for result in results { print(result.line) }
             let failed = results.filter { !$0.passed }.count
-            print(failed == 0 ? "all \(results.count) prerequisites pass" : "\(failed) of \(results.count) prerequisites fail")
+            print(
+                failed == 0
+                    ? "all \(results.count) prerequisites pass" : "\(failed) of \(results.count) prerequisites fail")
             return failed == 0 ? 0 : 1
         }
     }

@@ -37,7 +37,8 @@ public struct ActivationService: Sendable {
         guard let record = try store.activationRecord(identity: hello.identity) else {
             // A wrong code gives an identity no record has. It counts against the device that has the
             // phone's MAC (Option 1, or a re-locked phone), since that device is what is being guessed at.
-            let message = "no activation code matches what was entered on \(phone.auditDescription); check the 16 digits"
+            let message =
+                "no activation code matches what was entered on \(phone.auditDescription); check the 16 digits"
             if let device = try store.lifecycleState(mac: phone.mac) {
                 let count = try store.recordFailedAttempt(
                     deviceID: device.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .unknownCode,
@@ -53,7 +54,8 @@ public struct ActivationService: Sendable {
         let name = record.device.device.name
         func refuse(_ reason: ActivationRefusal.Reason, _ message: String) throws -> ActivationRefusal {
             let refusal = ActivationRefusal(reason, message, deviceName: name)
-            try store.recordRefusal(refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
+            try store.recordRefusal(
+                refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
             return refusal
         }
         switch record.code.status {
@@ -66,12 +68,14 @@ public struct ActivationService: Sendable {
                 .released, "this code of \(name) was released at \(Self.time(record.code.endedAt)); ask for a new one")
         case .expired:
             throw try refuse(
-                .expired, "this code of \(name) expired at \(AuditTime.format(record.code.expiresAt)); "
+                .expired,
+                "this code of \(name) expired at \(AuditTime.format(record.code.expiresAt)); "
                     + "`mrabat regenerate \(name)` issues a new one")
         }
         if record.device.throttled {
             throw try refuse(
-                .throttled, "device \(name) is throttled after \(record.device.failedAttempts) failed attempts; "
+                .throttled,
+                "device \(name) is throttled after \(record.device.failedAttempts) failed attempts; "
                     + "`mrabat regenerate \(name)` issues a new code and clears it")
         }
         var micSubject: String?
@@ -80,7 +84,8 @@ public struct ActivationService: Sendable {
                 let verifier = MICVerifier(caFiles: cluster.trust.micCAFiles)
                 micSubject = try verifier.verify(micFile: micFile, mac: phone.mac, at: now, deviceName: name).subject
             } catch let refusal as ActivationRefusal {
-                try store.recordRefusal(refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
+                try store.recordRefusal(
+                    refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
                 throw refusal
             }
         }
@@ -112,7 +117,8 @@ public struct ActivationService: Sendable {
                 deviceID: state.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .wrongProof,
                 detail: phone.auditDescription, now: now)
             throw ActivationRefusal(
-                .wrongProof, "the proof from \(phone.auditDescription) does not match the code of \(name)"
+                .wrongProof,
+                "the proof from \(phone.auditDescription) does not match the code of \(name)"
                     + Self.attemptsNote(count, name), deviceName: name)
         }
         func refuse(_ reason: ActivationRefusal.Reason, _ message: String) throws -> ActivationRefusal {
@@ -122,9 +128,11 @@ public struct ActivationService: Sendable {
         }
         if handshake.code.expiresAt <= now {
             try store.expireOnAttempt(
-                code: handshake.code, deviceName: name, detail: phone.auditDescription + "; code marked expired", now: now)
+                code: handshake.code, deviceName: name, detail: phone.auditDescription + "; code marked expired",
+                now: now)
             throw ActivationRefusal(
-                .expired, "the code of \(name) expired at \(AuditTime.format(handshake.code.expiresAt)); "
+                .expired,
+                "the code of \(name) expired at \(AuditTime.format(handshake.code.expiresAt)); "
                     + "`mrabat regenerate \(name)` issues a new one", deviceName: name)
         }
         let model = SupportedModels.canonical(phone.model)

@@ -32,7 +32,8 @@ public struct MICVerifier: Sendable {
         do {
             chain = try Certificate.load(pemFile: micFile)
         } catch let error as MRABatError {
-            throw ActivationRefusal(.micUnreadable, "the MIC \(micFile) cannot be used: \(error)", deviceName: deviceName)
+            throw ActivationRefusal(
+                .micUnreadable, "the MIC \(micFile) cannot be used: \(error)", deviceName: deviceName)
         }
         let leaf = chain[0]
         guard !caFiles.isEmpty else {
@@ -46,11 +47,13 @@ public struct MICVerifier: Sendable {
             do {
                 anchors += try Certificate.load(pemFile: file)
             } catch let error as MRABatError {
-                throw MRABatError(.config, "trusted MIC CA file \(file) cannot be used: \(error.message)", cause: error.cause)
+                throw MRABatError(
+                    .config, "trusted MIC CA file \(file) cannot be used: \(error.message)", cause: error.cause)
             }
         }
-        try Self.verifyChain(leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, at: date,
-                             deviceName: deviceName)
+        try Self.verifyChain(
+            leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, at: date,
+            deviceName: deviceName)
         let subject = leaf.subject
         let compact = subject.uppercased().filter { $0 != ":" && $0 != "-" && $0 != "." }
         guard compact.contains(mac.hex) else {
@@ -79,7 +82,9 @@ public struct MICVerifier: Sendable {
                 throw OpenSSLFailure.error("cannot build the certificate chain")
             }
         }
-        guard let context = X509_STORE_CTX_new() else { throw OpenSSLFailure.error("cannot allocate an X509_STORE_CTX") }
+        guard let context = X509_STORE_CTX_new() else {
+            throw OpenSSLFailure.error("cannot allocate an X509_STORE_CTX")
+        }
         defer { X509_STORE_CTX_free(context) }
         guard X509_STORE_CTX_init(context, store, leaf.pointer, untrusted) == 1 else {
             throw OpenSSLFailure.error("cannot start verifying the MIC")

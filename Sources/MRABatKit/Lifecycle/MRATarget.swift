@@ -24,7 +24,8 @@ public struct MRATarget: Sendable, Equatable, CustomStringConvertible {
     public static func srvName(_ domain: ServiceDomain) -> String { "_collab-edge._tls." + domain.domain }
 
     public var description: String {
-        let activation = "MRA activation domain \(activationDomain.domain) (\(activationDomain.name), SRV \(Self.srvName(activationDomain)))"
+        let activation =
+            "MRA activation domain \(activationDomain.domain) (\(activationDomain.name), SRV \(Self.srvName(activationDomain)))"
         guard isRedirected else { return activation + "; no redirect: the phone stays on the activation domain" }
         return activation
             + "; redirected to MRA service domain \(serviceDomain.domain) (\(serviceDomain.name), SRV \(Self.srvName(serviceDomain)))"

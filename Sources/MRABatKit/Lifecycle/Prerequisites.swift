@@ -38,7 +38,9 @@ public enum Prerequisites {
         check(
             "oauth-refresh-login-flow", enterprise.oauthRefreshLoginFlow,
             "OAuth with Refresh Login Flow is \(enterprise.oauthRefreshLoginFlow ? "enabled" : "disabled")",
-            fix: "Enterprise Parameters → OAuth with Refresh Login Flow = Enabled (enterprise.oauthRefreshLoginFlow: true)")
+            fix:
+                "Enterprise Parameters → OAuth with Refresh Login Flow = Enabled (enterprise.oauthRefreshLoginFlow: true)"
+        )
         check(
             "expressway-oauth-refresh", cluster.expressway.authorizeByOAuthTokenWithRefresh,
             "Expressway \"Authorize by OAuth token with refresh\" is \(cluster.expressway.authorizeByOAuthTokenWithRefresh ? "on" : "off")",
@@ -76,22 +78,30 @@ public enum Prerequisites {
             "device-pool-domains", dangling.isEmpty,
             dangling.isEmpty
                 ? "every device pool's MRA service domain exists (\(cluster.devicePools.count) pools)"
-                : dangling.map { "pool \($0.name) names MRA service domain \"\($0.serviceDomain ?? "")\", which does not exist" }
-                    .joined(separator: "; "),
+                : dangling.map {
+                    "pool \($0.name) names MRA service domain \"\($0.serviceDomain ?? "")\", which does not exist"
+                }
+                .joined(separator: "; "),
             fix: "add the service domain, or correct the pool's serviceDomain")
 
         for domain in cluster.serviceDomains {
             results.append(srvCheck(domain, resolver: resolver))
         }
 
-        results.append(certificateCheck(
-            id: "mic-trust-cas", files: cluster.trust.micCAFiles, now: now, required: true,
-            what: "MIC trust CA",
-            fix: "list the Cisco manufacturing CA certificates (PEM) under trust.micCAs and install them in CallManager-trust"))
-        results.append(certificateCheck(
-            id: "phone-edge-trust", files: cluster.trust.phoneEdgeTrustFiles, now: now, required: false,
-            what: "PhoneEdge-trust certificate",
-            fix: "replace the file with the CA certificate (PEM) that signed the Expressway-E certificate, within its validity"))
+        results.append(
+            certificateCheck(
+                id: "mic-trust-cas", files: cluster.trust.micCAFiles, now: now, required: true,
+                what: "MIC trust CA",
+                fix:
+                    "list the Cisco manufacturing CA certificates (PEM) under trust.micCAs and install them in CallManager-trust"
+            ))
+        results.append(
+            certificateCheck(
+                id: "phone-edge-trust", files: cluster.trust.phoneEdgeTrustFiles, now: now, required: false,
+                what: "PhoneEdge-trust certificate",
+                fix:
+                    "replace the file with the CA certificate (PEM) that signed the Expressway-E certificate, within its validity"
+            ))
 
         check(
             "self-care-ready-to-activate", enterprise.showPhonesReadyToActivate,
@@ -110,12 +120,15 @@ public enum Prerequisites {
         let configured = domain.srvTarget.map { Self.normalise($0) }
         guard let resolver else {
             guard let configured, !configured.isEmpty else {
-                return result(false, "no SRV target configured for \(name)",
-                              "publish \(name) SRV 10 10 \(collabEdgePort) <your Expressway-E> and set srvTarget for \(domain.name)")
+                return result(
+                    false, "no SRV target configured for \(name)",
+                    "publish \(name) SRV 10 10 \(collabEdgePort) <your Expressway-E> and set srvTarget for \(domain.name)"
+                )
             }
             guard domain.srvPort == collabEdgePort else {
-                return result(false, "\(name) → \(configured):\(domain.srvPort), but MRA answers on port \(collabEdgePort)",
-                              "point the SRV record at port \(collabEdgePort) and set srvPort: \(collabEdgePort)")
+                return result(
+                    false, "\(name) → \(configured):\(domain.srvPort), but MRA answers on port \(collabEdgePort)",
+                    "point the SRV record at port \(collabEdgePort) and set srvPort: \(collabEdgePort)")
             }
             return result(true, "\(name) → \(configured):\(domain.srvPort) (configured)", "")
         }
@@ -126,17 +139,20 @@ public enum Prerequisites {
             return result(false, "cannot look up \(name): \(error)", "check the DNS resolver of this machine")
         }
         guard !records.isEmpty else {
-            return result(false, "DNS has no SRV record \(name)",
-                          "publish \(name) SRV 10 10 \(collabEdgePort) \(configured ?? "<your Expressway-E>")")
+            return result(
+                false, "DNS has no SRV record \(name)",
+                "publish \(name) SRV 10 10 \(collabEdgePort) \(configured ?? "<your Expressway-E>")")
         }
         let found = records.map { "\(Self.normalise($0.target)):\($0.port)" }.joined(separator: ", ")
         if let configured, !records.contains(where: { Self.normalise($0.target) == configured }) {
-            return result(false, "\(name) → \(found) in DNS, but the configuration says \(configured)",
-                          "correct the SRV record or srvTarget of \(domain.name)")
+            return result(
+                false, "\(name) → \(found) in DNS, but the configuration says \(configured)",
+                "correct the SRV record or srvTarget of \(domain.name)")
         }
         guard records.contains(where: { Int($0.port) == collabEdgePort }) else {
-            return result(false, "\(name) → \(found) in DNS, not on port \(collabEdgePort)",
-                          "point the SRV record at port \(collabEdgePort)")
+            return result(
+                false, "\(name) → \(found) in DNS, not on port \(collabEdgePort)",
+                "point the SRV record at port \(collabEdgePort)")
         }
         return result(true, "\(name) → \(found) (DNS)", "")
     }
@@ -146,7 +162,8 @@ public enum Prerequisites {
     ) -> PrerequisiteResult {
         guard !files.isEmpty else {
             return PrerequisiteResult(
-                id: id, passed: !required, detail: required ? "no \(what) is configured" : "no \(what) configured (optional)",
+                id: id, passed: !required,
+                detail: required ? "no \(what) is configured" : "no \(what) configured (optional)",
                 fix: required ? fix : nil)
         }
         var problems: [String] = []
@@ -162,9 +179,11 @@ public enum Prerequisites {
             for certificate in certificates {
                 let subject = certificate.subject
                 if !certificate.isCA {
-                    problems.append("\(file): \(subject) is not a CA certificate (basic constraints CA:TRUE, keyCertSign)")
+                    problems.append(
+                        "\(file): \(subject) is not a CA certificate (basic constraints CA:TRUE, keyCertSign)")
                 } else if !certificate.isValid(at: now) {
-                    let range = "\(certificate.notBefore.map(AuditTime.format) ?? "?") – \(certificate.notAfter.map(AuditTime.format) ?? "?")"
+                    let range =
+                        "\(certificate.notBefore.map(AuditTime.format) ?? "?") – \(certificate.notAfter.map(AuditTime.format) ?? "?")"
                     problems.append("\(file): \(subject) is not valid now (valid \(range))")
                 } else {
                     good += 1

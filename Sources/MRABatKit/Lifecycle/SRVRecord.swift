@@ -34,6 +34,10 @@ public protocol SRVResolving: Sendable {
         _ name: UnsafePointer<CChar>, _ queryClass: Int32, _ type: Int32, _ answer: UnsafeMutablePointer<UInt8>,
         _ length: Int32
     ) -> Int32
+
+    // h_errno is per thread; glibc exposes it through this function.
+    @_silgen_name("__h_errno_location")
+    private func systemHErrnoLocation() -> UnsafeMutablePointer<Int32>
 #endif
 
 /// The system resolver (`res_query`, as configured by /etc/resolv.conf).
@@ -42,10 +46,20 @@ public struct SystemSRVResolver: SRVResolving {
 
     public func lookup(_ name: String) throws -> [SRVRecord] {
         #if os(Linux)
+            let classIN: Int32 = 1
+            let typeSRV: Int32 = 33
+            let hostNotFound: Int32 = 1
+            let noData: Int32 = 4
             var answer = [UInt8](repeating: 0, count: 4096)
-            let length = systemResQuery(name, 1 /* IN */, 33 /* SRV */, &answer, Int32(answer.count))
-            // res_query fails for NXDOMAIN and for "no data" alike; both mean there is no record.
-            guard length > 0 else { return [] }
+            let length = systemResQuery(name, classIN, typeSRV, &answer, Int32(answer.count))
+            guard length > 0 else {
+                // NXDOMAIN and "no data" both mean there is no record; anything else is a failed lookup.
+                let reason = systemHErrnoLocation().pointee
+                if reason == hostNotFound || reason == noData { return [] }
+                throw MRABatError(
+                    .io, "the DNS lookup of \(name) failed",
+                    cause: reason == 2 ? "temporary failure or timeout" : "resolver error \(reason)")
+            }
             return try SRVRecord.parse(answer: Array(answer[..<min(Int(length), answer.count)]))
         #else
             throw MRABatError(.io, "SRV lookups are implemented on Linux only")

@@ -31,8 +31,9 @@ extension Store {
         at: Date, deviceID: Int64?, deviceName: String?, event: String, outcome: String, detail: String? = nil
     ) throws {
         try write("write the audit log") { db in
-            try Store.audit(db, at: at, deviceID: deviceID, deviceName: deviceName, event: event, outcome: outcome,
-                            detail: detail)
+            try Store.audit(
+                db, at: at, deviceID: deviceID, deviceName: deviceName, event: event, outcome: outcome,
+                detail: detail)
         }
     }
 
@@ -50,10 +51,13 @@ extension Store {
                 arguments: [name])
             let unique = Array(Set(ids))
             let marks = Array(repeating: "?", count: unique.count).joined(separator: ",")
-            let condition = unique.isEmpty ? "device_name = ?" : "device_id IN (\(marks)) OR (device_id IS NULL AND device_name = ?)"
+            let condition =
+                unique.isEmpty
+                ? "device_name = ?" : "device_id IN (\(marks)) OR (device_id IS NULL AND device_name = ?)"
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT id, at, device_id, device_name, event, outcome, detail FROM audit WHERE \(condition) ORDER BY id",
+                sql:
+                    "SELECT id, at, device_id, device_name, event, outcome, detail FROM audit WHERE \(condition) ORDER BY id",
                 arguments: StatementArguments(unique) + [name])
             if rows.isEmpty && unique.isEmpty {
                 throw MRABatError(.notFound, "no device named \(name) and no audit record for it", value: name)

@@ -97,7 +97,8 @@ extension Store {
             db, sql: "SELECT \(codeColumns) FROM activation_code c WHERE c.device_id = ? AND c.status = 'outstanding'",
             arguments: [id])
         return DeviceLifecycleState(
-            device: device(row, lines: try lines(db, deviceIDs: [id])[id] ?? []), activatedAt: date(row, "activated_at"),
+            device: device(row, lines: try lines(db, deviceIDs: [id])[id] ?? []),
+            activatedAt: date(row, "activated_at"),
             failedAttempts: row["failed_attempts"], throttled: row["throttled"], outstandingCode: outstanding.map(code))
     }
 
@@ -222,7 +223,8 @@ extension Store {
                 sql: """
                     UPDATE device SET name = ?, mac = ?, activated_at = ?, failed_attempts = 0, throttled = 0 WHERE id = ?
                     """, arguments: [mac.deviceName, mac.hex, seconds, code.deviceID])
-            let renamed = before.device.name == mac.deviceName ? "" : "renamed \(before.device.name) → \(mac.deviceName); "
+            let renamed =
+                before.device.name == mac.deviceName ? "" : "renamed \(before.device.name) → \(mac.deviceName); "
             try Store.audit(
                 db, at: now, deviceID: code.deviceID, deviceName: mac.deviceName, event: "activate", outcome: "ok",
                 detail: renamed + detail)
@@ -242,11 +244,13 @@ extension Store {
                 throw MRABatError(.notFound, "no device named \(name)", value: name)
             }
             guard let code = state.outstandingCode else {
-                throw MRABatError(.notFound, "device \(name) has no outstanding activation code to release", value: name)
+                throw MRABatError(
+                    .notFound, "device \(name) has no outstanding activation code to release", value: name)
             }
             try Store.endCode(db, id: code.id, status: .released, now: now)
-            try Store.audit(db, at: now, deviceID: state.device.id, deviceName: name, event: "release", outcome: "ok",
-                            detail: "code issued \(AuditTime.format(code.issuedAt)) released")
+            try Store.audit(
+                db, at: now, deviceID: state.device.id, deviceName: name, event: "release", outcome: "ok",
+                detail: "code issued \(AuditTime.format(code.issuedAt)) released")
             return EndedCode(deviceName: name, expiresAt: code.expiresAt)
         }
     }
@@ -315,8 +319,10 @@ extension Store {
             try Store.audit(
                 db, at: now, deviceID: state.device.id, deviceName: name, event: kind.rawValue, outcome: "ok",
                 detail: detail)
-            return (try Store.lifecycleState(db, where: "d.id = ?", [state.device.id])!,
-                      Date(timeIntervalSince1970: TimeInterval(expires)))
+            return (
+                try Store.lifecycleState(db, where: "d.id = ?", [state.device.id])!,
+                Date(timeIntervalSince1970: TimeInterval(expires))
+            )
         }
     }
 
@@ -337,8 +343,9 @@ extension Store {
                 let expires = Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64))
                 let name: String = row["name"]
                 try Store.endCode(db, id: row["id"], status: .expired, now: now)
-                try Store.audit(db, at: now, deviceID: row["device_id"], deviceName: name, event: "expire", outcome: "ok",
-                                detail: "time to live ended \(AuditTime.format(expires))")
+                try Store.audit(
+                    db, at: now, deviceID: row["device_id"], deviceName: name, event: "expire", outcome: "ok",
+                    detail: "time to live ended \(AuditTime.format(expires))")
                 ended.append(EndedCode(deviceName: name, expiresAt: expires))
             }
             return ended

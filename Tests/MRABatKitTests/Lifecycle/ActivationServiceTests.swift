@@ -24,12 +24,16 @@ struct ActivationServiceTests {
 
         // In the store: renamed, activated, code used with every secret erased, audited.
         #expect(try f.count("SELECT COUNT(*) FROM device WHERE name = ?", [bat]) == 0)
-        #expect(try f.count("SELECT COUNT(*) FROM device WHERE name = 'SEP001122AABBCC' AND activated_at IS NOT NULL") == 1)
+        #expect(
+            try f.count("SELECT COUNT(*) FROM device WHERE name = 'SEP001122AABBCC' AND activated_at IS NOT NULL") == 1)
         let device: Int64 = try #require(try f.value("SELECT id FROM device WHERE name = 'SEP001122AABBCC'"))
-        #expect(try f.count(
-            "SELECT COUNT(*) FROM activation_code WHERE device_id = ? AND status = 'used' AND salt IS NULL AND verifier IS NULL AND sealed IS NULL AND ended_at IS NOT NULL",
-            [device]) == 1)
-        #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE device_id = ? AND status = 'outstanding'", [device]) == 0)
+        #expect(
+            try f.count(
+                "SELECT COUNT(*) FROM activation_code WHERE device_id = ? AND status = 'used' AND salt IS NULL AND verifier IS NULL AND sealed IS NULL AND ended_at IS NOT NULL",
+                [device]) == 1)
+        #expect(
+            try f.count("SELECT COUNT(*) FROM activation_code WHERE device_id = ? AND status = 'outstanding'", [device])
+                == 0)
         let history = try f.store.history(device: "SEP001122AABBCC")
         #expect(history.map(\.event) == ["issue", "activate"])
         #expect(history.last?.outcome == "ok")
@@ -54,7 +58,8 @@ struct ActivationServiceTests {
     @Test func phoneOnTheActivationDomainGetsNoRedirect() async throws {
         let f = try await LifecycleFixture.make()
         let result = try PhoneActivation.run(
-            code: try f.code(pool: "DP-NewYork"), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344A1"), model: "8845"),
+            code: try f.code(pool: "DP-NewYork"),
+            phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344A1"), model: "8845"),
             service: f.service())
         #expect(!result.target.isRedirected)
         #expect(result.target.description.contains("no redirect"))
@@ -79,7 +84,9 @@ struct ActivationServiceTests {
         #expect(outcomes == ["ok", "mac-mismatch", "ok"])
     }
 
-    @Test(arguments: [("8841", "is a Cisco 8845, but the phone is a Cisco 8841"), ("7960", "not a model that supports")])
+    @Test(arguments: [
+        ("8841", "is a Cisco 8845, but the phone is a Cisco 8841"), ("7960", "not a model that supports"),
+    ])
     func modelMismatchIsRefused(model: String, message: String) async throws {
         let f = try await LifecycleFixture.make()
         let refusal = try #require(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344A2", model: model))
@@ -95,7 +102,10 @@ struct ActivationServiceTests {
         // A phone nobody provisioned: refused, audited under the phone's name, nothing counted.
         let stranger = try #require(try f.refusal(wrong, mac: "00AABBCCDDEE"))
         #expect(stranger.reason == .unknownCode)
-        #expect(try f.count("SELECT COUNT(*) FROM audit WHERE device_id IS NULL AND device_name = 'SEP00AABBCCDDEE' AND outcome = 'unknown-code'") == 1)
+        #expect(
+            try f.count(
+                "SELECT COUNT(*) FROM audit WHERE device_id IS NULL AND device_name = 'SEP00AABBCCDDEE' AND outcome = 'unknown-code'"
+            ) == 1)
         #expect(try f.count("SELECT SUM(failed_attempts) FROM device") == 0)
 
         // The Option 1 phone guessing: counted, and throttled at the limit.
@@ -145,7 +155,10 @@ struct ActivationServiceTests {
         let refusal = try #require(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late))
         #expect(refusal.reason == .expired)
         #expect(refusal.message.contains("mrabat regenerate \(name)"))
-        #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND verifier IS NULL AND sealed IS NULL") == 1)
+        #expect(
+            try f.count(
+                "SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND verifier IS NULL AND sealed IS NULL")
+                == 1)
         // Second try: the record says expired before any handshake.
         #expect(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late)?.reason == .expired)
         // One second before the end it still works (another device).
@@ -182,10 +195,14 @@ struct ActivationServiceTests {
         let f = try await LifecycleFixture.make()
         let code = try f.code(pool: "DP-Dallas")
         let service = f.service()
-        var first = try SRPClient(parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: code.digits)
-        var second = try SRPClient(parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: code.digits)
-        let h1 = try service.begin(hello: first.hello(), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344E1"), model: "8845"))
-        let h2 = try service.begin(hello: second.hello(), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344E2"), model: "8845"))
+        var first = try SRPClient(
+            parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: code.digits)
+        var second = try SRPClient(
+            parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: code.digits)
+        let h1 = try service.begin(
+            hello: first.hello(), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344E1"), model: "8845"))
+        let h2 = try service.begin(
+            hello: second.hello(), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344E2"), model: "8845"))
         let p1 = try first.respond(to: h1.challenge)
         let p2 = try second.respond(to: h2.challenge)
         let won = try service.finish(h1, proof: p1)
@@ -201,12 +218,14 @@ struct ActivationServiceTests {
         let bat = try f.name(pool: "DP-Dallas")
         // Not activated: relock refuses, regenerate works.
         #expect(throws: MRABatError.self) {
-            try CodeReplacement.replace(deviceNamed: bat, kind: .relock, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
+            try CodeReplacement.replace(
+                deviceNamed: bat, kind: .relock, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
         }
         #expect(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344F1") == nil)
         let sep = "SEP0011223344F1"
         let regenerate = #expect(throws: MRABatError.self) {
-            try CodeReplacement.replace(deviceNamed: sep, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
+            try CodeReplacement.replace(
+                deviceNamed: sep, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
         }
         #expect(regenerate?.message.contains("mrabat relock") == true)
 
@@ -214,14 +233,18 @@ struct ActivationServiceTests {
             deviceNamed: sep, kind: .relock, store: f.store, vault: f.vault, ttlHours: 24, now: f.issuedAt)
         #expect(relocked.device.activatedAt == nil)
         #expect(relocked.expiresAt == f.issuedAt.addingTimeInterval(24 * 3600))
-        #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE bound_mac = '0011223344F1' AND status = 'outstanding'") == 1)
+        #expect(
+            try f.count(
+                "SELECT COUNT(*) FROM activation_code WHERE bound_mac = '0011223344F1' AND status = 'outstanding'") == 1
+        )
         // Another phone of the same model is refused; the phone itself activates again under the same name.
         #expect(try f.refusal(relocked.code, mac: "0011223344F2")?.reason == .macMismatch)
         let again = try PhoneActivation.run(
             code: relocked.code, phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344F1"), model: "8845"),
             service: f.service())
         #expect(again.commit.previousName == sep && again.commit.device.name == sep)
-        #expect(try f.store.history(device: sep).map(\.event) == ["issue", "activate", "relock", "activate", "activate"])
+        #expect(
+            try f.store.history(device: sep).map(\.event) == ["issue", "activate", "relock", "activate", "activate"])
     }
 
     @Test func expireEndsOnlyCodesPastTheirTimeToLive() async throws {
@@ -229,7 +252,8 @@ struct ActivationServiceTests {
         let newYork = try f.name(pool: "DP-NewYork")
         // Give one device a fresh code issued a day later, so it outlives the others.
         let later = f.issuedAt.addingTimeInterval(86_400)
-        _ = try CodeReplacement.replace(deviceNamed: newYork, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: later)
+        _ = try CodeReplacement.replace(
+            deviceNamed: newYork, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: later)
         #expect(try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(3600)).isEmpty)
         let ended = try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600))
         #expect(Set(ended.map(\.deviceName)) == [try f.name(pool: "DP-Dallas"), "SEP" + LifecycleFixture.optionOneMAC])

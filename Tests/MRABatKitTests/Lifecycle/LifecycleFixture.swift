@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+
 @testable import MRABatKit
 
 /// A real store holding the sample cluster and three provisioned phones, with their codes in hand.
@@ -35,7 +36,8 @@ struct LifecycleFixture {
         let csv = directory + "/phones.csv"
         try TestFiles.write(Self.csv, to: csv)
         var options = InsertOptions(
-            csvPath: csv, templatePath: TestFiles.path("Templates/mra-88xx-5line.yaml"), outDirectory: directory + "/out")
+            csvPath: csv, templatePath: TestFiles.path("Templates/mra-88xx-5line.yaml"),
+            outDirectory: directory + "/out")
         let issuedAt = Date(timeIntervalSince1970: TimeInterval(Int64(Date().timeIntervalSince1970)))
         options.now = issuedAt
         let summary = try await InsertJob.run(store: store, options: options)
@@ -78,7 +80,8 @@ struct LifecycleFixture {
 
     /// Activates as a phone would and returns the refusal, or nil when it succeeded.
     func refusal(
-        _ code: ActivationCode, mac: String, model: String = "8845", mic: String? = nil, service: ActivationService? = nil
+        _ code: ActivationCode, mac: String, model: String = "8845", mic: String? = nil,
+        service: ActivationService? = nil
     ) throws -> ActivationRefusal? {
         do {
             _ = try PhoneActivation.run(

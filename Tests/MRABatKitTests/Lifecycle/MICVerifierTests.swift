@@ -20,14 +20,18 @@ struct MICVerifierTests {
     @Test func intermediateCAInTheMICFileCompletesTheChain() throws {
         let pki = try TestPKI("mic-chain")
         let root = try pki.makeCA("Cisco Root CA M2")
-        let intermediate = try pki.issue("/O=Cisco/CN=Cisco Manufacturing CA", by: root, days: 3000, isCA: true, file: "sub")
+        let intermediate = try pki.issue(
+            "/O=Cisco/CN=Cisco Manufacturing CA", by: root, days: 3000, isCA: true, file: "sub")
         let mic = try pki.makeMIC(mac: "001A2B3C4D5E", by: intermediate)
         let verifier = MICVerifier(caFiles: [root.certificate])
         // Without the intermediate the chain is broken; with it the MIC verifies.
-        let broken = #expect(throws: ActivationRefusal.self) { try verifier.verify(micFile: mic, mac: Self.mac, at: Date()) }
+        let broken = #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: mic, mac: Self.mac, at: Date())
+        }
         #expect(broken?.reason == .micUntrusted)
         let bundle = try pki.bundle([mic, intermediate.certificate], as: "mic-with-chain")
-        #expect(try verifier.verify(micFile: bundle, mac: Self.mac, at: Date()).issuer.contains("Cisco Manufacturing CA"))
+        #expect(
+            try verifier.verify(micFile: bundle, mac: Self.mac, at: Date()).issuer.contains("Cisco Manufacturing CA"))
     }
 
     @Test func micFromAnotherCAIsUntrusted() throws {
@@ -39,7 +43,9 @@ struct MICVerifierTests {
             try MICVerifier(caFiles: [trusted.certificate]).verify(micFile: mic, mac: Self.mac, at: Date())
         }
         #expect(refusal?.reason == .micUntrusted)
-        #expect(refusal?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: refusal))")
+        #expect(
+            refusal?.message.contains("unable to get local issuer certificate") == true,
+            "\(String(describing: refusal))")
     }
 
     @Test func expiredMICAndTimeOutsideValidityAreRefused() throws {
@@ -47,7 +53,9 @@ struct MICVerifierTests {
         let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
         let expired = try pki.makeMIC(mac: "001A2B3C4D5E", by: ca, days: -1, file: "expired")
         let verifier = MICVerifier(caFiles: [ca.certificate])
-        let refusal = #expect(throws: ActivationRefusal.self) { try verifier.verify(micFile: expired, mac: Self.mac, at: Date()) }
+        let refusal = #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: expired, mac: Self.mac, at: Date())
+        }
         #expect(refusal?.reason == .micExpired)
         #expect(refusal?.message.contains("certificate has expired") == true, "\(String(describing: refusal))")
         // A valid MIC checked at a time after its end, or before its start, is refused the same way.
@@ -58,7 +66,9 @@ struct MICVerifierTests {
         #expect(throws: ActivationRefusal.self) {
             try verifier.verify(micFile: good, mac: Self.mac, at: Date().addingTimeInterval(-86_400))
         }
-        #expect(try verifier.verify(micFile: good, mac: Self.mac, at: Date().addingTimeInterval(29 * 86_400)).subject.contains("SEP"))
+        #expect(
+            try verifier.verify(micFile: good, mac: Self.mac, at: Date().addingTimeInterval(29 * 86_400)).subject
+                .contains("SEP"))
     }
 
     @Test func micOfAnotherPhoneIsRefused() throws {
@@ -101,6 +111,8 @@ struct MICVerifierTests {
         #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [name]) == 0)
         let mic = try pki.makeMIC(mac: "0011223344A9", by: ca)
         #expect(try f.refusal(code, mac: "0011223344A9", mic: mic) == nil)
-        #expect(try f.store.history(device: "SEP0011223344A9").last?.detail?.contains("MIC /O=Cisco Systems Inc./OU=cisco.com/CN=CP-8845-SEP0011223344A9 verified") == true)
+        #expect(
+            try f.store.history(device: "SEP0011223344A9").last?.detail?.contains(
+                "MIC /O=Cisco Systems Inc./OU=cisco.com/CN=CP-8845-SEP0011223344A9 verified") == true)
     }
 }

@@ -71,17 +71,26 @@ struct SelfCareQRTests {
     @Test func hiddenWhenTheClusterDoesNotShowPhonesReadyToActivate() async throws {
         let f = try await LifecycleFixture.make { $0.enterprise.showPhonesReadyToActivate = false }
         let error = #expect(throws: MRABatError.self) {
-            try SelfCarePage.write(user: "alice", store: f.store, vault: f.vault, cluster: f.cluster, outDirectory: f.directory + "/sc", now: Date())
+            try SelfCarePage.write(
+                user: "alice", store: f.store, vault: f.vault, cluster: f.cluster, outDirectory: f.directory + "/sc",
+                now: Date())
         }
         #expect(error?.message.contains("showPhonesReadyToActivate: true") == true)
         #expect(!FileManager.default.fileExists(atPath: f.directory + "/sc/index.html"))
         let unknown = #expect(throws: MRABatError.self) {
-            try SelfCarePage.write(user: "nobody", store: f.store, vault: f.vault, cluster: { var c = f.cluster; c.enterprise.showPhonesReadyToActivate = true; return c }(), outDirectory: f.directory + "/sc", now: Date())
+            try SelfCarePage.write(
+                user: "nobody", store: f.store, vault: f.vault,
+                cluster: {
+                    var c = f.cluster
+                    c.enterprise.showPhonesReadyToActivate = true
+                    return c
+                }(), outDirectory: f.directory + "/sc", now: Date())
         }
         #expect(unknown?.code == .notFound)
     }
 
     @Test func htmlEscapesWhatUsersTyped() {
-        #expect(SelfCarePage.escape("<b>\"Tom & Jerry's\"</b>") == "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;")
+        #expect(
+            SelfCarePage.escape("<b>\"Tom & Jerry's\"</b>") == "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;")
     }
 }

@@ -35,7 +35,8 @@ struct TestPKI {
         let issued = Issued(certificate: "\(directory)/\(file).pem", key: "\(directory)/\(file).key")
         let request = "\(directory)/\(file).csr"
         let extensions = "\(directory)/\(file).ext"
-        try (isCA
+        try
+            (isCA
             ? "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n"
             : "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n")
             .write(toFile: extensions, atomically: true, encoding: .utf8)
@@ -53,9 +54,14 @@ struct TestPKI {
     }
 
     /// A Cisco-style MIC: `CN=CP-<model>-SEP<MAC>`.
-    func makeMIC(mac: String, model: String = "8845", by ca: Issued, days: Int = 365, file: String? = nil) throws -> String {
-        try issue("/O=Cisco Systems Inc./OU=cisco.com/CN=CP-\(model)-SEP\(mac)", by: ca, days: days, file: file ?? "mic-\(mac)")
-            .certificate
+    func makeMIC(mac: String, model: String = "8845", by ca: Issued, days: Int = 365, file: String? = nil) throws
+        -> String
+    {
+        try issue(
+            "/O=Cisco Systems Inc./OU=cisco.com/CN=CP-\(model)-SEP\(mac)", by: ca, days: days,
+            file: file ?? "mic-\(mac)"
+        )
+        .certificate
     }
 
     /// Concatenates PEM files (a MIC followed by its intermediate CA).
@@ -78,7 +84,8 @@ struct TestPKI {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestPKIError(message: "openssl \(arguments.joined(separator: " ")): " + String(decoding: message, as: UTF8.self))
+            throw TestPKIError(
+                message: "openssl \(arguments.joined(separator: " ")): " + String(decoding: message, as: UTF8.self))
         }
     }
 }
