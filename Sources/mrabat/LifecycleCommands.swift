@@ -56,7 +56,16 @@ struct Activate: AsyncParsableCommand {
             let result = try PhoneActivation.run(
                 code: code, phone: PhoneIdentity(mac: mac, model: model, micFile: mic), service: service)
             let commit = result.commit
-            let written = try ActivationConfigFile.write(commit, cluster: cluster, outDirectory: out)
+            let written: ActivationConfigFile.Written
+            do {
+                written = try ActivationConfigFile.write(commit, cluster: cluster, outDirectory: out)
+            } catch let error as MRABatError {
+                // The activation is committed; say so, so nobody retries the (now used) code.
+                throw MRABatError(
+                    error.code,
+                    "\(commit.previousName) is activated as \(commit.device.name), but its config file was not written: "
+                        + error.message, cause: error.cause)
+            }
             if commit.previousName != commit.device.name {
                 print("activated \(commit.previousName) as \(commit.device.name)")
             } else {

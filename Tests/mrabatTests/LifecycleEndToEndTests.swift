@@ -381,3 +381,22 @@ func zbar(_ path: String) throws -> [String] {
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
 }
+
+@Suite("mrabat activate when the config file cannot be written")
+struct ActivateOutputFailureTests {
+    @Test func theMessageSaysTheActivationIsCommitted() throws {
+        let s = try LifecycleScenario("activate-io")
+        // --out names a regular file, so no tftp/ folder can be made under it.
+        let blocked = try s.h.write("not-a-folder", "x")
+        let result = try s.h.run([
+            "activate", "--code", s.codes[s.dallas]!, "--mac", "0011223344E9", "--model", "8845", "--out", blocked,
+        ])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains("\(s.dallas) is activated as SEP0011223344E9, but its config file was not written"),
+            "\(result.stderr)")
+        #expect(
+            try s.h.count("SELECT COUNT(*) FROM device WHERE name = 'SEP0011223344E9' AND activated_at IS NOT NULL")
+                == 1)
+    }
+}
