@@ -8,11 +8,15 @@ struct MRABatCommand: AsyncParsableCommand {
         commandName: "mrabat",
         abstract: "Bulk-provision Cisco IP phones for MRA activation-code onboarding.",
         discussion: """
-            Exit status: 0 everything accepted; 1 finished, some rows rejected; 2 or more nothing done \
-            (bad arguments, unreadable file, bad template or cluster configuration, store busy).
+            Exit status: 0 everything accepted; 1 finished, some rows rejected (check: some prerequisite fails); \
+            2 nothing done (bad arguments, unreadable file, bad template or cluster configuration, unknown device); \
+            3 the store failed or is busy; 4 activation refused.
             """,
         version: MRABat.version,
-        subcommands: [Init.self, Validate.self, Insert.self, ExportCodes.self])
+        subcommands: [
+            Init.self, Validate.self, Insert.self, ExportCodes.self, Activate.self, Release.self, Regenerate.self,
+            Relock.self, Expire.self, History.self, SelfCare.self, Check.self,
+        ])
 }
 
 /// Options every command that touches the store takes.

@@ -110,6 +110,10 @@ public final class JobTransaction {
                     """)
             let result = try db.cachedStatement(
                 sql: "INSERT INTO job_row (job_id, line, outcome, device_id) VALUES (?, ?, 'accepted', ?)")
+            // The audit log starts each device's history with its first code, under the name it was provisioned as.
+            let audit = try db.cachedStatement(
+                sql: "INSERT INTO audit (at, device_id, device_name, event, outcome, detail) VALUES (?, ?, ?, 'issue', 'ok', ?)")
+            let expiry = "code expires \(AuditTime.format(Date(timeIntervalSince1970: TimeInterval(expires))))"
             for new in devices {
                 let d = new.draft
                 try device.execute(arguments: [
@@ -127,6 +131,10 @@ public final class JobTransaction {
                     deviceID, s.identity, Data(s.salt), Data(s.verifier), Data(s.sealed), d.mac?.hex, issued, expires, jobID,
                 ])
                 try result.execute(arguments: [jobID, d.sourceLine, deviceID])
+                try audit.execute(arguments: [
+                    issued, deviceID, d.name,
+                    "job \(jobID) line \(d.sourceLine): \(expiry)" + (d.mac.map { ", bound to MAC \($0.hex)" } ?? ""),
+                ])
             }
         }
     }

@@ -125,6 +125,17 @@ extension Store {
                     CREATE INDEX audit_device ON audit(device_id, at);
                     """)
         }
+        migrator.registerMigration("v2: activation lifecycle indexes") { db in
+            // Lifecycle commands look codes up by device and `expire` scans outstanding codes by expiry;
+            // v1 indexed outstanding codes only by identity and device.
+            try db.execute(
+                sql: """
+                    CREATE INDEX activation_code_device ON activation_code(device_id, id);
+                    CREATE INDEX activation_code_identity ON activation_code(identity);
+                    CREATE INDEX activation_code_outstanding_expiry ON activation_code(expires_at) WHERE status = 'outstanding';
+                    CREATE INDEX audit_device_name ON audit(device_name);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import MRABatKit
+
+@Suite("MIC verification with OpenSSL")
+struct MICVerifierTests {
+    static let mac = MACAddress(parsing: "001A2B3C4D5E")!
+
+    @Test func goodMICChainsToTheTrustedCA() throws {
+        let pki = try TestPKI("mic-good")
+        let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let mic = try pki.makeMIC(mac: "001A2B3C4D5E", by: ca)
+        let verified = try MICVerifier(caFiles: [ca.certificate]).verify(micFile: mic, mac: Self.mac, at: Date())
+        #expect(verified.subject.contains("CN=CP-8845-SEP001A2B3C4D5E"))
+        #expect(verified.issuer.contains("CN=Cisco Manufacturing CA SHA2"))
+        #expect(try #require(verified.notAfter) > Date())
+    }
+
+    @Test func intermediateCAInTheMICFileCompletesTheChain() throws {
+        let pki = try TestPKI("mic-chain")
+        let root = try pki.makeCA("Cisco Root CA M2")
+        let intermediate = try pki.issue(
+            "/O=Cisco/CN=Cisco Manufacturing CA", by: root, days: 3000, isCA: true, file: "sub")
+        let mic = try pki.makeMIC(mac: "001A2B3C4D5E", by: intermediate)
+        let verifier = MICVerifier(caFiles: [root.certificate])
+        // Without the intermediate the chain is broken; with it the MIC verifies.
+        let broken = #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: mic, mac: Self.mac, at: Date())
+        }
+        #expect(broken?.reason == .micUntrusted)
+        let bundle = try pki.bundle([mic, intermediate.certificate], as: "mic-with-chain")
+        #expect(
+            try verifier.verify(micFile: bundle, mac: Self.mac, at: Date()).issuer.contains("Cisco Manufacturing CA"))
+    }
+
+    @Test func micFromAnotherCAIsUntrusted() throws {
+        let pki = try TestPKI("mic-wrong-ca")
+        let trusted = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let rogue = try pki.makeCA("Rogue CA")
+        let mic = try pki.makeMIC(mac: "001A2B3C4D5E", by: rogue)
+        let refusal = #expect(throws: ActivationRefusal.self) {
+            try MICVerifier(caFiles: [trusted.certificate]).verify(micFile: mic, mac: Self.mac, at: Date())
+        }
+        #expect(refusal?.reason == .micUntrusted)
+        #expect(
+            refusal?.message.contains("unable to get local issuer certificate") == true,
+            "\(String(describing: refusal))")
+    }
+
+    @Test func expiredMICAndTimeOutsideValidityAreRefused() throws {
+        let pki = try TestPKI("mic-expired")
+        let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let expired = try pki.makeMIC(mac: "001A2B3C4D5E", by: ca, days: -1, file: "expired")
+        let verifier = MICVerifier(caFiles: [ca.certificate])
+        let refusal = #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: expired, mac: Self.mac, at: Date())
+        }
+        #expect(refusal?.reason == .micExpired)
+        #expect(refusal?.message.contains("certificate has expired") == true, "\(String(describing: refusal))")
+        // A valid MIC checked at a time after its end, or before its start, is refused the same way.
+        let good = try pki.makeMIC(mac: "001A2B3C4D5E", by: ca, days: 30, file: "good")
+        #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: good, mac: Self.mac, at: Date().addingTimeInterval(40 * 86_400))
+        }
+        #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: good, mac: Self.mac, at: Date().addingTimeInterval(-86_400))
+        }
+        #expect(
+            try verifier.verify(micFile: good, mac: Self.mac, at: Date().addingTimeInterval(29 * 86_400)).subject
+                .contains("SEP"))
+    }
+
+    @Test func micOfAnotherPhoneIsRefused() throws {
+        let pki = try TestPKI("mic-mac")
+        let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let other = try pki.makeMIC(mac: "001A2B3C4D5F", by: ca)
+        let refusal = #expect(throws: ActivationRefusal.self) {
+            try MICVerifier(caFiles: [ca.certificate]).verify(micFile: other, mac: Self.mac, at: Date())
+        }
+        #expect(refusal?.reason == .micMACMismatch)
+        #expect(refusal?.message.contains("001A2B3C4D5E") == true)
+    }
+
+    @Test func unreadableMICAndNoTrustedCAsAreRefused() throws {
+        let pki = try TestPKI("mic-bad")
+        let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let garbage = try TestFiles.temporaryFile("mic.pem", "not a certificate\n")
+        let unreadable = #expect(throws: ActivationRefusal.self) {
+            try MICVerifier(caFiles: [ca.certificate]).verify(micFile: garbage, mac: Self.mac, at: Date())
+        }
+        #expect(unreadable?.reason == .micUnreadable)
+        let mic = try pki.makeMIC(mac: "001A2B3C4D5E", by: ca)
+        let untrusted = #expect(throws: ActivationRefusal.self) {
+            try MICVerifier(caFiles: []).verify(micFile: mic, mac: Self.mac, at: Date())
+        }
+        #expect(untrusted?.reason == .micUntrusted)
+        #expect(untrusted?.message.contains("trust.micCAs") == true)
+    }
+
+    @Test func activationChecksTheMICAndAuditsTheRefusal() async throws {
+        let pki = try TestPKI("mic-activate")
+        let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let rogue = try pki.makeCA("Rogue CA")
+        let f = try await LifecycleFixture.make { $0.trust.micCAFiles = [ca.certificate] }
+        let code = try f.code(pool: "DP-Dallas")
+        let name = try f.name(pool: "DP-Dallas")
+        let forged = try pki.makeMIC(mac: "0011223344A9", by: rogue, file: "forged")
+        #expect(try f.refusal(code, mac: "0011223344A9", mic: forged)?.reason == .micUntrusted)
+        #expect(try f.store.history(device: name).last?.outcome == "mic-untrusted")
+        #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [name]) == 0)
+        let mic = try pki.makeMIC(mac: "0011223344A9", by: ca)
+        #expect(try f.refusal(code, mac: "0011223344A9", mic: mic) == nil)
+        #expect(
+            try f.store.history(device: "SEP0011223344A9").last?.detail?.contains(
+                "MIC /O=Cisco Systems Inc./OU=cisco.com/CN=CP-8845-SEP0011223344A9 verified") == true)
+    }
+}
