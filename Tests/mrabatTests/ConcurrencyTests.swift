@@ -205,7 +205,8 @@ struct ConcurrencyTests {
         // The killed run's temporary files stay while the other run uses the folder (it cannot
         // tell them from live ones); the next run that has the folder to itself removes them.
         let again = try h.insert(file.path, out: "out")
-        #expect(again.status == 1 && again.stdout.contains("accepted: 0  unchanged: \(file.accepted)"), "\(again.stdout)")
+        #expect(
+            again.status == 1 && again.stdout.contains("accepted: 0  unchanged: \(file.accepted)"), "\(again.stdout)")
         #expect(h.temporaryFiles(in: "out") + h.temporaryFiles(in: "out/tftp") == [])
     }
 }

@@ -39,7 +39,8 @@ struct CrashSafetyTests {
     /// Starts the job, kills it at `point`; returns whether the kill ended it (false: it finished first).
     func runKilled(_ h: Harness, _ file: GeneratedBATFile, at point: KillPoint, label: String) throws -> Bool {
         let child = try RunningMRABat(
-            h, ["insert", file.path, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("out")],
+            h,
+            ["insert", file.path, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("out")],
             label: label)
         let reached: Bool
         switch point {
@@ -58,7 +59,9 @@ struct CrashSafetyTests {
                 }
             })
         case .codeExport:
-            reached = child.wait(until: { h.temporaryFiles(in: "out").contains { $0.hasPrefix(".activation-codes.csv.tmp.") } })
+            reached = child.wait(until: {
+                h.temporaryFiles(in: "out").contains { $0.hasPrefix(".activation-codes.csv.tmp.") }
+            })
         }
         child.kill()
         let result = child.wait()
@@ -74,7 +77,11 @@ struct CrashSafetyTests {
         try h.query { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT d.name, c.identity FROM device d JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'")
+                sql: """
+                    SELECT d.name, c.identity FROM device d
+                    JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+                    """
+            )
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["identity"] as String) })
         }
     }
@@ -83,7 +90,8 @@ struct CrashSafetyTests {
         let problems = try h.checkStoreInvariants() + h.checkOutputs("out", expectedCodes: file.accepted)
         #expect(problems.isEmpty, "after \(point): \(problems)")
         let devices = try h.count("SELECT COUNT(*) FROM device")
-        #expect(devices == 0 || devices == file.accepted, "after \(point): \(devices) devices, not 0 or \(file.accepted)")
+        #expect(
+            devices == 0 || devices == file.accepted, "after \(point): \(devices) devices, not 0 or \(file.accepted)")
         #expect(!h.exists("out/rejects.csv") || devices == file.accepted, "rejects.csv before the job finished")
     }
 
@@ -109,9 +117,11 @@ struct CrashSafetyTests {
 
         // Just after the commit: everything is in the store, the outputs are partial.
         let committedEarlier = try h.count("SELECT COUNT(*) FROM device") > 0
-        #expect(try runKilled(h, file, at: .firstConfigFile, label: "committed"), "the job ended before its first output")
+        #expect(
+            try runKilled(h, file, at: .firstConfigFile, label: "committed"), "the job ended before its first output")
         try expectConsistent(h, file, after: "a kill while writing config files")
-        #expect(try h.count("SELECT COUNT(*) FROM device") == file.accepted, "config files were written before the commit")
+        #expect(
+            try h.count("SELECT COUNT(*) FROM device") == file.accepted, "config files were written before the commit")
         if !committedEarlier {
             #expect(try h.files(in: "out/tftp").filter { !$0.hasPrefix(".") }.count < file.accepted)
             #expect(!h.exists("out/activation-codes.csv"))
@@ -148,7 +158,9 @@ struct CrashSafetyTests {
         // WAL, emptied first so that its size is this job's.
         let second = try GeneratedBATFile.write(to: h.path("second.csv"), rows: 0..<5000)
         try DatabaseQueue(path: h.db).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-        #expect(((try? FileManager.default.attributesOfItem(atPath: h.db + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0 == 0)
+        #expect(
+            ((try? FileManager.default.attributesOfItem(atPath: h.db + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
+                == 0)
         #expect(try runKilled(h, second, at: .walBytes(1 << 20), label: "over"), "the job ended before its WAL grew")
         #expect(try h.checkStoreInvariants().isEmpty)
         #expect(try codeSnapshot(h) == earlier, "a killed job changed the earlier job's devices or codes")
@@ -159,7 +171,9 @@ struct CrashSafetyTests {
         let newRows = second.accepted - first.accepted
         #expect(
             result.stdout.contains(
-                "rows: 5000  accepted: \(newRows)  unchanged: \(first.accepted)  rejected: \(second.rejectedLines.count)"),
+                "rows: 5000  accepted: \(newRows)  unchanged: \(first.accepted)  "
+                    + "rejected: \(second.rejectedLines.count)"
+            ),
             "\(result.stdout)")
         let after = try codeSnapshot(h)
         #expect(after.count == second.accepted)
@@ -175,15 +189,21 @@ struct CrashSafetyTests {
         let names = try h.query { try String.fetchAll($0, sql: "SELECT name FROM device ORDER BY name") }
         #expect(names.count == file.accepted)
         if let codes { #expect(try codeSnapshot(h) == codes, "the re-run changed codes") }
-        #expect(try h.files(in: "out/tftp") == names.map { "\($0).cnf.xml" }, "config files are not exactly the devices'")
+        #expect(
+            try h.files(in: "out/tftp") == names.map { "\($0).cnf.xml" }, "config files are not exactly the devices'")
 
         // The export holds the codes the store holds (sealed under the key file), one per device.
         let vault = try CodeVault.openOrCreate(keyFile: h.db + ".key")
         let sealed = try h.query { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT d.name, c.identity, c.sealed FROM device d JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'"
-            ).reduce(into: [String: (String, [UInt8])]()) { $0[$1["name"]] = ($1["identity"], [UInt8]($1["sealed"] as Data)) }
+                sql: """
+                    SELECT d.name, c.identity, c.sealed FROM device d
+                    JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+                    """
+            ).reduce(into: [String: (String, [UInt8])]()) {
+                $0[$1["name"]] = ($1["identity"], [UInt8]($1["sealed"] as Data))
+            }
         }
         let exported = csvRows(try h.read("out/activation-codes.csv")).dropFirst()
         #expect(Set(exported.map { $0[0] }) == Set(names))

@@ -55,7 +55,9 @@ extension OutputDirectory {
         while let entry = readdir(dir) {
             // Cheap test on the raw name first: the directory may hold a million config files.
             guard entry.pointee.d_name.0 == UInt8(ascii: ".") else { continue }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             // unlink(2) never removes a directory, so whatever the file type, only a file goes.
             guard isTemporaryFileName(name) else { continue }
             if unlink(directory + "/" + name) == 0 { removed += 1 }

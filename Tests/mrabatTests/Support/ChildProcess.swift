@@ -115,22 +115,54 @@ extension Harness {
             if !foreignKeys.isEmpty { problems.append("foreign_key_check: \(foreignKeys.count) rows") }
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? -1 }
             let checks: [(String, String)] = [
-                ("devices without exactly one outstanding code",
-                 "SELECT COUNT(*) FROM device d WHERE (SELECT COUNT(*) FROM activation_code c WHERE c.device_id = d.id AND c.status = 'outstanding') != 1"),
-                ("codes without a device", "SELECT COUNT(*) FROM activation_code c WHERE NOT EXISTS (SELECT 1 FROM device d WHERE d.id = c.device_id)"),
-                ("devices without a line", "SELECT COUNT(*) FROM device d WHERE NOT EXISTS (SELECT 1 FROM line l WHERE l.device_id = d.id)"),
+                (
+                    "devices without exactly one outstanding code",
+                    """
+                    SELECT COUNT(*) FROM device d WHERE (SELECT COUNT(*) FROM activation_code c
+                    WHERE c.device_id = d.id AND c.status = 'outstanding') != 1
+                    """
+                ),
+                (
+                    "codes without a device",
+                    """
+                    SELECT COUNT(*) FROM activation_code c
+                    WHERE NOT EXISTS (SELECT 1 FROM device d WHERE d.id = c.device_id)
+                    """
+                ),
+                (
+                    "devices without a line",
+                    "SELECT COUNT(*) FROM device d WHERE NOT EXISTS (SELECT 1 FROM line l WHERE l.device_id = d.id)"
+                ),
                 ("unfinished jobs", "SELECT COUNT(*) FROM job WHERE finished_at IS NULL"),
-                ("devices of an unfinished or missing job",
-                 "SELECT COUNT(*) FROM device d WHERE NOT EXISTS (SELECT 1 FROM job j WHERE j.id = d.job_id AND j.finished_at IS NOT NULL)"),
-                ("jobs whose accepted count differs from their accepted rows",
-                 "SELECT COUNT(*) FROM job j WHERE j.accepted != (SELECT COUNT(*) FROM job_row r WHERE r.job_id = j.id AND r.outcome = 'accepted')"),
-                ("accepted rows without their device",
-                 "SELECT COUNT(*) FROM job_row r WHERE r.outcome = 'accepted' AND NOT EXISTS (SELECT 1 FROM device d WHERE d.id = r.device_id AND d.job_id = r.job_id)"),
+                (
+                    "devices of an unfinished or missing job",
+                    """
+                    SELECT COUNT(*) FROM device d
+                    WHERE NOT EXISTS (SELECT 1 FROM job j WHERE j.id = d.job_id AND j.finished_at IS NOT NULL)
+                    """
+                ),
+                (
+                    "jobs whose accepted count differs from their accepted rows",
+                    """
+                    SELECT COUNT(*) FROM job j
+                    WHERE j.accepted
+                        != (SELECT COUNT(*) FROM job_row r WHERE r.job_id = j.id AND r.outcome = 'accepted')
+                    """
+                ),
+                (
+                    "accepted rows without their device",
+                    """
+                    SELECT COUNT(*) FROM job_row r WHERE r.outcome = 'accepted'
+                    AND NOT EXISTS (SELECT 1 FROM device d WHERE d.id = r.device_id AND d.job_id = r.job_id)
+                    """
+                ),
                 ("duplicate device names", "SELECT COUNT(*) - COUNT(DISTINCT name) FROM device"),
                 ("duplicate MACs", "SELECT COUNT(mac) - COUNT(DISTINCT mac) FROM device"),
                 ("duplicate natural keys", "SELECT COUNT(*) - COUNT(DISTINCT natural_key) FROM device"),
-                ("duplicate outstanding identities",
-                 "SELECT COUNT(*) - COUNT(DISTINCT identity) FROM activation_code WHERE status = 'outstanding'"),
+                (
+                    "duplicate outstanding identities",
+                    "SELECT COUNT(*) - COUNT(DISTINCT identity) FROM activation_code WHERE status = 'outstanding'"
+                ),
             ]
             for (what, sql) in checks {
                 let n = try count(sql)
@@ -164,7 +196,9 @@ extension Harness {
             let text = try read(out + "/activation-codes.csv")
             let rows = csvRows(text)
             if !text.hasSuffix("\r\n") { problems.append("activation-codes.csv does not end with a line break") }
-            if rows.first != ActivationCodeExport.header { problems.append("activation-codes.csv header: \(rows.first ?? [])") }
+            if rows.first != ActivationCodeExport.header {
+                problems.append("activation-codes.csv header: \(rows.first ?? [])")
+            }
             for row in rows.dropFirst() where row.count != 6 || row[4].count != 16 || !names.contains(row[0]) {
                 problems.append("activation-codes.csv row: \(row)")
                 break

@@ -91,7 +91,8 @@ struct CSVFuzzTests {
                 line += 1
             }
         }
-        return GeneratedCSV(rows: rows, lines: lines, text: text, delimiter: Array(delimiter.utf8)[0], detectable: detectable)
+        return GeneratedCSV(
+            rows: rows, lines: lines, text: text, delimiter: Array(delimiter.utf8)[0], detectable: detectable)
     }
 
     /// CRLF, CR and LF each end one physical line.
@@ -129,13 +130,15 @@ struct CSVFuzzTests {
             guard let bytes = Self.encode(csv.text, encoding) else { continue }
             let chunkSizes = [random.pick([1, 2, 3, 5, 7]), random.pick([16, 64, 4096])]
             for chunkSize in chunkSizes {
-                let context = "seed \(seed), case \(cases), \(encoding), chunk \(chunkSize), text \(csv.text.debugDescription)"
+                let context =
+                    "seed \(seed), case \(cases), \(encoding), chunk \(chunkSize), text \(csv.text.debugDescription)"
                 do {
                     // BOM-less UTF-8 is what detection says of valid UTF-8; 1252 must be named.
                     let given: TextEncoding? = encoding == .windows1252 || random.chance(0.3) ? encoding : nil
                     let read = try readCSV(
                         bytes, chunkSize: chunkSize, encoding: given, delimiter: csv.detectable ? nil : csv.delimiter)
-                    let ok = read.records.map(\.fields) == csv.rows && read.records.map(\.line) == csv.lines
+                    let ok =
+                        read.records.map(\.fields) == csv.rows && read.records.map(\.line) == csv.lines
                         && read.delimiter == csv.delimiter
                     #expect(read.records.map(\.fields) == csv.rows, "\(context)")
                     #expect(read.records.map(\.line) == csv.lines, "\(context)")
@@ -158,7 +161,8 @@ struct CSVFuzzTests {
         var files: [(String, [UInt8])] = []
         for folder in ["CSVCorpus", "CSV"] {
             let url = root.appendingPathComponent(folder)
-            for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() where name.hasSuffix(".csv") {
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
+            where name.hasSuffix(".csv") {
                 files.append((name, Array(try Data(contentsOf: url.appendingPathComponent(name)))))
             }
         }
@@ -190,7 +194,10 @@ struct CSVFuzzTests {
             case 6 where !other.isEmpty:
                 let start = random.int(in: 0...other.count - 1)
                 bytes.insert(contentsOf: other[start..<min(other.count, start + random.int(in: 1...64))], at: position)
-            default: bytes.insert(contentsOf: Array(repeating: random.pick(interestingBytes), count: random.int(in: 1...40)), at: position)
+            default:
+                bytes.insert(
+                    contentsOf: Array(repeating: random.pick(interestingBytes), count: random.int(in: 1...40)),
+                    at: position)
             }
         }
         return bytes
@@ -207,7 +214,8 @@ struct CSVFuzzTests {
         do {
             let result = try readCSV(bytes, chunkSize: chunkSize, encoding: encoding)
             let sizes = result.records.flatMap(\.fields).map(\.utf8.count)
-            return .read(records: result.records.count, largestField: sizes.max() ?? 0, totalFieldBytes: sizes.reduce(0, +))
+            return .read(
+                records: result.records.count, largestField: sizes.max() ?? 0, totalFieldBytes: sizes.reduce(0, +))
         } catch let error as MRABatError {
             return .failed(error)
         } catch {
@@ -228,18 +236,24 @@ struct CSVFuzzTests {
             while Date() < deadline {
                 cases += 1
                 let base = random.pick(corpus)
-                let bytes = cases <= corpus.count ? corpus[cases - 1].bytes : Self.mutate(base.bytes, random.pick(corpus).bytes, &random)
+                let bytes =
+                    cases <= corpus.count
+                    ? corpus[cases - 1].bytes : Self.mutate(base.bytes, random.pick(corpus).bytes, &random)
                 let chunkSize = random.pick([1, 2, 3, 4, 7, 13, 64, 4096])
                 // Detected, or forced: a decoder must cope with bytes that are not in its encoding.
                 let encoding: TextEncoding? = random.chance(0.5) ? nil : random.pick(TextEncoding.allCases)
                 state.current.withLock { $0 = (cases, bytes) }
-                let context = "seed \(seed), case \(cases) (from \(base.name)), chunk \(chunkSize), encoding \(encoding.map { "\($0)" } ?? "detected"), bytes \(bytes)"
+                let encodingName = encoding.map { "\($0)" } ?? "detected"
+                let context =
+                    "seed \(seed), case \(cases) (from \(base.name)), chunk \(chunkSize), encoding \(encodingName), "
+                    + "bytes \(bytes)"
                 var problem: String?
                 switch Self.read(bytes, chunkSize: chunkSize, encoding: encoding) {
                 case .read(_, let largest, let total):
                     // A decoded scalar takes at most 3 UTF-8 bytes per input byte (1252 €, UTF-16 BMP).
                     if largest > 3 * bytes.count || total > 3 * bytes.count {
-                        problem = "fields of \(total) bytes (largest \(largest)) from \(bytes.count) input bytes — \(context)"
+                        problem =
+                            "fields of \(total) bytes (largest \(largest)) from \(bytes.count) bytes — " + context
                     }
                     state.results.withLock { $0.parsed += 1 }
                 case .failed(let error):
