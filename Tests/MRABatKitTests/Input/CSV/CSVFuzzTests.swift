@@ -310,6 +310,51 @@ struct CSVFuzzTests {
     }
 }
 
+extension CSVFuzzTests {
+    /// A header, then `prefix`, then `filler` repeated "forever" (64 MiB, so a regression fails
+    /// rather than exhausting memory); counts what the reader took.
+    final class EndlessSource: ByteSource {
+        let bytes: [UInt8]
+        let filler: UInt8
+        let limit = 64 << 20
+        var produced = 0
+
+        init(prefix: String, filler: Character) {
+            bytes = Array(("A,B\n" + prefix).utf8)
+            self.filler = filler.asciiValue!
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            var count = 0
+            while count < buffer.count && produced < limit {
+                buffer[count] = produced < bytes.count ? bytes[produced] : filler
+                count += 1
+                produced += 1
+            }
+            return count
+        }
+    }
+
+    @Test(arguments: [
+        ("\"", "a", "quoted field runs over 1 MiB"), ("x", "a", "a field runs over 1 MiB"),
+        ("", ",", "a record has more than 65536 fields"), ("\"", "\"", "quoted field runs over 1 MiB"),
+    ])
+    func anEndlessFieldOrRecordStopsAtTheCap(prefix: String, filler: Character, message: String) throws {
+        let source = EndlessSource(prefix: prefix, filler: filler)
+        var reader = try CSVReader(
+            source: source, encoding: .utf8, delimiter: nil, file: "endless.csv", bufferSize: 4096)
+        #expect(try reader.next()?.fields == ["A", "B"])
+        do {
+            _ = try reader.next()
+            Issue.record("an endless record was read to the end of 64 MiB")
+        } catch let error as MRABatError {
+            #expect(error.code == .csvSyntax && error.message.hasPrefix(message), "\(error)")
+            #expect(error.location?.line == 2, "\(error)")
+        }
+        #expect(source.produced < 3 << 20, "read \(source.produced) bytes before giving up")
+    }
+}
+
 /// What the mutation run's worker thread shares with the test.
 final class FuzzState: Sendable {
     /// The case being read, so that a hang can be reported with its input.
