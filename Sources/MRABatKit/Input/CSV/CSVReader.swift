@@ -16,7 +16,9 @@
 ///
 /// Syntax errors are `.csvSyntax` with the physical line and the 1-based column, counted in Unicode
 /// scalars, of the offending character: a quote inside an unquoted field, text after a closing
-/// quote, and a quoted field never closed (reported where its quote opened).
+/// quote, and a quoted field never closed (reported where its quote opened). Memory stays bounded
+/// whatever the input: a field over ``maxFieldBytes`` or a record over ``maxFields`` fields is a
+/// `.csvSyntax` error too, raised as soon as it is seen.
 ///
 /// Noncopyable because it owns its buffer and a position in its source.
 public struct CSVReader: ~Copyable {
@@ -51,6 +53,11 @@ public struct CSVReader: ~Copyable {
     private static let cr = UInt8(ascii: "\r")
     /// The header line is read ahead to find the delimiter; past this size the guess uses what was seen.
     private static let maxLookahead = 1 << 20
+    /// No BAT value comes near this; a field that grows past it is a quote never closed or a file
+    /// that is not CSV, and stopping there keeps memory bounded whatever the file's size.
+    static let maxFieldBytes = 1 << 20
+    /// Fields in one record, for the same reason (a line of a million delimiters).
+    static let maxFields = 1 << 16
 
     /// Creates a reader; when `delimiter` is nil, reads ahead to the end of the header line to detect it.
     ///
@@ -224,6 +231,11 @@ public struct CSVReader: ~Copyable {
                 while pos < end && special[Int(buffer[pos])] == 0 { pos += 1 }
                 if pos == end {
                     fieldBytes.append(contentsOf: buffer[start..<pos])
+                    if fieldBytes.count > Self.maxFieldBytes {
+                        throw MRABatError(
+                            .csvSyntax, "a field runs over \(Self.maxFieldBytes >> 20) MiB: this is not a BAT CSV file",
+                            at: SourceLocation(file: file, line: recordLine))
+                    }
                     continue
                 }
                 // The common case, a field wholly inside the buffer, becomes a String without a copy.
@@ -236,6 +248,7 @@ public struct CSVReader: ~Copyable {
                 }
                 let stop = buffer[pos]
                 if stop == delimiter {
+                    if fields.count >= Self.maxFields { throw tooManyFields(line: recordLine) }
                     pos += 1
                     state = .fieldStart
                 } else if stop == Self.quote {
@@ -259,6 +272,13 @@ public struct CSVReader: ~Copyable {
                 let start = pos
                 while pos < end && special[Int(buffer[pos])] == 0 { pos += 1 }
                 fieldBytes.append(contentsOf: buffer[start..<pos])
+                if fieldBytes.count > Self.maxFieldBytes {
+                    throw MRABatError(
+                        .csvSyntax,
+                        "quoted field runs over \(Self.maxFieldBytes >> 20) MiB; its quote is probably never closed "
+                            + "(it opens here)",
+                        at: SourceLocation(file: file, line: quoteLine, column: quoteColumn))
+                }
                 if pos == end { continue }
                 let stop = buffer[pos]
                 if stop == Self.quote {
@@ -281,6 +301,7 @@ public struct CSVReader: ~Copyable {
                     state = .quoted
                 } else if byte == delimiter {
                     fields.append(takeField())
+                    if fields.count >= Self.maxFields { throw tooManyFields(line: recordLine) }
                     pos += 1
                     state = .fieldStart
                 } else if byte == Self.lf || byte == Self.cr {
@@ -296,6 +317,12 @@ public struct CSVReader: ~Copyable {
                 }
             }
         }
+    }
+
+    private func tooManyFields(line: Int) -> MRABatError {
+        MRABatError(
+            .csvSyntax, "a record has more than \(Self.maxFields) fields: this is not a BAT CSV file",
+            at: SourceLocation(file: file, line: line))
     }
 
     private mutating func finish(_ fields: [String], line: Int, endLine: Int) -> CSVRecord {
