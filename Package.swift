@@ -56,9 +56,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Test helpers both test targets use (certificates made with the openssl command).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "MRABatKitTests",
-            dependencies: ["MRABatKit", "CLibXML2", "COpenSSL"],
+            dependencies: ["MRABatKit", "CLibXML2", "COpenSSL", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         // End to end: runs the built `mrabat` binary against real files and a real store.
@@ -67,6 +69,7 @@ let package = Package(
             dependencies: [
                 "mrabat",
                 "MRABatKit",
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

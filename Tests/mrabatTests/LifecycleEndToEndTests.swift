@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MRABatKit
+import TestSupport
 import Testing
 
 /// A store with three phones (two BAT-named of alice, one Option 1 of bob) and their exported codes.

@@ -1,11 +1,13 @@
 /// Lowercase hexadecimal, for identities and for writing down constants.
 enum Hex {
     private static let alphabet = Array("0123456789abcdef".utf8)
+    private static let upperAlphabet = Array("0123456789ABCDEF".utf8)
 
-    /// Lowercase hex of `bytes`, two characters per byte.
-    static func encode(_ bytes: [UInt8]) -> String {
+    /// Hex of `bytes`, two characters per byte; lowercase unless `uppercase` (device names).
+    static func encode(_ bytes: some Sequence<UInt8>, uppercase: Bool = false) -> String {
+        let alphabet = uppercase ? upperAlphabet : alphabet
         var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
+        text.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             text.append(alphabet[Int(byte >> 4)])
             text.append(alphabet[Int(byte & 0x0F)])

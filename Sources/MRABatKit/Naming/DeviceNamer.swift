@@ -26,7 +26,7 @@ public struct DeviceNamer: Sendable {
             var candidates: [String] = []
             candidates.reserveCapacity(missing)
             for start in stride(from: 0, to: bytes.count, by: 6) {
-                let name = "BAT" + Self.upperHex(Array(bytes[start..<start + 6]))
+                let name = "BAT" + Hex.encode(bytes[start..<start + 6], uppercase: true)
                 if issued.insert(name).inserted { candidates.append(name) }
             }
             let inStore = try taken(candidates)
@@ -45,16 +45,5 @@ public struct DeviceNamer: Sendable {
         let bytes = Array(name.utf8)
         guard bytes.count == 15, name.hasPrefix("BAT") else { return false }
         return bytes[3...].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) }
-    }
-
-    static func upperHex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

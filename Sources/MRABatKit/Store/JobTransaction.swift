@@ -55,12 +55,7 @@ public final class JobTransaction {
     public func existingNames(_ names: [String]) throws -> Set<String> {
         try run("look up device names") { db in
             var found = Set<String>()
-            for start in stride(from: 0, to: names.count, by: 500) {
-                let slice = Array(names[start..<min(start + 500, names.count)])
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                found.formUnion(
-                    try String.fetchAll(db, sql: "SELECT name FROM device WHERE name IN (\(marks))", arguments: StatementArguments(slice)))
-            }
+            try db.fetchIn("SELECT name FROM device WHERE name IN (%@)", values: names) { found.insert($0[0]) }
             return found
         }
     }
@@ -69,14 +64,9 @@ public final class JobTransaction {
     public func outstandingIdentityExists(_ identities: [String]) throws -> Set<String> {
         try run("look up activation codes") { db in
             var taken = Set<String>()
-            for start in stride(from: 0, to: identities.count, by: 500) {
-                let slice = Array(identities[start..<min(start + 500, identities.count)])
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                taken.formUnion(
-                    try String.fetchAll(
-                        db, sql: "SELECT identity FROM activation_code WHERE status = 'outstanding' AND identity IN (\(marks))",
-                        arguments: StatementArguments(slice)))
-            }
+            try db.fetchIn(
+                "SELECT identity FROM activation_code WHERE status = 'outstanding' AND identity IN (%@)", values: identities
+            ) { taken.insert($0[0]) }
             return taken
         }
     }

@@ -58,19 +58,25 @@ extension Store {
     static func lines(_ db: Database, deviceIDs: [Int64]) throws -> [Int64: [LineDraft]] {
         guard !deviceIDs.isEmpty else { return [:] }
         var result: [Int64: [LineDraft]] = [:]
-        for start in stride(from: 0, to: deviceIDs.count, by: 500) {
-            let slice = Array(deviceIDs[start..<min(start + 500, deviceIDs.count)])
-            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT device_id, idx, dn, display, label, partition FROM line WHERE device_id IN (\(marks)) ORDER BY device_id, idx",
-                arguments: StatementArguments(slice))
-            while let row = try rows.next() {
-                result[row["device_id"], default: []].append(
-                    LineDraft(index: row["idx"], directoryNumber: row["dn"], display: row["display"], label: row["label"],
-                              partition: row["partition"]))
-            }
+        try db.fetchIn(
+            "SELECT device_id, idx, dn, display, label, partition FROM line WHERE device_id IN (%@) ORDER BY device_id, idx",
+            values: deviceIDs
+        ) { row in
+            result[row["device_id"], default: []].append(
+                LineDraft(index: row["idx"], directoryNumber: row["dn"], display: row["display"], label: row["label"],
+                          partition: row["partition"]))
         }
         return result
+    }
+
+    /// A code row selected as `c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at`.
+    static func storedCode(_ row: Row) -> StoredCode {
+        let sealed: Data = row["sealed"]
+        let expires: Int64 = row["expires_at"]
+        return StoredCode(
+            id: row["id"], deviceName: row["name"], description: row["description"], model: row["model"],
+            ownerUserID: row["owner_user_id"], identity: row["identity"], sealed: [UInt8](sealed),
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)))
     }
 
     /// One page of the devices a job accepted or found unchanged, in file order after `afterLine`.
@@ -125,14 +131,7 @@ extension Store {
                 sql = "\(select) WHERE c.status = 'outstanding' AND c.expires_at > ? AND c.id > ? ORDER BY c.id LIMIT ?"
                 arguments = [now, afterID, limit]
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let sealed: Data = row["sealed"]
-                let expires: Int64 = row["expires_at"]
-                return StoredCode(
-                    id: row["id"], deviceName: row["name"], description: row["description"], model: row["model"],
-                    ownerUserID: row["owner_user_id"], identity: row["identity"], sealed: [UInt8](sealed),
-                    expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)))
-            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Store.storedCode)
         }
     }
 }

@@ -19,19 +19,12 @@ extension Store {
         guard !drafts.isEmpty else { return [] }
         var found: [Int64: ExistingDevice] = [:]
         func collect(_ column: String, _ values: [String]) throws {
-            // Bounded IN lists keep within SQLite's variable limit.
-            for start in stride(from: 0, to: values.count, by: 500) {
-                let slice = Array(values[start..<min(start + 500, values.count)])
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT id, name, mac, natural_key, fingerprint FROM device WHERE \(column) IN (\(marks))",
-                    arguments: StatementArguments(slice))
-                while let row = try rows.next() {
-                    let id: Int64 = row["id"]
-                    found[id] = ExistingDevice(
-                        id: id, name: row["name"], mac: row["mac"], naturalKey: row["natural_key"],
-                        fingerprint: row["fingerprint"])
-                }
+            try db.fetchIn(
+                "SELECT id, name, mac, natural_key, fingerprint FROM device WHERE \(column) IN (%@)", values: values
+            ) { row in
+                let id: Int64 = row["id"]
+                found[id] = ExistingDevice(
+                    id: id, name: row["name"], mac: row["mac"], naturalKey: row["natural_key"], fingerprint: row["fingerprint"])
             }
         }
         try collect("natural_key", drafts.map(\.naturalKey))

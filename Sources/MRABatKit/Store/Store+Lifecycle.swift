@@ -47,14 +47,7 @@ extension Store {
         _ action: String, passing: (Error) -> Bool = { _ in false }, _ body: (Database) throws -> T
     ) throws -> T {
         do {
-            return try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
+            return try immediateTransaction(body)
         } catch let refusal as ActivationRefusal {
             throw refusal
         } catch let error where passing(error) {
@@ -364,14 +357,7 @@ extension Store {
                     WHERE d.owner_user_id = ? AND c.status = 'outstanding' AND c.expires_at > ? AND d.throttled = 0
                     ORDER BY d.name
                     """, arguments: [owner, Int64(now.timeIntervalSince1970)]
-            ).map { row in
-                let sealed: Data = row["sealed"]
-                let expires: Int64 = row["expires_at"]
-                return StoredCode(
-                    id: row["id"], deviceName: row["name"], description: row["description"], model: row["model"],
-                    ownerUserID: row["owner_user_id"], identity: row["identity"], sealed: [UInt8](sealed),
-                    expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)))
-            }
+            ).map(Store.storedCode)
         }
     }
 

@@ -61,17 +61,22 @@ public final class Store: Sendable {
         return MRABatError(.store, "cannot \(action)", cause: "\(error)")
     }
 
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`).
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), errors as thrown.
+    func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), errors mapped for the user.
     func write<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
+            return try immediateTransaction(body)
         } catch {
             throw Store.map(error, doing: action)
         }

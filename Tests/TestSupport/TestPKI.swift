@@ -1,20 +1,23 @@
 import Foundation
 
-/// Certificates made with the `openssl` command for MIC and trust tests (same as MRABatKitTests' TestPKI).
-struct TestPKI {
-    let directory: String
+/// Certificates made with the `openssl` command for MIC and trust tests: CAs, MICs, plain leaves.
+/// Shared by the library tests and the end-to-end tests.
+public struct TestPKI {
+    public let directory: String
 
-    init(_ label: String = "pki") throws {
-        directory = try Harness(label).directory
+    public init(_ label: String = "pki") throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mrabat-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        directory = url.path
     }
 
-    struct Issued {
-        var certificate: String
-        var key: String
+    public struct Issued: Sendable {
+        public var certificate: String
+        public var key: String
     }
 
     /// A self-signed CA (`CA:TRUE`, `keyCertSign`), valid `days` from now (negative: already expired).
-    func makeCA(_ name: String, days: Int = 3650) throws -> Issued {
+    public func makeCA(_ name: String, days: Int = 3650) throws -> Issued {
         let issued = Issued(certificate: "\(directory)/\(name).pem", key: "\(directory)/\(name).key")
         try Self.openssl(
             [
@@ -31,7 +34,7 @@ struct TestPKI {
     /// - Parameters:
     ///   - days: validity from now; -1 makes a certificate that has already expired.
     ///   - isCA: issue an intermediate CA instead of an end-entity certificate.
-    func issue(_ subject: String, by ca: Issued, days: Int = 365, isCA: Bool = false, file: String) throws -> Issued {
+    public func issue(_ subject: String, by ca: Issued, days: Int = 365, isCA: Bool = false, file: String) throws -> Issued {
         let issued = Issued(certificate: "\(directory)/\(file).pem", key: "\(directory)/\(file).key")
         let request = "\(directory)/\(file).csr"
         let extensions = "\(directory)/\(file).ext"
@@ -54,7 +57,7 @@ struct TestPKI {
     }
 
     /// A Cisco-style MIC: `CN=CP-<model>-SEP<MAC>`.
-    func makeMIC(mac: String, model: String = "8845", by ca: Issued, days: Int = 365, file: String? = nil) throws
+    public func makeMIC(mac: String, model: String = "8845", by ca: Issued, days: Int = 365, file: String? = nil) throws
         -> String
     {
         try issue(
@@ -65,14 +68,14 @@ struct TestPKI {
     }
 
     /// Concatenates PEM files (a MIC followed by its intermediate CA).
-    func bundle(_ files: [String], as name: String) throws -> String {
+    public func bundle(_ files: [String], as name: String) throws -> String {
         let path = "\(directory)/\(name).pem"
         let text = try files.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    static func openssl(_ arguments: [String], in directory: String) throws {
+    public static func openssl(_ arguments: [String], in directory: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
@@ -90,7 +93,7 @@ struct TestPKI {
     }
 }
 
-struct TestPKIError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct TestPKIError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
