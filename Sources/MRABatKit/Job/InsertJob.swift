@@ -36,6 +36,8 @@ struct PendingChunk: Sendable {
     var unchanged: [(line: Int, deviceID: Int64)]
     var rejected: [RowRejection]
     var codes: Task<([IssuedCodeSecrets], Range<ContinuousClock.Instant>), Error>?
+    /// The codes' result once awaited.
+    var issued: ([IssuedCodeSecrets], Range<ContinuousClock.Instant>)?
 }
 
 /// The BAT insert pipeline: read → merge with template → validate → name → issue codes in
@@ -123,8 +125,9 @@ public enum InsertJob {
         func flush(_ chunk: PendingChunk) async throws {
             var rejected = chunk.rejected
             rejected.sort { $0.line < $1.line }
-            if let transaction, let vault, let codes = chunk.codes {
-                let (issued, interval) = try await codes.value
+            var result = chunk.issued
+            if result == nil { result = try await chunk.codes?.value }
+            if let transaction, let vault, let (issued, interval) = result {
                 codeIntervals.append(interval)
                 var secrets = issued
                 try await timed("store") {
@@ -280,6 +283,13 @@ public enum InsertJob {
             }
             // Codes for this chunk start now, on all cores, while the previous chunk is written and the
             // next one read and validated: the verifiers dominate, so everything else hides behind them.
+            // One chunk's codes at a time keeps --jobs the bound on parallel issuance.
+            var previous = pending
+            pending = nil
+            if let codes = previous?.codes {
+                previous?.issued = try await codes.value
+                previous?.codes = nil
+            }
             let codes = vault.map { vault in
                 Task { [count = fresh.count, jobs = options.jobs] in
                     let start = ContinuousClock.now
@@ -287,8 +297,7 @@ public enum InsertJob {
                     return (secrets, start..<ContinuousClock.now)
                 }
             }
-            if let previous = pending {
-                pending = nil
+            if let previous {
                 try await flush(previous)
             }
             pending = PendingChunk(fresh: fresh, unchanged: unchanged, rejected: rejected, codes: codes)

@@ -15,14 +15,14 @@ public enum ActivationCodeExport {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        var afterID: Int64 = 0
+        var cursor: Int64 = 0
         var count = 0
         var lastExpiry: Date?
         var expiryText = ""
         while true {
-            let page = try store.outstandingCodes(jobID: jobID, now: now, afterID: afterID, limit: 4096)
+            let page = try store.outstandingCodes(jobID: jobID, now: now, after: cursor, limit: 4096)
             guard let last = page.last else { break }
-            afterID = last.id
+            cursor = last.cursor
             for code in page {
                 let plain = try vault.open(code.sealed, associatedData: Array(code.identity.utf8))
                 // A job's codes share one expiry; format each distinct one once (the formatter is slow).

@@ -27,6 +27,8 @@ public struct StoredDevice: Sendable, Equatable {
 /// An outstanding code as stored: secrets only, never the code itself.
 public struct StoredCode: Sendable {
     public var id: Int64
+    /// Where a paged read continues (see ``Store/outstandingCodes(jobID:now:after:limit:)``).
+    public var cursor: Int64
     public var deviceName: String
     public var description: String?
     public var model: String
@@ -74,7 +76,7 @@ extension Store {
         let sealed: Data = row["sealed"]
         let expires: Int64 = row["expires_at"]
         return StoredCode(
-            id: row["id"], deviceName: row["name"], description: row["description"], model: row["model"],
+            id: row["id"], cursor: row["cursor"] ?? row["id"], deviceName: row["name"], description: row["description"], model: row["model"],
             ownerUserID: row["owner_user_id"], identity: row["identity"], sealed: [UInt8](sealed),
             expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)))
     }
@@ -110,28 +112,34 @@ extension Store {
         }
     }
 
-    /// One page of outstanding, unexpired codes after code id `afterID`; for one job's devices
-    /// (accepted or unchanged) or, with `jobID` nil, all of them.
-    public func outstandingCodes(jobID: Int64?, now: Date, afterID: Int64, limit: Int) throws -> [StoredCode] {
+    /// One page of outstanding, unexpired codes after `cursor` (pass 0 first, then the last page's
+    /// last ``StoredCode/cursor``): one job's devices (accepted or unchanged) in file order, or, with
+    /// `jobID` nil, every outstanding code in issue order.
+    ///
+    /// Both walk an index in order (job rows by line, codes by id), so each page costs its own rows
+    /// only; ordering a job's codes by code id instead sorted the whole job for every page.
+    public func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) throws -> [StoredCode] {
         try read("read activation codes") { db in
             let now = Int64(now.timeIntervalSince1970)
-            let sql: String
-            let arguments: StatementArguments
-            let select = """
-                SELECT c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at
-                FROM activation_code c JOIN device d ON d.id = c.device_id
-                """
+            let columns = "c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at"
             if let jobID {
-                sql = """
-                    \(select) JOIN job_row r ON r.device_id = d.id AND r.job_id = ?
-                    WHERE c.status = 'outstanding' AND c.expires_at > ? AND c.id > ? ORDER BY c.id LIMIT ?
-                    """
-                arguments = [jobID, now, afterID, limit]
-            } else {
-                sql = "\(select) WHERE c.status = 'outstanding' AND c.expires_at > ? AND c.id > ? ORDER BY c.id LIMIT ?"
-                arguments = [now, afterID, limit]
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.line AS cursor, \(columns) FROM job_row r
+                        JOIN device d ON d.id = r.device_id
+                        JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+                        WHERE r.job_id = ? AND r.line > ? AND c.expires_at > ? ORDER BY r.line LIMIT ?
+                        """, arguments: [jobID, cursor, now, limit]
+                ).map(Store.storedCode)
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Store.storedCode)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id AS cursor, \(columns) FROM activation_code c JOIN device d ON d.id = c.device_id
+                    WHERE c.status = 'outstanding' AND c.expires_at > ? AND c.id > ? ORDER BY c.id LIMIT ?
+                    """, arguments: [now, cursor, limit]
+            ).map(Store.storedCode)
         }
     }
 }

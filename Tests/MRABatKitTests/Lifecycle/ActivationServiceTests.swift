@@ -258,7 +258,7 @@ struct ActivationServiceTests {
         let ended = try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600))
         #expect(Set(ended.map(\.deviceName)) == [try f.name(pool: "DP-Dallas"), "SEP" + LifecycleFixture.optionOneMAC])
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND sealed IS NULL") == 2)
-        let listed = try f.store.outstandingCodes(jobID: nil, now: f.issuedAt, afterID: 0, limit: 10).map(\.deviceName)
+        let listed = try f.store.outstandingCodes(jobID: nil, now: f.issuedAt, after: 0, limit: 10).map(\.deviceName)
         #expect(listed == [newYork])
         #expect(try f.store.history(device: "SEP" + LifecycleFixture.optionOneMAC).map(\.event) == ["issue", "expire"])
         #expect(try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600)).isEmpty, "idempotent")

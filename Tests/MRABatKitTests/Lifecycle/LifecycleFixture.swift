@@ -44,7 +44,7 @@ struct LifecycleFixture {
         precondition(summary.accepted == 3, "fixture insert: \(summary.lines)")
         let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
         var codes: [String: ActivationCode] = [:]
-        for stored in try store.outstandingCodes(jobID: nil, now: issuedAt, afterID: 0, limit: 100) {
+        for stored in try store.outstandingCodes(jobID: nil, now: issuedAt, after: 0, limit: 100) {
             codes[stored.deviceName] = try vault.open(stored.sealed, associatedData: Array(stored.identity.utf8))
         }
         return LifecycleFixture(
