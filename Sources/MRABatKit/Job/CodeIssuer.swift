@@ -8,8 +8,9 @@ public enum CodeIssuer {
     public static func issue(count: Int, vault: CodeVault, jobs: Int) async throws -> [IssuedCodeSecrets] {
         guard count > 0 else { return [] }
         let jobs = max(1, jobs)
-        // Several slices per task keep every core busy to the end of a chunk.
-        let sliceCount = min(count, jobs * 4)
+        // Many small slices (about 64 codes, ~20 ms) keep every core busy to the end of a chunk:
+        // with 4 slices per task a core idled up to 0.15 s at the end of every 4096-row chunk.
+        let sliceCount = min(count, max(jobs * 4, count / 64))
         let sliceSize = (count + sliceCount - 1) / sliceCount
         let slices = stride(from: 0, to: count, by: sliceSize).map { $0..<min($0 + sliceSize, count) }
         var results = [[IssuedCodeSecrets]](repeating: [], count: slices.count)

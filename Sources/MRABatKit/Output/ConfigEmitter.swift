@@ -8,12 +8,12 @@ public enum ConfigEmitter {
         let writer = TFTPConfigWriter()
         let jobs = max(1, jobs)
         let pageSize = 2048
-        var afterLine = 0
         var written = 0
-        while true {
-            let page = try store.jobDevices(jobID: jobID, afterLine: afterLine, limit: pageSize)
-            guard let last = page.last else { break }
-            afterLine = last.line
+        var page = try store.jobDevices(jobID: jobID, afterLine: 0, limit: pageSize)
+        while let last = page.last {
+            // The next page is read while this one is written, so the cores do not wait on SQLite.
+            let next = page.count < pageSize
+                ? nil : Task { try store.jobDevices(jobID: jobID, afterLine: last.line, limit: pageSize) }
             let devices = page.map(\.device)
             let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
             try await withThrowingTaskGroup(of: Int.self) { group in
@@ -34,7 +34,7 @@ public enum ConfigEmitter {
                     if start < devices.count { add() }
                 }
             }
-            if page.count < pageSize { break }
+            page = try await next?.value ?? []
         }
         return written
     }
