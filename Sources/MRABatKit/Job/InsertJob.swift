@@ -165,148 +165,158 @@ public enum InsertJob {
             }
         }
 
-        var records: [CSVRecord] = []
-        records.reserveCapacity(options.chunkSize)
-        var finished = false
-        while !finished {
-            records.removeAll(keepingCapacity: true)
-            try timed("read+validate") {
-                while records.count < options.chunkSize, let record = try input.next() {
-                    records.append(record)
+        do {
+            var records: [CSVRecord] = []
+            records.reserveCapacity(options.chunkSize)
+            var finished = false
+            while !finished {
+                records.removeAll(keepingCapacity: true)
+                try timed("read+validate") {
+                    while records.count < options.chunkSize, let record = try input.next() {
+                        records.append(record)
+                    }
                 }
-            }
-            finished = records.count < options.chunkSize
-            if records.isEmpty {
-                if summary.rows == 0 {
-                    throw MRABatError(
-                        .csvStructure, "the file has a header but no rows", at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                finished = records.count < options.chunkSize
+                if records.isEmpty {
+                    if summary.rows == 0 {
+                        throw MRABatError(
+                            .csvStructure, "the file has a header but no rows", at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                    }
+                    break
                 }
-                break
-            }
-            summary.rows += records.count
+                summary.rows += records.count
 
-            // Validate rows on their own, then against each other.
-            var drafts: [DeviceDraft] = []
-            var rejected: [RowRejection] = []
-            timed("read+validate") {
-                for record in records {
-                    switch validator.validate(fields: record.fields, line: record.line) {
-                    case .failure(let rejection):
-                        rejected.append(rejection)
-                    case .success(let draft):
-                        var problems: [RowProblem] = []
-                        if let mac = draft.mac {
-                            if let first = seenMAC[mac.hex] {
-                                problems.append(validator.problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
+                // Validate rows on their own, then against each other.
+                var drafts: [DeviceDraft] = []
+                var rejected: [RowRejection] = []
+                timed("read+validate") {
+                    for record in records {
+                        switch validator.validate(fields: record.fields, line: record.line) {
+                        case .failure(let rejection):
+                            rejected.append(rejection)
+                        case .success(let draft):
+                            var problems: [RowProblem] = []
+                            if let mac = draft.mac {
+                                if let first = seenMAC[mac.hex] {
+                                    problems.append(validator.problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
+                                } else {
+                                    seenMAC[mac.hex] = draft.sourceLine
+                                }
                             } else {
-                                seenMAC[mac.hex] = draft.sourceLine
-                            }
-                        } else {
-                            let key = draft.naturalKey.hashValue
-                            if let first = seenKey[key] {
-                                problems.append(
-                                    validator.problem(
-                                        .directoryNumber(1), draft.lines.first?.directoryNumber,
-                                        "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
-                                            + "give one of them a MAC ADDRESS or another first line"))
-                            } else {
-                                seenKey[key] = draft.sourceLine
-                            }
-                        }
-                        if problems.isEmpty {
-                            for warning in draft.warnings {
-                                summary.rowWarnings += 1
-                                if summary.warnings.count < JobSummary.warningLimit {
-                                    summary.warnings.append("\(options.csvPath):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                                let key = draft.naturalKey.hashValue
+                                if let first = seenKey[key] {
+                                    problems.append(
+                                        validator.problem(
+                                            .directoryNumber(1), draft.lines.first?.directoryNumber,
+                                            "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
+                                                + "give one of them a MAC ADDRESS or another first line"))
+                                } else {
+                                    seenKey[key] = draft.sourceLine
                                 }
                             }
-                            drafts.append(draft)
-                        } else {
-                            rejected.append(RowRejection(line: record.line, fields: record.fields, problems: problems))
+                            if problems.isEmpty {
+                                for warning in draft.warnings {
+                                    summary.rowWarnings += 1
+                                    if summary.warnings.count < JobSummary.warningLimit {
+                                        summary.warnings.append("\(options.csvPath):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                                    }
+                                }
+                                drafts.append(draft)
+                            } else {
+                                rejected.append(RowRejection(line: record.line, fields: record.fields, problems: problems))
+                            }
                         }
                     }
                 }
-            }
 
-            // Against the store: re-runs are unchanged, conflicts are rejected.
-            let existing = try timed("store") {
-                try transaction?.existingDevices(matching: drafts) ?? store?.existingDevices(matching: drafts) ?? []
-            }
-            var unchanged: [(line: Int, deviceID: Int64)] = []
-            var fresh: [DeviceDraft] = []
-            if existing.isEmpty {
-                fresh = drafts
-            } else {
-                let fieldsByLine = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { a, _ in a })
-                let byKey = Dictionary(existing.map { ($0.naturalKey, $0) }, uniquingKeysWith: { a, _ in a })
-                let byMAC = Dictionary(existing.compactMap { e in e.mac.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
-                for draft in drafts {
-                    if let match = byKey[draft.naturalKey] {
-                        if match.fingerprint == draft.fingerprint {
-                            unchanged.append((draft.sourceLine, match.id))
-                        } else {
+                // Against the store: re-runs are unchanged, conflicts are rejected.
+                let existing = try timed("store") {
+                    try transaction?.existingDevices(matching: drafts) ?? store?.existingDevices(matching: drafts) ?? []
+                }
+                var unchanged: [(line: Int, deviceID: Int64)] = []
+                var fresh: [DeviceDraft] = []
+                if existing.isEmpty {
+                    fresh = drafts
+                } else {
+                    let fieldsByLine = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { a, _ in a })
+                    let byKey = Dictionary(existing.map { ($0.naturalKey, $0) }, uniquingKeysWith: { a, _ in a })
+                    let byMAC = Dictionary(existing.compactMap { e in e.mac.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
+                    for draft in drafts {
+                        if let match = byKey[draft.naturalKey] {
+                            if match.fingerprint == draft.fingerprint {
+                                unchanged.append((draft.sourceLine, match.id))
+                            } else {
+                                rejected.append(
+                                    RowRejection(
+                                        line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
+                                        problems: [
+                                            RowProblem(
+                                                column: nil, columnName: nil, value: nil,
+                                                reason: "already provisioned as \(match.name) with a different "
+                                                    + DeviceDraft.firstDifference(match.fingerprint, draft.fingerprint)
+                                                    + "; mrabat does not change provisioned devices"),
+                                        ]))
+                            }
+                        } else if let mac = draft.mac, let match = byMAC[mac.hex] {
                             rejected.append(
                                 RowRejection(
                                     line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
-                                    problems: [
-                                        RowProblem(
-                                            column: nil, columnName: nil, value: nil,
-                                            reason: "already provisioned as \(match.name) with a different "
-                                                + DeviceDraft.firstDifference(match.fingerprint, draft.fingerprint)
-                                                + "; mrabat does not change provisioned devices"),
-                                    ]))
+                                    problems: [validator.problem(.macAddress, mac.hex, "is already used by device \(match.name)")]))
+                        } else {
+                            fresh.append(draft)
                         }
-                    } else if let mac = draft.mac, let match = byMAC[mac.hex] {
-                        rejected.append(
-                            RowRejection(
-                                line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
-                                problems: [validator.problem(.macAddress, mac.hex, "is already used by device \(match.name)")]))
-                    } else {
-                        fresh.append(draft)
                     }
                 }
-            }
 
-            // Names, then codes on all cores, then one write.
-            try timed("naming") {
-                let unnamed = fresh.indices.filter { fresh[$0].mac == nil }
-                var names = try namer.dummyNames(count: unnamed.count) { try transaction?.existingNames($0) ?? [] }
-                    .makeIterator()
-                for index in fresh.indices {
-                    if let mac = fresh[index].mac {
-                        fresh[index].name = mac.deviceName
-                        namer.reserve(fresh[index].name)
-                    } else {
-                        fresh[index].name = names.next()!
+                // Names, then codes on all cores, then one write.
+                try timed("naming") {
+                    let unnamed = fresh.indices.filter { fresh[$0].mac == nil }
+                    var names = try namer.dummyNames(count: unnamed.count) { try transaction?.existingNames($0) ?? [] }
+                        .makeIterator()
+                    for index in fresh.indices {
+                        if let mac = fresh[index].mac {
+                            fresh[index].name = mac.deviceName
+                            namer.reserve(fresh[index].name)
+                        } else {
+                            fresh[index].name = names.next()!
+                        }
                     }
                 }
-            }
-            // Codes for this chunk start now, on all cores, while the previous chunk is written and the
-            // next one read and validated: the verifiers dominate, so everything else hides behind them.
-            // One chunk's codes at a time keeps --jobs the bound on parallel issuance.
-            var previous = pending
-            pending = nil
-            if let codes = previous?.codes {
-                previous?.issued = try await codes.value
-                previous?.codes = nil
-            }
-            let codes = vault.map { vault in
-                Task { [count = fresh.count, jobs = options.jobs] in
-                    let start = ContinuousClock.now
-                    let secrets = try await CodeIssuer.issue(count: count, vault: vault, jobs: jobs)
-                    return (secrets, start..<ContinuousClock.now)
+                // Codes for this chunk start now, on all cores, while the previous chunk is written and the
+                // next one read and validated: the verifiers dominate, so everything else hides behind them.
+                // One chunk's codes at a time keeps --jobs the bound on parallel issuance.
+                var previous = pending
+                pending = nil
+                if let codes = previous?.codes {
+                    previous?.issued = try await codes.value
+                    previous?.codes = nil
+                }
+                let codes = vault.map { vault in
+                    Task { [count = fresh.count, jobs = options.jobs] in
+                        let start = ContinuousClock.now
+                        let secrets = try await CodeIssuer.issue(count: count, vault: vault, jobs: jobs)
+                        return (secrets, start..<ContinuousClock.now)
+                    }
+                }
+                // Pending before the flush, so an error in the flush still waits for these codes.
+                pending = PendingChunk(fresh: fresh, unchanged: unchanged, rejected: rejected, codes: codes)
+                if let previous {
+                    try await flush(previous)
                 }
             }
-            if let previous {
-                try await flush(previous)
+            if let last = pending {
+                pending = nil
+                try await flush(last)
             }
-            pending = PendingChunk(fresh: fresh, unchanged: unchanged, rejected: rejected, codes: codes)
+        } catch {
+            // A code-issuance task may still be running in OpenSSL; let it stop before the error
+            // ends the process, whose exit handlers tear OpenSSL down under it.
+            if let codes = pending?.codes {
+                codes.cancel()
+                _ = try? await codes.value
+            }
+            throw error
         }
-        if let last = pending {
-            pending = nil
-            try await flush(last)
-        }
-
         stageTime["codes"] = Self.unionLength(codeIntervals)
 
         // Commit, or not.
