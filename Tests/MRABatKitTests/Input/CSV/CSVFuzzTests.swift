@@ -9,7 +9,7 @@ import Testing
 ///
 /// Each test draws its cases from a seeded generator and names the seed in every failure; set
 /// `MRABAT_FUZZ_SEED` to replay one, `MRABAT_FUZZ_SECONDS` to run longer (the default is a couple
-/// of seconds per test). The libFuzzer harness in `Fuzz/` drives the same reader from the same seed
+/// of seconds per test). The libFuzzer harness `Scripts/fuzz-csv` drives the same reader from the same seed
 /// corpus (`Fixtures/CSVCorpus`) for as long as one wants.
 @Suite("CSV reader, fuzzed")
 struct CSVFuzzTests {

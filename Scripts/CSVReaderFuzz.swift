@@ -1,4 +1,4 @@
-// libFuzzer target for the CSV reader: built by `Fuzz/fuzz-csv` together with the reader's
+// libFuzzer target for the CSV reader: built by `Scripts/fuzz-csv` together with the reader's
 // sources (one module, so the internal buffer-size initialiser is reachable), not by SwiftPM.
 
 /// One input: the first byte picks the chunk size and whether the encoding is detected or forced,
