@@ -239,3 +239,32 @@ struct SpreadsheetInputTests {
         #expect(summary.stageSeconds["codes"] != nil && summary.totalSeconds > 0)
     }
 }
+
+@Suite("mrabat and duplicates far apart")
+struct FarDuplicateTests {
+    /// Rows 2 and 9,002 are the same phone, and so are the MACs on rows 3 and 9,003: more than two
+    /// chunks apart, so only the job's own rows in the store can tell.
+    @Test func duplicatesChunksApartAreRejectedWithTheFirstLine() throws {
+        let h = try Harness("fardup")
+        try h.initSample()
+        var text = "MAC ADDRESS,DEVICE TYPE,DEVICE POOL,OWNER USER ID,DIRECTORY NUMBER 1\r\n"
+        text += ",Cisco 7811,DP-Dallas,first.user,80000\r\n"
+        text += "00:1A:2B:00:00:01,Cisco 7811,DP-Dallas,mac.user,80001\r\n"
+        for index in 0..<8998 {
+            text += ",Cisco 7811,DP-Dallas,user\(index),\(81000 + index)\r\n"
+        }
+        text += ",Cisco 7811,DP-Dallas,first.user,80000\r\n"
+        text += "001A2B000001,Cisco 7811,DP-Dallas,other.user,80002\r\n"
+        let path = try h.write("far.csv", text)
+        for command in ["validate", "insert"] {
+            let result = try h.run(
+                [command, path, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path(command)])
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            let rejects = csvRows(try h.read("\(command)/rejects.csv")).dropFirst()
+            #expect(rejects.map { $0[$0.count - 2] } == ["9002", "9003"], "\(command)")
+            #expect(rejects.first?.last?.contains("line 2 already gives first.user a Cisco 7811") == true, "\(command): \(rejects)")
+            #expect(rejects.last?.last?.contains("is also on line 3") == true, "\(command): \(rejects)")
+        }
+        #expect(try h.count("SELECT COUNT(*) FROM device") == 9000)
+    }
+}

@@ -112,8 +112,10 @@ public enum InsertJob {
         summary.jobID = transaction?.jobID
 
         // In-file duplicates: MAC and natural key → first line. Hashes keep this small for huge files.
-        var seenMAC: [String: Int] = [:]
-        var seenKey: [Int: Int] = [:]
+        // In-file duplicates still in memory (the chunks not yet written); older ones are found in
+        // the job's own rows in the store.
+        var seenMAC = RecentWindow<String, Int>()
+        var seenKey = RecentWindow<Int, Int>()
         var namer = DeviceNamer()
 
         // One chunk is in flight: its codes are computed while the next chunk is read.
@@ -200,7 +202,7 @@ public enum InsertJob {
                                 if let first = seenMAC[mac.hex] {
                                     problems.append(validator.problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
                                 } else {
-                                    seenMAC[mac.hex] = draft.sourceLine
+                                    seenMAC.insert(mac.hex, draft.sourceLine)
                                 }
                             } else {
                                 let key = draft.naturalKey.hashValue
@@ -211,7 +213,7 @@ public enum InsertJob {
                                             "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
                                                 + "give one of them a MAC ADDRESS or another first line"))
                                 } else {
-                                    seenKey[key] = draft.sourceLine
+                                    seenKey.insert(key, draft.sourceLine)
                                 }
                             }
                             if problems.isEmpty {
@@ -242,7 +244,20 @@ public enum InsertJob {
                     let byKey = Dictionary(existing.map { ($0.naturalKey, $0) }, uniquingKeysWith: { a, _ in a })
                     let byMAC = Dictionary(existing.compactMap { e in e.mac.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
                     for draft in drafts {
-                        if let match = byKey[draft.naturalKey] {
+                        if let transaction, let match = byKey[draft.naturalKey] ?? draft.mac.flatMap({ byMAC[$0.hex] }),
+                            match.jobID == transaction.jobID
+                        {
+                            // Written by this job from an earlier chunk: a duplicate within the file.
+                            let first = try transaction.line(ofDevice: match.id).map(String.init) ?? "?"
+                            let problem =
+                                draft.mac.map { validator.problem(.macAddress, $0.hex, "is also on line \(first); one MAC is one phone") }
+                                ?? validator.problem(
+                                    .directoryNumber(1), draft.lines.first?.directoryNumber,
+                                    "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
+                                        + "give one of them a MAC ADDRESS or another first line")
+                            rejected.append(
+                                RowRejection(line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [], problems: [problem]))
+                        } else if let match = byKey[draft.naturalKey] {
                             if match.fingerprint == draft.fingerprint {
                                 unchanged.append((draft.sourceLine, match.id))
                             } else {
@@ -281,6 +296,12 @@ public enum InsertJob {
                             fresh[index].name = names.next()!
                         }
                     }
+                }
+                // The chunk before the previous one is in the store now (insert only; validate keeps all).
+                if transaction != nil {
+                    namer.forgetWritten()
+                    seenMAC.rotate()
+                    seenKey.rotate()
                 }
                 // Codes for this chunk start now, on all cores, while the previous chunk is written and the
                 // next one read and validated: the verifiers dominate, so everything else hides behind them.

@@ -1,9 +1,10 @@
 /// Names devices: `SEP<MAC>` when the MAC is known, else `BAT` + 12 random uppercase hex digits.
 ///
 /// Random names come from OpenSSL's CSPRNG. Uniqueness is the caller's to enforce against the
-/// store (a unique index) and the batch (``DeviceNamer`` remembers what it handed out).
-public struct DeviceNamer: Sendable {
-    private var issued: Set<String> = []
+/// store (a unique index) and the batch: ``DeviceNamer`` remembers what it handed out since the
+/// last two calls of ``forgetWritten()``, which the job makes once a chunk's names are in the store.
+public struct DeviceNamer {
+    private var issued = RecentWindow<String, Bool>()
 
     public init() {}
 
@@ -27,7 +28,10 @@ public struct DeviceNamer: Sendable {
             candidates.reserveCapacity(missing)
             for start in stride(from: 0, to: bytes.count, by: 6) {
                 let name = "BAT" + Hex.encode(bytes[start..<start + 6], uppercase: true)
-                if issued.insert(name).inserted { candidates.append(name) }
+                if issued[name] == nil {
+                    issued.insert(name, true)
+                    candidates.append(name)
+                }
             }
             let inStore = try taken(candidates)
             for name in candidates {
@@ -38,7 +42,10 @@ public struct DeviceNamer: Sendable {
     }
 
     /// Records a name handed out elsewhere (a `SEP…` name) so dummy names never repeat it.
-    public mutating func reserve(_ name: String) { issued.insert(name) }
+    public mutating func reserve(_ name: String) { issued.insert(name, true) }
+
+    /// Forgets the names of the generation before the last: by now the store has them.
+    public mutating func forgetWritten() { issued.rotate() }
 
     /// Whether `name` is a BAT dummy name (`BAT` + 12 uppercase hex).
     public static func isDummyName(_ name: String) -> Bool {

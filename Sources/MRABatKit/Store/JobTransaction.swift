@@ -51,6 +51,14 @@ public final class JobTransaction {
         try run("look up existing devices") { db in try Store.existingDevices(db, matching: drafts) }
     }
 
+    /// The file line this job created `deviceID` from (for a duplicate found in an earlier chunk).
+    public func line(ofDevice deviceID: Int64) throws -> Int? {
+        let jobID = self.jobID
+        return try run("look up a row of the job") { db in
+            try Int.fetchOne(db, sql: "SELECT line FROM job_row WHERE job_id = ? AND device_id = ?", arguments: [jobID, deviceID])
+        }
+    }
+
     /// Which of `names` the store already has.
     public func existingNames(_ names: [String]) throws -> Set<String> {
         try run("look up device names") { db in
