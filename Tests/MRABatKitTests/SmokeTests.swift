@@ -1,3 +1,0 @@
-import Testing
-@testable import MRABatKit
-@Test func versionIsSet() { #expect(!MRABat.version.isEmpty) }
