@@ -53,7 +53,11 @@ struct Run: ParsableCommand {
         let inserts = try Yardstick.sqliteInsertsPerSecond(path: runRoot + "/yardstick.sqlite")
         print(String(format: "yardstick: SRP verifier %.0f/s per core (%.0f/s on %d cores); 2 KB file create %.0f/s; SQLite prepared insert %.0f rows/s",
                      verifiers, verifiers * Double(cores), cores, files, inserts))
+        let issuance = try Yardstick.issuancePerSecond(count: 20_000, jobs: jobs, keyFile: runRoot + "/yardstick.key")
+        print(String(format: "code issuance alone (CodeIssuer, %d tasks, 20,000 codes): %.0f/s = %.0f%% of %d × verifier yardstick",
+                     jobs, issuance, issuance / (verifiers * Double(cores)) * 100, cores))
         var results: [String: Any] = [
+            "issuanceAlonePerSecond": issuance,
             "cores": cores,
             "yardstick": ["verifiersPerSecondPerCore": verifiers, "filesPerSecond": files, "sqliteInsertsPerSecond": inserts],
         ]

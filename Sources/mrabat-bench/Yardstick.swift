@@ -15,6 +15,34 @@ enum Yardstick {
         }
     }
 
+    /// Codes issued per second by mrabat's own ``CodeIssuer`` on `jobs` tasks, nothing else running:
+    /// what code issuance reaches when no other stage shares the cores.
+    static func issuancePerSecond(count: Int, jobs: Int, keyFile: String) throws -> Double {
+        let vault = try CodeVault.openOrCreate(keyFile: keyFile)
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        // The benchmark's entry point is synchronous; this bridges to the async issuer once.
+        Task {
+            let start = ContinuousClock.now
+            do {
+                _ = try await CodeIssuer.issue(count: count, vault: vault, jobs: jobs)
+                let elapsed = ContinuousClock.now - start
+                box.result = .success(
+                    Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            } catch {
+                box.result = .failure(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    final class ResultBox: @unchecked Sendable {
+        /// Written by the task before it signals, read after the wait: never at the same time.
+        var result: Result<Double, Error>?
+    }
+
     /// 2 KB files created (open, write, close) in one fresh directory.
     static func filesPerSecond(in directory: String) throws -> Double {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
