@@ -111,8 +111,7 @@ public enum InsertJob {
         }
         summary.jobID = transaction?.jobID
 
-        // In-file duplicates: MAC and natural key → first line. Hashes keep this small for huge files.
-        // In-file duplicates still in memory (the chunks not yet written); older ones are found in
+        // In-file duplicates (MAC or natural-key hash → first line) still in memory (the chunks not yet written); older ones are found in
         // the job's own rows in the store.
         var seenMAC = RecentWindow<String, Int>()
         var seenKey = RecentWindow<Int, Int>()
@@ -122,7 +121,6 @@ public enum InsertJob {
         var pending: PendingChunk?
         // Chunks' code computations overlap; the stage's time is the union of their intervals.
         var codeIntervals: [Range<ContinuousClock.Instant>] = []
-        defer { pending?.codes?.cancel() }
         /// Writes a chunk whose codes are (being) computed, and reports its rows.
         func flush(_ chunk: PendingChunk) async throws {
             var rejected = chunk.rejected
