@@ -1,10 +1,6 @@
-/// A row merged with its template and checked: everything needed to create one device.
-public struct DeviceDraft: Sendable, Equatable {
-    /// The CSV line the row started on.
-    public var sourceLine: Int
-    public var mac: MACAddress?
-    /// Assigned by naming: `SEP<MAC>` or `BAT…`.
-    public var name: String = ""
+/// What a device is, whether it is being created from a row (``DeviceDraft``) or read back from
+/// the store (``StoredDevice``): one list of fields, so the two cannot drift apart.
+public struct DeviceAttributes: Sendable, Equatable {
     public var model: String
     public var devicePool: String
     /// The device's own MRA service domain override, if the row or template sets one.
@@ -21,10 +17,26 @@ public struct DeviceDraft: Sendable, Equatable {
     public var userLocale: String
     public var requiresActivationCodeOnboarding: Bool
     public var allowActivationCodeViaMRA: Bool
-    public var templateName: String
     public var lines: [LineDraft]
+}
+
+/// A row merged with its template and checked: everything needed to create one device.
+@dynamicMemberLookup
+public struct DeviceDraft: Sendable, Equatable {
+    /// The CSV line the row started on.
+    public var sourceLine: Int
+    public var mac: MACAddress?
+    /// Assigned by naming: `SEP<MAC>` or `BAT…`.
+    public var name: String = ""
+    public var attributes: DeviceAttributes
+    public var templateName: String
     /// Things worth a look that do not stop the row (a DN that may have lost its `+`, a typographic quote in a description).
     public var warnings: [RowProblem] = []
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<DeviceAttributes, T>) -> T {
+        get { attributes[keyPath: keyPath] }
+        set { attributes[keyPath: keyPath] = newValue }
+    }
 
     /// What identifies "the same phone" across runs, so a re-run does not create it twice.
     ///
@@ -33,8 +45,9 @@ public struct DeviceDraft: Sendable, Equatable {
     /// by accident, while a second phone of another model, or on another line, is a new device.
     public var naturalKey: String {
         if let mac { return "mac:\(mac.hex)" }
-        let first = lines.first
-        return "row:\(ownerUserID.lowercased())|\(model)|\(first?.directoryNumber ?? "")|\(first?.partition ?? "")"
+        let first = attributes.lines.first
+        let owner = attributes.ownerUserID.lowercased()
+        return "row:\(owner)|\(attributes.model)|\(first?.directoryNumber ?? "")|\(first?.partition ?? "")"
     }
 
     /// Every attribute that a re-run must find unchanged; names and codes excluded.
@@ -51,14 +64,16 @@ public struct DeviceDraft: Sendable, Equatable {
             }
             text += "\u{1F}"
         }
+        let a = attributes
         for part in [
-            mac?.hex ?? "", model, devicePool, serviceDomain ?? "", ownerUserID, description ?? "", location ?? "",
-            css ?? "", deviceProtocol, phoneButtonTemplate, softkeyTemplate, securityProfile, sipProfile, userLocale,
-            requiresActivationCodeOnboarding ? "true" : "false", allowActivationCodeViaMRA ? "true" : "false",
+            mac?.hex ?? "", a.model, a.devicePool, a.serviceDomain ?? "", a.ownerUserID, a.description ?? "",
+            a.location ?? "", a.css ?? "", a.deviceProtocol, a.phoneButtonTemplate, a.softkeyTemplate,
+            a.securityProfile, a.sipProfile, a.userLocale, a.requiresActivationCodeOnboarding ? "true" : "false",
+            a.allowActivationCodeViaMRA ? "true" : "false",
         ] {
             add(part)
         }
-        for line in lines {
+        for line in attributes.lines {
             add(String(line.index))
             add(line.directoryNumber)
             add(line.display ?? "")

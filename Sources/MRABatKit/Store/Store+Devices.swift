@@ -2,26 +2,17 @@ import Foundation
 import GRDB
 
 /// A device as the store holds it, with its lines.
+@dynamicMemberLookup
 public struct StoredDevice: Sendable, Equatable {
     public var id: Int64
     public var name: String
     public var mac: String?
-    public var model: String
-    public var devicePool: String
-    public var serviceDomain: String?
-    public var ownerUserID: String
-    public var description: String?
-    public var location: String?
-    public var css: String?
-    public var deviceProtocol: String
-    public var phoneButtonTemplate: String
-    public var softkeyTemplate: String
-    public var securityProfile: String
-    public var sipProfile: String
-    public var userLocale: String
-    public var requiresActivationCodeOnboarding: Bool
-    public var allowActivationCodeViaMRA: Bool
-    public var lines: [LineDraft]
+    public var attributes: DeviceAttributes
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<DeviceAttributes, T>) -> T {
+        get { attributes[keyPath: keyPath] }
+        set { attributes[keyPath: keyPath] = newValue }
+    }
 }
 
 /// An outstanding code as stored: secrets only, never the code itself.
@@ -47,13 +38,15 @@ extension Store {
 
     static func device(_ row: Row, lines: [LineDraft]) -> StoredDevice {
         StoredDevice(
-            id: row["id"], name: row["name"], mac: row["mac"], model: row["model"], devicePool: row["device_pool"],
-            serviceDomain: row["service_domain"], ownerUserID: row["owner_user_id"], description: row["description"],
-            location: row["location"], css: row["css"], deviceProtocol: row["protocol"],
-            phoneButtonTemplate: row["phone_button_template"], softkeyTemplate: row["softkey_template"],
-            securityProfile: row["security_profile"], sipProfile: row["sip_profile"], userLocale: row["user_locale"],
-            requiresActivationCodeOnboarding: row["requires_activation_code"],
-            allowActivationCodeViaMRA: row["allow_activation_code_via_mra"], lines: lines)
+            id: row["id"], name: row["name"], mac: row["mac"],
+            attributes: DeviceAttributes(
+                model: row["model"], devicePool: row["device_pool"], serviceDomain: row["service_domain"],
+                ownerUserID: row["owner_user_id"], description: row["description"], location: row["location"],
+                css: row["css"], deviceProtocol: row["protocol"], phoneButtonTemplate: row["phone_button_template"],
+                softkeyTemplate: row["softkey_template"], securityProfile: row["security_profile"],
+                sipProfile: row["sip_profile"], userLocale: row["user_locale"],
+                requiresActivationCodeOnboarding: row["requires_activation_code"],
+                allowActivationCodeViaMRA: row["allow_activation_code_via_mra"], lines: lines))
     }
 
     /// Lines of the given devices, grouped by device id.

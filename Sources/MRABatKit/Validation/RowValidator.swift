@@ -260,15 +260,16 @@ public struct RowValidator: Sendable {
         guard problems.isEmpty, let model, let pool, let owner else { return reject() }
         return .success(
             DeviceDraft(
-                sourceLine: line, mac: mac, model: model.name, devicePool: pool.name, serviceDomain: serviceDomain,
-                ownerUserID: owner, description: description, location: location, css: css,
-                deviceProtocol: template.deviceProtocol,
-                phoneButtonTemplate: template.phoneButtonTemplate ?? model.phoneButtonTemplate,
-                softkeyTemplate: template.softkeyTemplate, securityProfile: template.securityProfile,
-                sipProfile: template.sipProfile, userLocale: template.userLocale,
-                requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
-                allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, templateName: template.name, lines: lines,
-                warnings: warnings))
+                sourceLine: line, mac: mac,
+                attributes: DeviceAttributes(
+                    model: model.name, devicePool: pool.name, serviceDomain: serviceDomain, ownerUserID: owner,
+                    description: description, location: location, css: css, deviceProtocol: template.deviceProtocol,
+                    phoneButtonTemplate: template.phoneButtonTemplate ?? model.phoneButtonTemplate,
+                    softkeyTemplate: template.softkeyTemplate, securityProfile: template.securityProfile,
+                    sipProfile: template.sipProfile, userLocale: template.userLocale,
+                    requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
+                    allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, lines: lines),
+                templateName: template.name, warnings: warnings))
     }
 
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).
