@@ -1,24 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MRABatKit
 
 @Suite("Self-Care QR codes")
 struct SelfCareQRTests {
-    /// Decodes the QR codes in an image with zbar's `zbarimg`.
-    static func decode(_ path: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
-        process.arguments = ["--quiet", "--raw", path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-
     @Test func checksumsMatchTheirSpecifications() {
         // CRC-32 of "IEND" is in every PNG; Adler-32 of "Wikipedia" is the textbook example.
         #expect(PNGImage.crc32(Array("IEND".utf8)) == 0xAE42_6082)
@@ -42,7 +29,7 @@ struct SelfCareQRTests {
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         let path = try TestFiles.makeTemporaryDirectory("qr") + "/code.png"
         try Data(png).write(to: URL(fileURLWithPath: path))
-        #expect(try Self.decode(path) == [code])
+        #expect(try zbar(path) == [code])
     }
 
     @Test func pageListsTheUsersReadyPhonesWithDecodableQRCodes() async throws {
@@ -55,7 +42,7 @@ struct SelfCareQRTests {
         let dallas = try f.name(pool: "DP-Dallas")
         #expect(entries.map(\.deviceName) == [dallas])
         #expect(entries[0].code == f.codes[dallas])
-        #expect(try Self.decode(out + "/" + entries[0].imageFile) == [f.codes[dallas]!.digits])
+        #expect(try zbar(out + "/" + entries[0].imageFile) == [f.codes[dallas]!.digits])
         let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(html.contains("<img src=\"\(dallas).png\""))
         let digits = f.codes[dallas]!.digits
