@@ -51,15 +51,23 @@ struct Run: ParsableCommand {
         let verifiers = try Yardstick.verifiersPerSecond()
         let files = try Yardstick.filesPerSecond(in: runRoot + "/yardstick-files")
         let inserts = try Yardstick.sqliteInsertsPerSecond(path: runRoot + "/yardstick.sqlite")
-        print(String(format: "yardstick: SRP verifier %.0f/s per core (%.0f/s on %d cores); 2 KB file create %.0f/s; SQLite prepared insert %.0f rows/s",
-                     verifiers, verifiers * Double(cores), cores, files, inserts))
+        print(
+            String(
+                format:
+                    "yardstick: SRP verifier %.0f/s per core (%.0f/s on %d cores); 2 KB file create %.0f/s; SQLite prepared insert %.0f rows/s",
+                verifiers, verifiers * Double(cores), cores, files, inserts))
         let issuance = try Yardstick.issuancePerSecond(count: 20_000, jobs: jobs, keyFile: runRoot + "/yardstick.key")
-        print(String(format: "code issuance alone (CodeIssuer, %d tasks, 20,000 codes): %.0f/s = %.0f%% of %d × verifier yardstick",
-                     jobs, issuance, issuance / (verifiers * Double(cores)) * 100, cores))
+        print(
+            String(
+                format:
+                    "code issuance alone (CodeIssuer, %d tasks, 20,000 codes): %.0f/s = %.0f%% of %d × verifier yardstick",
+                jobs, issuance, issuance / (verifiers * Double(cores)) * 100, cores))
         var results: [String: Any] = [
             "issuanceAlonePerSecond": issuance,
             "cores": cores,
-            "yardstick": ["verifiersPerSecondPerCore": verifiers, "filesPerSecond": files, "sqliteInsertsPerSecond": inserts],
+            "yardstick": [
+                "verifiersPerSecondPerCore": verifiers, "filesPerSecond": files, "sqliteInsertsPerSecond": inserts,
+            ],
         ]
 
         let sizeList = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -83,7 +91,8 @@ struct Run: ParsableCommand {
                 inserts: inserts)
             if size == 100_000 {
                 let validate = try ChildProcess.run(
-                    binary, ["validate", csv, "--template", template, "--db", runRoot + "/insert-\(size)/mrabat.sqlite"])
+                    binary,
+                    ["validate", csv, "--template", template, "--db", runRoot + "/insert-\(size)/mrabat.sqlite"])
                 record["validateSeconds"] = validate.seconds
                 print(String(format: "  validate %d rows: %.2f s (exit %d)", size, validate.seconds, validate.status))
             }
@@ -128,9 +137,11 @@ struct Run: ParsableCommand {
         let initResult = try ChildProcess.run(binary, ["init", "--cluster", cluster, "--db", db])
         guard initResult.status == 0 else { throw BenchError("init failed with \(initResult.status)") }
         let result = try ChildProcess.run(
-            binary, ["insert", csv, "--template", template, "--out", out, "--db", db, "--jobs", String(jobs), "--quiet"])
+            binary,
+            ["insert", csv, "--template", template, "--out", out, "--db", db, "--jobs", String(jobs), "--quiet"])
         guard result.status <= 1 else { throw BenchError("insert of \(size) rows failed with status \(result.status)") }
-        let summary = try JSONDecoder().decode(JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let summary = try JSONDecoder().decode(
+            JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
 
         // Spot checks: every accepted row has its device, code and file.
         let queue = try DatabaseQueue(path: db)
@@ -146,15 +157,22 @@ struct Run: ParsableCommand {
         let configFiles = try Self.countEntries(in: out + "/tftp")
         let exported = try Self.countLines(in: out + "/activation-codes.csv") - 1
         let missing = sample.filter { !FileManager.default.fileExists(atPath: out + "/tftp/\($0).cnf.xml") }
-        let correct = devices == summary.accepted && codes == summary.accepted && configFiles == summary.accepted
+        let correct =
+            devices == summary.accepted && codes == summary.accepted && configFiles == summary.accepted
             && exported == summary.accepted && missing.isEmpty && summary.accepted + summary.rejected == size
         let stages = summary.stageSeconds
         let codesSeconds = stages["codes"] ?? 0
         let codeRate = codesSeconds > 0 ? Double(summary.accepted) / codesSeconds : 0
-        print(String(format: "%8d rows (jobs %d): %.2f s wall, %.0f devices/s, peak RSS %.1f MB, accepted %d, rejected %d (%d generated invalid), %@",
-                     size, jobs, result.seconds, Double(summary.accepted) / result.seconds,
-                     Double(result.peakRSSBytes) / 1_048_576, summary.accepted, summary.rejected, invalid,
-                     correct ? "all present" : "CHECK FAILED (devices \(devices), codes \(codes), files \(configFiles), exported \(exported), missing \(missing.count))"))
+        print(
+            String(
+                format:
+                    "%8d rows (jobs %d): %.2f s wall, %.0f devices/s, peak RSS %.1f MB, accepted %d, rejected %d (%d generated invalid), %@",
+                size, jobs, result.seconds, Double(summary.accepted) / result.seconds,
+                Double(result.peakRSSBytes) / 1_048_576, summary.accepted, summary.rejected, invalid,
+                correct
+                    ? "all present"
+                    : "CHECK FAILED (devices \(devices), codes \(codes), files \(configFiles), exported \(exported), missing \(missing.count))"
+            ))
         let yardsticks: [String: Double] = [
             "codes": codeRate / (verifiers * Double(cores)),
             "tftp": (stages["tftp"].map { Double(summary.accepted) / $0 } ?? 0) / files,
@@ -163,8 +181,10 @@ struct Run: ParsableCommand {
         for stage in ["read+validate", "naming", "codes", "store", "tftp", "export"] {
             let seconds = stages[stage] ?? 0
             let ratio = yardsticks[stage].map { String(format: "  (%.0f%% of yardstick)", $0 * 100) } ?? ""
-            print(String(format: "    %-14@ %7.2f s  %10.0f rows/s%@", stage as NSString, seconds,
-                         seconds > 0 ? Double(size) / seconds : 0, ratio as NSString))
+            print(
+                String(
+                    format: "    %-14@ %7.2f s  %10.0f rows/s%@", stage as NSString, seconds,
+                    seconds > 0 ? Double(size) / seconds : 0, ratio as NSString))
         }
         print(String(format: "    wall / codes stage: %.2f", codesSeconds > 0 ? result.seconds / codesSeconds : 0))
         return [

@@ -14,16 +14,20 @@ struct CSVGenerator {
         ("Cisco 8851", 5), ("8861", 5), ("Cisco 7861", 5), ("Cisco 8832", 1), ("8811", 5),
     ]
     static let pools = ["DP-Dallas", "DP-NewYork", "DP-Frankfurt", "DP-Amsterdam", "DP-Singapore"]
-    static let header = ["MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "MRA SERVICE DOMAIN"]
+    static let header =
+        ["MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "MRA SERVICE DOMAIN"]
         + (1...5).flatMap { ["DIRECTORY NUMBER \($0)", "DISPLAY \($0)", "LINE TEXT LABEL \($0)"] }
 
     /// Writes the file and returns how many rows were made invalid.
     func write(to path: String) throws -> Int {
         var random = SplitMix64(seed: seed)
-        guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() else { throw MRABatError(.io, "cannot write \(path)") }
+        guard
+            let handle = FileHandle(forWritingAtPath: path)
+                ?? {
+                    _ = FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }()
+        else { throw MRABatError(.io, "cannot write \(path)") }
         defer { try? handle.close() }
         var buffer = CSVText.record(Self.header)
         var invalid = 0

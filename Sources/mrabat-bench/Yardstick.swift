@@ -11,7 +11,8 @@ enum Yardstick {
     static func verifiersPerSecond() throws -> Double {
         let salt = [UInt8](repeating: 7, count: 16)
         return try rate { index in
-            _ = try SRP.makeVerifier(identity: "ac1-bench", password: String(format: "%016d", index), salt: salt, parameters: .mrabat)
+            _ = try SRP.makeVerifier(
+                identity: "ac1-bench", password: String(format: "%016d", index), salt: salt, parameters: .mrabat)
         }
     }
 
@@ -28,7 +29,8 @@ enum Yardstick {
                 _ = try await CodeIssuer.issue(count: count, vault: vault, jobs: jobs)
                 let elapsed = ContinuousClock.now - start
                 box.result = .success(
-                    Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                    Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                )
             } catch {
                 box.result = .failure(error)
             }
@@ -59,7 +61,8 @@ enum Yardstick {
     static func sqliteInsertsPerSecond(path: String) throws -> Double {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, a TEXT, b TEXT, c INTEGER, d BLOB)")
+            try db.execute(
+                sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, a TEXT, b TEXT, c INTEGER, d BLOB)")
         }
         var result = 0.0
         try queue.write { db in

@@ -43,7 +43,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "Field delimiter: ',', ';' or 'tab' (default: detected from the header).")
     var delimiter: String?
 
-    @Option(name: .long, help: "A YAML file mapping a legacy sheet's column names to BAT columns (`Phone Model: DEVICE TYPE`).")
+    @Option(
+        name: .long,
+        help: "A YAML file mapping a legacy sheet's column names to BAT columns (`Phone Model: DEVICE TYPE`).")
     var map: String?
 
     @Option(name: .long, help: "Abort, committing nothing, once more than N rows are rejected.")
@@ -58,7 +60,10 @@ struct InputOptions: ParsableArguments {
     func apply(to options: inout InsertOptions) throws {
         if let encoding {
             guard let value = TextEncoding(name: encoding) else {
-                throw MRABatError(.usage, "--encoding \(encoding): expected one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw MRABatError(
+                    .usage,
+                    "--encoding \(encoding): expected one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             options.encoding = value
         }
@@ -123,7 +128,9 @@ func progressReporter() -> (@Sendable (JobSummary) -> Void)? {
     guard isatty(2) == 1 else { return nil }
     return { summary in
         FileHandle.standardError.write(
-            Data("\r\(summary.rows) rows: \(summary.accepted) accepted, \(summary.unchanged) unchanged, \(summary.rejected) rejected  ".utf8))
+            Data(
+                "\r\(summary.rows) rows: \(summary.accepted) accepted, \(summary.unchanged) unchanged, \(summary.rejected) rejected  "
+                    .utf8))
     }
 }
 
@@ -160,7 +167,8 @@ struct Validate: AsyncParsableCommand {
     @Option(name: .long, help: "Write rejects.csv and summary.json here.")
     var out: String?
 
-    @Option(name: .long, help: "Validate against this cluster configuration instead of the store's (nothing is loaded).")
+    @Option(
+        name: .long, help: "Validate against this cluster configuration instead of the store's (nothing is loaded).")
     var cluster: String?
 
     func run() async throws {
@@ -219,7 +227,8 @@ struct Insert: AsyncParsableCommand {
 
 struct ExportCodes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export-codes", abstract: "Write every outstanding, unexpired activation code to a CSV file (mode 0600).")
+        commandName: "export-codes",
+        abstract: "Write every outstanding, unexpired activation code to a CSV file (mode 0600).")
 
     @OptionGroup var store: StoreOptions
 

@@ -34,7 +34,9 @@ public struct TestPKI {
     /// - Parameters:
     ///   - days: validity from now; -1 makes a certificate that has already expired.
     ///   - isCA: issue an intermediate CA instead of an end-entity certificate.
-    public func issue(_ subject: String, by ca: Issued, days: Int = 365, isCA: Bool = false, file: String) throws -> Issued {
+    public func issue(_ subject: String, by ca: Issued, days: Int = 365, isCA: Bool = false, file: String) throws
+        -> Issued
+    {
         let issued = Issued(certificate: "\(directory)/\(file).pem", key: "\(directory)/\(file).key")
         let request = "\(directory)/\(file).csr"
         let extensions = "\(directory)/\(file).ext"

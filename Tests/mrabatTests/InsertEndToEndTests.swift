@@ -39,7 +39,8 @@ struct InsertEndToEndTests {
 
         // The export: header, 60 rows, 16-digit codes, ISO 8601 expiry 168 h on, mode 0600.
         let rows = csvRows(try h.read("out/activation-codes.csv"))
-        #expect(rows.first == ["Device Name", "Description", "Device Type", "Owner User ID", "Activation Code", "Expiry"])
+        #expect(
+            rows.first == ["Device Name", "Description", "Device Type", "Owner User ID", "Activation Code", "Expiry"])
         #expect(rows.count == 61)
         #expect(Set(rows.dropFirst().map { $0[0] }) == Set(names))
         for row in rows.dropFirst() {
@@ -75,10 +76,14 @@ struct InsertEndToEndTests {
             let own: String? = device["service_domain"]
             let xml = try h.read("out/tftp/\(name).cnf.xml")
             let expected: String? =
-                own ?? ["DP-Dallas": "US-MRA", "DP-NewYork": nil, "DP-Frankfurt": "EU-MRA", "DP-Amsterdam": "EU-MRA",
-                        "DP-Singapore": "APAC-MRA"][pool]!
+                own ?? [
+                    "DP-Dallas": "US-MRA", "DP-NewYork": nil, "DP-Frankfurt": "EU-MRA", "DP-Amsterdam": "EU-MRA",
+                    "DP-Singapore": "APAC-MRA",
+                ][pool]!
             if let expected {
-                #expect(xml.contains("<serviceDomainName>\(expected)</serviceDomainName>") || xml.contains(">\(expected)<"), "\(name)")
+                #expect(
+                    xml.contains("<serviceDomainName>\(expected)</serviceDomainName>") || xml.contains(">\(expected)<"),
+                    "\(name)")
                 #expect(xml.contains("Redirect"), "\(name) in \(pool) needs a redirect")
                 seen.insert(expected)
             } else {
@@ -101,9 +106,15 @@ struct InsertEndToEndTests {
         #expect(rejects[0] == input[0] + ["LINE", "REASON"])
         #expect(rejects.map { $0.dropLast(2).count }.allSatisfy { $0 == input[0].count })
         let expected: [(line: String, reason: String)] = [
-            ("3", "DEVICE TYPE \"Cisco 8945\": does not support activation-code onboarding over MRA (did you mean \"Cisco 8845\"?)"),
+            (
+                "3",
+                "DEVICE TYPE \"Cisco 8945\": does not support activation-code onboarding over MRA (did you mean \"Cisco 8845\"?)"
+            ),
             ("4", "DEVICE POOL \"DP-Dalas\": does not exist in cluster ACME-EAST (did you mean \"DP-Dallas\"?)"),
-            ("5", "MAC ADDRESS \"00:1A:2B:3C:4D\": is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E or 001a.2b3c.4d5e), or leave it empty for a BAT dummy name"),
+            (
+                "5",
+                "MAC ADDRESS \"00:1A:2B:3C:4D\": is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E or 001a.2b3c.4d5e), or leave it empty for a BAT dummy name"
+            ),
             ("6", "MRA SERVICE DOMAIN \"EU-MRAA\": does not exist in cluster ACME-EAST (did you mean \"EU-MRA\"?)"),
             ("7", "DIRECTORY NUMBER 1 \"55A1\": is not a directory number: 1–24 of 0-9 + * # \\ X"),
             ("8", "DIRECTORY NUMBER 3 \"4014\": row has 3 lines but a Cisco 7811 has 1"),
@@ -139,11 +150,15 @@ struct InsertEndToEndTests {
         let h = try Harness("rerun")
         try h.initSample()
         #expect(try h.insert(Self.phones, out: "first").status == 0)
-        let codesBefore = try h.query { try Row.fetchAll($0, sql: "SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id") }
+        let codesBefore = try h.query {
+            try Row.fetchAll($0, sql: "SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
+        }
         let second = try h.insert(Self.phones, out: "second")
         #expect(second.status == 0)
         #expect(second.stdout.contains("accepted: 0  unchanged: 60  rejected: 0"), "\(second.stdout)")
-        let codesAfter = try h.query { try Row.fetchAll($0, sql: "SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id") }
+        let codesAfter = try h.query {
+            try Row.fetchAll($0, sql: "SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
+        }
         #expect(codesBefore == codesAfter)
         #expect(try h.count("SELECT COUNT(*) FROM device") == 60)
         // The same devices' outputs again, byte for byte.
@@ -165,7 +180,9 @@ struct InsertEndToEndTests {
         #expect(result.status == 1)
         let rejects = csvRows(try h.read("second/rejects.csv"))
         #expect(rejects.count == 2)
-        #expect(rejects[1].last?.contains("with a different DESCRIPTION (\"Mia Patel - home office\" in the store)") == true, "\(rejects)")
+        #expect(
+            rejects[1].last?.contains("with a different DESCRIPTION (\"Mia Patel - home office\" in the store)")
+                == true, "\(rejects)")
     }
 
     @Test func outputsAreByteStableApartFromNamesAndCodes() throws {
@@ -179,7 +196,8 @@ struct InsertEndToEndTests {
             var byOwner: [String: String] = [:]
             for row in rows {
                 let xml = try h.read("out/tftp/\(row[0]).cnf.xml")
-                byOwner[row[3]] = row[0].hasPrefix("SEP") ? xml : xml.replacingOccurrences(of: row[0], with: "BATXXXXXXXXXXXX")
+                byOwner[row[3]] =
+                    row[0].hasPrefix("SEP") ? xml : xml.replacingOccurrences(of: row[0], with: "BATXXXXXXXXXXXX")
             }
             contents.append(byOwner)
         }
@@ -191,7 +209,9 @@ struct InsertEndToEndTests {
         let h = try Harness("validate")
         try h.initSample()
         let before = try Data(contentsOf: URL(fileURLWithPath: h.db))
-        let bad = try h.run(["validate", Self.mixed, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("v")])
+        let bad = try h.run([
+            "validate", Self.mixed, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("v"),
+        ])
         #expect(bad.status == 1)
         #expect(csvRows(try h.read("v/rejects.csv")).count == 7)
         let good = try h.run(["validate", Self.phones, "--template", Harness.repo("Templates/mra-88xx-5line.yaml")])
@@ -239,14 +259,20 @@ struct FatalErrorTests {
         try h.initSample()
         let cases: [(String, String, String)] = [
             ("empty.csv", "", "empty"),
-            ("quote.csv", "DEVICE TYPE,DEVICE POOL,OWNER USER ID,DIRECTORY NUMBER 1\r\nCisco 8845,DP-Dallas,\"bob,4001\r\n", "quote"),
+            (
+                "quote.csv",
+                "DEVICE TYPE,DEVICE POOL,OWNER USER ID,DIRECTORY NUMBER 1\r\nCisco 8845,DP-Dallas,\"bob,4001\r\n",
+                "quote"
+            ),
             ("dup.csv", "DEVICE TYPE,MODEL,DEVICE POOL\r\n", "DEVICE TYPE"),
         ]
         for (name, text, expected) in cases {
             let path = try h.write(name, text)
             let result = try h.insert(path, out: "out-\(name)")
             #expect(result.status == 2, "\(name)")
-            #expect(result.stderr.contains(name) && result.stderr.lowercased().contains(expected.lowercased()), "\(name): \(result.stderr)")
+            #expect(
+                result.stderr.contains(name) && result.stderr.lowercased().contains(expected.lowercased()),
+                "\(name): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one clear message: \(result.stderr)")
         }
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
@@ -257,13 +283,17 @@ struct FatalErrorTests {
         let h = try Harness("badtemplate")
         try h.initSample()
         let template = try h.write("t.yaml", "name: T\nsoftkeyTemplate: S\n")
-        let result = try h.run(["insert", Harness.repo("SampleData/phones.csv"), "--template", template, "--out", h.path("out")])
+        let result = try h.run([
+            "insert", Harness.repo("SampleData/phones.csv"), "--template", template, "--out", h.path("out"),
+        ])
         #expect(result.status == 2)
         #expect(result.stderr.contains("t.yaml") && result.stderr.contains("is required"), "\(result.stderr)")
         let cluster = try h.write("c.yaml", "name: X\n")
         let initResult = try h.run(["init", "--cluster", cluster])
         #expect(initResult.status == 2)
-        #expect(initResult.stderr.contains("c.yaml") && initResult.stderr.contains("activationDomain: is required"), "\(initResult.stderr)")
+        #expect(
+            initResult.stderr.contains("c.yaml") && initResult.stderr.contains("activationDomain: is required"),
+            "\(initResult.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
     }
 

@@ -6,7 +6,9 @@ import Testing
 /// Files as legacy spreadsheets produce them, through the real binary.
 @Suite("mrabat and spreadsheet files")
 struct SpreadsheetInputTests {
-    static let header = ["MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "DIRECTORY NUMBER 1", "DISPLAY 1"]
+    static let header = [
+        "MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "DIRECTORY NUMBER 1", "DISPLAY 1",
+    ]
     static let rows = [
         ["", "Müller – home", "Cisco 8845", "DP-Frankfurt", "jens.mueller", "5001", "Jens Müller"],
         ["00:1a:2b:3c:4d:01", "Café, front desk", "7841", "DP-Dallas", "zoe.cafe", "5002", "Zoë"],
@@ -47,14 +49,19 @@ struct SpreadsheetInputTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         let result = try h.insert(path, out: "out", ["--summary-json", h.path("s.json")])
         #expect(result.status == 0, "\(name): \(result.stderr)")
-        let summary = try JSONDecoder().decode(JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: h.path("s.json"))))
+        let summary = try JSONDecoder().decode(
+            JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: h.path("s.json"))))
         #expect(summary.encoding == encoding)
         #expect(summary.delimiter == delimiter)
         #expect(summary.accepted == 3)
         // Non-ASCII text arrives intact in the store and the config file.
-        let description = try h.query { try String.fetchOne($0, sql: "SELECT description FROM device WHERE owner_user_id = 'zoe.cafe'") }
+        let description = try h.query {
+            try String.fetchOne($0, sql: "SELECT description FROM device WHERE owner_user_id = 'zoe.cafe'")
+        }
         #expect(description == "Café, front desk")
-        let name8845 = try h.query { try String.fetchOne($0, sql: "SELECT name FROM device WHERE owner_user_id = 'jens.mueller'") }!
+        let name8845 = try h.query {
+            try String.fetchOne($0, sql: "SELECT name FROM device WHERE owner_user_id = 'jens.mueller'")
+        }!
         #expect(try h.read("out/tftp/\(name8845).cnf.xml").contains("Jens Müller"))
     }
 
@@ -69,12 +76,17 @@ struct SpreadsheetInputTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         let forced = try h.insert(path, out: "out", ["--encoding", "utf8"])
         #expect(forced.status == 2)
-        #expect(forced.stderr.contains("latin.csv:2") && forced.stderr.contains("0xFC") && forced.stderr.contains("offset \(offset)"), "\(forced.stderr)")
+        #expect(
+            forced.stderr.contains("latin.csv:2") && forced.stderr.contains("0xFC")
+                && forced.stderr.contains("offset \(offset)"), "\(forced.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
         // Detection takes it as Windows-1252.
         let detected = try h.insert(path, out: "out2")
         #expect(detected.status == 0, "\(detected.stderr)")
-        #expect(try h.query { try String.fetchOne($0, sql: "SELECT description FROM device WHERE owner_user_id = 'jens.mueller'") } == "Müller - home")
+        #expect(
+            try h.query {
+                try String.fetchOne($0, sql: "SELECT description FROM device WHERE owner_user_id = 'jens.mueller'")
+            } == "Müller - home")
     }
 
     @Test func structuralProblemsAreFatalAndWriteNothing() throws {
@@ -83,9 +95,16 @@ struct SpreadsheetInputTests {
         let head = Self.header.joined(separator: ",")
         let cases: [(String, String, String)] = [
             ("header-only.csv", head + "\r\n", "header-only.csv:1: the file has a header but no rows"),
-            ("missing.csv", "DEVICE TYPE,DEVICE POOL,DIRECTORY NUMBER 1\r\nCisco 8845,DP-Dallas,4001\r\n", "OWNER USER ID"),
+            (
+                "missing.csv", "DEVICE TYPE,DEVICE POOL,DIRECTORY NUMBER 1\r\nCisco 8845,DP-Dallas,4001\r\n",
+                "OWNER USER ID"
+            ),
             ("twice.csv", head + ",MODEL\r\n", "DEVICE TYPE"),
-            ("unterminated.csv", head + "\r\n" + "," + String(repeating: "x", count: 10) + ",Cisco 8845,DP-Dallas,u1,4001,\"Open\r\n", "unterminated.csv:2"),
+            (
+                "unterminated.csv",
+                head + "\r\n" + "," + String(repeating: "x", count: 10) + ",Cisco 8845,DP-Dallas,u1,4001,\"Open\r\n",
+                "unterminated.csv:2"
+            ),
         ]
         for (name, text, expected) in cases {
             let result = try h.insert(try h.write(name, text), out: "out-\(name)")
@@ -116,7 +135,8 @@ struct SpreadsheetInputTests {
     @Test func fieldCountMismatchIsARejectNamingBothCounts() throws {
         let h = try Harness("fields")
         try h.initSample()
-        let text = Self.header.joined(separator: ",") + "\r\n"
+        let text =
+            Self.header.joined(separator: ",") + "\r\n"
             + ",Desk,Cisco 7811,DP-Dallas,short.row,7001\r\n"
             + ",Desk,Cisco 7811,DP-Dallas,long.row,7002,Name,extra\r\n"
             + ",Desk,Cisco 7811,DP-Dallas,ok.row,7003,Name,,\r\n"
@@ -124,16 +144,23 @@ struct SpreadsheetInputTests {
         #expect(result.status == 1)
         let rejects = csvRows(try h.read("out/rejects.csv"))
         #expect(rejects.count == 3)
-        #expect(rejects[1].last == "row has 6 fields but the header has 7; a missing or extra delimiter shifts every column after it")
-        #expect(rejects[2].last == "row has 8 fields but the header has 7; a missing or extra delimiter shifts every column after it")
+        #expect(
+            rejects[1].last
+                == "row has 6 fields but the header has 7; a missing or extra delimiter shifts every column after it")
+        #expect(
+            rejects[2].last
+                == "row has 8 fields but the header has 7; a missing or extra delimiter shifts every column after it")
         #expect(rejects[2].contains("extra"), "nothing the user wrote is lost")
-        #expect(try h.count("SELECT COUNT(*) FROM device WHERE owner_user_id = 'ok.row'") == 1, "trailing empty fields are fine")
+        #expect(
+            try h.count("SELECT COUNT(*) FROM device WHERE owner_user_id = 'ok.row'") == 1,
+            "trailing empty fields are fine")
     }
 
     @Test func spreadsheetDamageIsNamed() throws {
         let h = try Harness("damage")
         try h.initSample()
-        let text = Self.header.joined(separator: ",") + "\r\n"
+        let text =
+            Self.header.joined(separator: ",") + "\r\n"
             + "1.23457E+11,Desk,Cisco 7811,DP-Dallas,sci.mac,7101,Name\r\n"
             + "1A2B3C4D5E,Desk,Cisco 7811,DP-Dallas,short.mac,7102,Name\r\n"
             + ",Desk,Cisco 7811,DP-Dallas,sci.dn,7.1034E+3,Name\r\n"
@@ -150,25 +177,38 @@ struct SpreadsheetInputTests {
         #expect(reasons[2].1.contains("scientific notation: a spreadsheet converted the directory number"))
         #expect(reasons[3].1.contains("non-breaking space (U+00A0)"))
         #expect(reasons[4].1.contains("typographic quote"))
-        #expect(result.stderr.contains("damage.csv:7:6: DIRECTORY NUMBER 1 \"19725557106\": looks like an E.164 number"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("damage.csv:7:6: DIRECTORY NUMBER 1 \"19725557106\": looks like an E.164 number"),
+            "\(result.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM device WHERE owner_user_id IN ('e164.lost', 'spaces.ok')") == 2)
-        #expect(try h.count("SELECT COUNT(*) FROM device WHERE device_pool = 'DP-Dallas' AND description = 'Desk' AND owner_user_id = 'spaces.ok'") == 1)
+        #expect(
+            try h.count(
+                "SELECT COUNT(*) FROM device WHERE device_pool = 'DP-Dallas' AND description = 'Desk' AND owner_user_id = 'spaces.ok'"
+            ) == 1)
     }
 
     @Test func legacyColumnNamesThroughAMapFile() throws {
         let h = try Harness("map")
         try h.initSample()
-        let text = "Phone Model,Site Pool,Login,Extension,Caller Name,Notes\r\n"
+        let text =
+            "Phone Model,Site Pool,Login,Extension,Caller Name,Notes\r\n"
             + "Cisco 8845,DP-Frankfurt,legacy.user,7201,Legacy User,ignored\r\n"
-        let map = try h.write("map.yaml", "Phone Model: DEVICE TYPE\nSite Pool: DEVICE POOL\nLogin: OWNER USER ID\nExtension: DIRECTORY NUMBER 1\nCaller Name: DISPLAY 1\n")
+        let map = try h.write(
+            "map.yaml",
+            "Phone Model: DEVICE TYPE\nSite Pool: DEVICE POOL\nLogin: OWNER USER ID\nExtension: DIRECTORY NUMBER 1\nCaller Name: DISPLAY 1\n"
+        )
         let result = try h.insert(try h.write("legacy.csv", text), out: "out", ["--map", map])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("unknown column \"Notes\" ignored"))
-        #expect(try h.count("SELECT COUNT(*) FROM device d JOIN line l ON l.device_id = d.id WHERE d.owner_user_id = 'legacy.user' AND l.dn = '7201' AND l.display = 'Legacy User'") == 1)
+        #expect(
+            try h.count(
+                "SELECT COUNT(*) FROM device d JOIN line l ON l.device_id = d.id WHERE d.owner_user_id = 'legacy.user' AND l.dn = '7201' AND l.display = 'Legacy User'"
+            ) == 1)
         let badMap = try h.write("bad.yaml", "Phone Model: DEVICE TIPE\n")
         let bad = try h.insert(try h.write("legacy2.csv", text), out: "out2", ["--map", badMap])
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("bad.yaml:1") && bad.stderr.contains("did you mean \"DEVICE TYPE\""), "\(bad.stderr)")
+        #expect(
+            bad.stderr.contains("bad.yaml:1") && bad.stderr.contains("did you mean \"DEVICE TYPE\""), "\(bad.stderr)")
     }
 
     @Test func rejectsRoundTripAfterFixing() throws {
@@ -229,12 +269,17 @@ struct SpreadsheetInputTests {
     @Test func quietPrintsNothingAndSummaryJsonCountsReasons() throws {
         let h = try Harness("quiet")
         try h.initSample()
-        let result = try h.insert(Harness.repo("SampleData/phones-with-errors.csv"), out: "out", ["--quiet", "--summary-json", h.path("s.json")])
+        let result = try h.insert(
+            Harness.repo("SampleData/phones-with-errors.csv"), out: "out",
+            ["--quiet", "--summary-json", h.path("s.json")])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
-        let summary = try JSONDecoder().decode(JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: h.path("s.json"))))
+        let summary = try JSONDecoder().decode(
+            JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: h.path("s.json"))))
         #expect(summary.rows == 7 && summary.accepted == 1 && summary.rejected == 6)
-        #expect(summary.rejectedByReason["DEVICE POOL: does not exist in cluster ACME-EAST"] == 1, "\(summary.rejectedByReason)")
+        #expect(
+            summary.rejectedByReason["DEVICE POOL: does not exist in cluster ACME-EAST"] == 1,
+            "\(summary.rejectedByReason)")
         #expect(summary.encoding == "utf8" && summary.delimiter == ",")
         #expect(summary.stageSeconds["codes"] != nil && summary.totalSeconds > 0)
     }
@@ -262,7 +307,9 @@ struct FarDuplicateTests {
             #expect(result.status == 1, "\(command): \(result.stderr)")
             let rejects = csvRows(try h.read("\(command)/rejects.csv")).dropFirst()
             #expect(rejects.map { $0[$0.count - 2] } == ["9002", "9003"], "\(command)")
-            #expect(rejects.first?.last?.contains("line 2 already gives first.user a Cisco 7811") == true, "\(command): \(rejects)")
+            #expect(
+                rejects.first?.last?.contains("line 2 already gives first.user a Cisco 7811") == true,
+                "\(command): \(rejects)")
             #expect(rejects.last?.last?.contains("is also on line 3") == true, "\(command): \(rejects)")
         }
         #expect(try h.count("SELECT COUNT(*) FROM device") == 9000)

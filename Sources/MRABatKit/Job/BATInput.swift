@@ -18,10 +18,12 @@ public struct BATInput: ~Copyable {
     ) throws {
         self.path = path
         let encoding = try encoding ?? TextEncoding.detect(path: path)
-        var reader = try CSVReader(source: try FileByteSource(path: path), encoding: encoding, delimiter: delimiter, file: path)
+        var reader = try CSVReader(
+            source: try FileByteSource(path: path), encoding: encoding, delimiter: delimiter, file: path)
         guard let first = try reader.next() else {
             throw MRABatError(
-                .csvStructure, "the file is empty: a BAT CSV file starts with a header line", at: SourceLocation(file: path, line: 1))
+                .csvStructure, "the file is empty: a BAT CSV file starts with a header line",
+                at: SourceLocation(file: path, line: 1))
         }
         header = try BATHeader(fields: first.fields, file: path, line: first.line, mapping: mapping, required: required)
         self.encoding = encoding

@@ -87,13 +87,15 @@ public enum InsertJob {
         if template.model == nil { required.insert(.deviceType) }
         if template.devicePool == nil { required.insert(.devicePool) }
         var input = try BATInput(
-            path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter, mapping: options.columnMapping,
+            path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter,
+            mapping: options.columnMapping,
             required: required)
         var summary = JobSummary(
             input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.delimiter)))
         for (index, name) in input.header.unknown {
-            summary.warnings.append("\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored")
+            summary.warnings.append(
+                "\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored")
         }
         let validator = RowValidator(
             cluster: cluster, template: template, header: input.header, headerNames: input.headerFields)
@@ -105,9 +107,10 @@ public enum InsertJob {
         let vault = try store.flatMap { options.dryRun ? nil : try CodeVault.openOrCreate(keyFile: $0.path + ".key") }
         let transaction = try store.flatMap { store in
             options.dryRun
-            ? nil
-            : try JobTransaction(
-                store: store, kind: "insert", inputPath: options.csvPath, templateName: template.name, now: options.now)
+                ? nil
+                : try JobTransaction(
+                    store: store, kind: "insert", inputPath: options.csvPath, templateName: template.name,
+                    now: options.now)
         }
         summary.jobID = transaction?.jobID
 
@@ -135,7 +138,9 @@ public enum InsertJob {
                     var taken = try transaction.outstandingIdentityExists(secrets.map(\.identity))
                     var inChunk = Set<String>()
                     for index in secrets.indices {
-                        while taken.contains(secrets[index].identity) || !inChunk.insert(secrets[index].identity).inserted {
+                        while taken.contains(secrets[index].identity)
+                            || !inChunk.insert(secrets[index].identity).inserted
+                        {
                             secrets[index] = try await CodeIssuer.issue(count: 1, vault: vault, jobs: 1)[0]
                             taken = try transaction.outstandingIdentityExists([secrets[index].identity])
                         }
@@ -160,7 +165,8 @@ public enum InsertJob {
                 throw MRABatError(
                     .tooManyErrors,
                     "aborted after \(summary.rows) rows: \(summary.rejected) rejected, more than --max-errors \(maxErrors); "
-                        + "nothing was committed" + (rejects == nil ? "" : "; the rejected rows so far are in rejects.csv"),
+                        + "nothing was committed"
+                        + (rejects == nil ? "" : "; the rejected rows so far are in rejects.csv"),
                     at: SourceLocation(file: options.csvPath))
             }
         }
@@ -180,7 +186,8 @@ public enum InsertJob {
                 if records.isEmpty {
                     if summary.rows == 0 {
                         throw MRABatError(
-                            .csvStructure, "the file has a header but no rows", at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                            .csvStructure, "the file has a header but no rows",
+                            at: SourceLocation(file: options.csvPath, line: input.headerLine))
                     }
                     break
                 }
@@ -198,7 +205,9 @@ public enum InsertJob {
                             var problems: [RowProblem] = []
                             if let mac = draft.mac {
                                 if let first = seenMAC[mac.hex] {
-                                    problems.append(validator.problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
+                                    problems.append(
+                                        validator.problem(
+                                            .macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
                                 } else {
                                     seenMAC.insert(mac.hex, draft.sourceLine)
                                 }
@@ -218,12 +227,15 @@ public enum InsertJob {
                                 for warning in draft.warnings {
                                     summary.rowWarnings += 1
                                     if summary.warnings.count < JobSummary.warningLimit {
-                                        summary.warnings.append("\(options.csvPath):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                                        summary.warnings.append(
+                                            "\(options.csvPath):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)"
+                                        )
                                     }
                                 }
                                 drafts.append(draft)
                             } else {
-                                rejected.append(RowRejection(line: record.line, fields: record.fields, problems: problems))
+                                rejected.append(
+                                    RowRejection(line: record.line, fields: record.fields, problems: problems))
                             }
                         }
                     }
@@ -240,7 +252,8 @@ public enum InsertJob {
                 } else {
                     let fieldsByLine = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { a, _ in a })
                     let byKey = Dictionary(existing.map { ($0.naturalKey, $0) }, uniquingKeysWith: { a, _ in a })
-                    let byMAC = Dictionary(existing.compactMap { e in e.mac.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
+                    let byMAC = Dictionary(
+                        existing.compactMap { e in e.mac.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
                     for draft in drafts {
                         if let transaction, let match = byKey[draft.naturalKey] ?? draft.mac.flatMap({ byMAC[$0.hex] }),
                             match.jobID == transaction.jobID
@@ -248,13 +261,18 @@ public enum InsertJob {
                             // Written by this job from an earlier chunk: a duplicate within the file.
                             let first = try transaction.line(ofDevice: match.id).map(String.init) ?? "?"
                             let problem =
-                                draft.mac.map { validator.problem(.macAddress, $0.hex, "is also on line \(first); one MAC is one phone") }
+                                draft.mac.map {
+                                    validator.problem(
+                                        .macAddress, $0.hex, "is also on line \(first); one MAC is one phone")
+                                }
                                 ?? validator.problem(
                                     .directoryNumber(1), draft.lines.first?.directoryNumber,
                                     "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
                                         + "give one of them a MAC ADDRESS or another first line")
                             rejected.append(
-                                RowRejection(line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [], problems: [problem]))
+                                RowRejection(
+                                    line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
+                                    problems: [problem]))
                         } else if let match = byKey[draft.naturalKey] {
                             if match.fingerprint == draft.fingerprint {
                                 unchanged.append((draft.sourceLine, match.id))
@@ -267,14 +285,17 @@ public enum InsertJob {
                                                 column: nil, columnName: nil, value: nil,
                                                 reason: "already provisioned as \(match.name) with a different "
                                                     + DeviceDraft.firstDifference(match.fingerprint, draft.fingerprint)
-                                                    + "; mrabat does not change provisioned devices"),
+                                                    + "; mrabat does not change provisioned devices")
                                         ]))
                             }
                         } else if let mac = draft.mac, let match = byMAC[mac.hex] {
                             rejected.append(
                                 RowRejection(
                                     line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
-                                    problems: [validator.problem(.macAddress, mac.hex, "is already used by device \(match.name)")]))
+                                    problems: [
+                                        validator.problem(
+                                            .macAddress, mac.hex, "is already used by device \(match.name)")
+                                    ]))
                         } else {
                             fresh.append(draft)
                         }

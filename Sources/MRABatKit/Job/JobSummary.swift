@@ -37,16 +37,23 @@ public struct JobSummary: Sendable, Codable, Equatable {
             "input: \(input) (\(encoding), delimiter \(delimiter == "\t" ? "TAB" : delimiter))",
             "rows: \(rows)  accepted: \(accepted)  unchanged: \(unchanged)  rejected: \(rejected)",
         ]
-        for (reason, count) in rejectedByReason.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+        for (reason, count) in rejectedByReason.sorted(by: {
+            $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key)
+        }) {
             out.append("  rejected \(count)× \(reason)")
         }
-        if rowWarnings > 0 { out.append("warnings: \(rowWarnings) row(s)\(rowWarnings > JobSummary.warningLimit ? ", first \(JobSummary.warningLimit) shown" : "")") }
+        if rowWarnings > 0 {
+            out.append(
+                "warnings: \(rowWarnings) row(s)\(rowWarnings > JobSummary.warningLimit ? ", first \(JobSummary.warningLimit) shown" : "")"
+            )
+        }
         if let jobID { out.append("job: \(jobID)\(committed ? "" : " (nothing committed)")") }
         if configFilesWritten > 0 || codesExported > 0 {
             out.append("config files: \(configFilesWritten)  codes exported: \(codesExported)")
         }
         let order = ["read+validate", "naming", "codes", "store", "tftp", "export"]
-        let timings = order.compactMap { stage in stageSeconds[stage].map { "\(stage) \(String(format: "%.2f", $0))s" } }
+        let timings = order.compactMap { stage in stageSeconds[stage].map { "\(stage) \(String(format: "%.2f", $0))s" }
+        }
         out.append("time: \(String(format: "%.2f", totalSeconds))s (\(timings.joined(separator: ", ")))")
         return out
     }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Writes the Export Activation Codes file (mode 0600): one row per outstanding, unexpired code.
 public enum ActivationCodeExport {
-    public static let header = ["Device Name", "Description", "Device Type", "Owner User ID", "Activation Code", "Expiry"]
+    public static let header = [
+        "Device Name", "Description", "Device Type", "Owner User ID", "Activation Code", "Expiry",
+    ]
 
     /// Decrypts each outstanding code from the store and writes the CSV atomically.
     ///

@@ -3,7 +3,9 @@ public enum ConfigEmitter {
     /// Reads the job's devices from the store a page at a time and writes their files in parallel.
     ///
     /// - Returns: the number of files written.
-    public static func emit(store: Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int) async throws -> Int {
+    public static func emit(store: Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int)
+        async throws -> Int
+    {
         LibXML2.initialize()
         let writer = TFTPConfigWriter()
         let jobs = max(1, jobs)
@@ -12,7 +14,8 @@ public enum ConfigEmitter {
         var page = try store.jobDevices(jobID: jobID, afterLine: 0, limit: pageSize)
         while let last = page.last {
             // The next page is read while this one is written, so the cores do not wait on SQLite.
-            let next = page.count < pageSize
+            let next =
+                page.count < pageSize
                 ? nil : Task { try store.jobDevices(jobID: jobID, afterLine: last.line, limit: pageSize) }
             let devices = page.map(\.device)
             let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))

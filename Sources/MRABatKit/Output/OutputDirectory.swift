@@ -15,7 +15,8 @@ public struct OutputDirectory: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: path + "/tftp", withIntermediateDirectories: true)
         } catch {
-            throw MRABatError(.io, "cannot create the output directory \(path)", cause: (error as NSError).localizedDescription)
+            throw MRABatError(
+                .io, "cannot create the output directory \(path)", cause: (error as NSError).localizedDescription)
         }
         lock = try OutputDirectoryLock(path: path) {
             Self.removeStaleTemporaryFiles(in: path)

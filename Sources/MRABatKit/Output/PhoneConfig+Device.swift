@@ -12,14 +12,17 @@ extension PhoneConfig {
                 name: device.devicePool, callManagerGroup: group?.name ?? "",
                 members: (group?.members ?? []).enumerated().map { priority, node in
                     CallManagerMember(
-                        priority: priority, name: node.name, processNodeName: node.processNodeName, sipPort: node.sipPort,
+                        priority: priority, name: node.name, processNodeName: node.processNodeName,
+                        sipPort: node.sipPort,
                         securedSipPort: node.securedSipPort)
                 }),
             sipProfile: device.sipProfile, phoneButtonTemplate: device.phoneButtonTemplate,
             softkeyTemplate: device.softkeyTemplate, securityProfile: device.securityProfile, css: device.css,
             location: device.location,
             lines: device.lines.map {
-                LineConfig(index: $0.index, directoryNumber: $0.directoryNumber, display: $0.display, label: $0.label, partition: $0.partition)
+                LineConfig(
+                    index: $0.index, directoryNumber: $0.directoryNumber, display: $0.display, label: $0.label,
+                    partition: $0.partition)
             },
             loadInformation: cluster.model(named: device.model)?.loadInformation ?? "", userLocale: device.userLocale,
             userId: device.ownerUserID, description: device.description,

@@ -14,8 +14,11 @@ public final class RejectsWriter {
         writer = try AtomicFileWriter(path: path)
         self.delimiter = delimiter
         headerWidth = headerFields.count
-        keptIndices = headerFields.indices.filter { !["LINE", "REASON"].contains(BATHeader.fold(headerFields[$0]).uppercased()) }
-        try writer.write(CSVText.record(keptIndices.map { headerFields[$0] } + ["LINE", "REASON"], delimiter: delimiter))
+        keptIndices = headerFields.indices.filter {
+            !["LINE", "REASON"].contains(BATHeader.fold(headerFields[$0]).uppercased())
+        }
+        try writer.write(
+            CSVText.record(keptIndices.map { headerFields[$0] } + ["LINE", "REASON"], delimiter: delimiter))
     }
 
     public func write(_ rejections: [RowRejection]) throws {

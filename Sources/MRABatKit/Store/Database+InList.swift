@@ -10,7 +10,8 @@ extension Database {
             let slice = Array(values[start..<min(start + 500, values.count)])
             let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
             let rows = try Row.fetchCursor(
-                self, sql: sql.replacingOccurrences(of: "(%@)", with: "(\(marks))"), arguments: StatementArguments(slice))
+                self, sql: sql.replacingOccurrences(of: "(%@)", with: "(\(marks))"),
+                arguments: StatementArguments(slice))
             while let next = try rows.next() { try row(next) }
         }
     }

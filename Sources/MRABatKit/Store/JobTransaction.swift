@@ -55,7 +55,8 @@ public final class JobTransaction {
     public func line(ofDevice deviceID: Int64) throws -> Int? {
         let jobID = self.jobID
         return try run("look up a row of the job") { db in
-            try Int.fetchOne(db, sql: "SELECT line FROM job_row WHERE job_id = ? AND device_id = ?", arguments: [jobID, deviceID])
+            try Int.fetchOne(
+                db, sql: "SELECT line FROM job_row WHERE job_id = ? AND device_id = ?", arguments: [jobID, deviceID])
         }
     }
 
@@ -73,7 +74,8 @@ public final class JobTransaction {
         try run("look up activation codes") { db in
             var taken = Set<String>()
             try db.fetchIn(
-                "SELECT identity FROM activation_code WHERE status = 'outstanding' AND identity IN (%@)", values: identities
+                "SELECT identity FROM activation_code WHERE status = 'outstanding' AND identity IN (%@)",
+                values: identities
             ) { taken.insert($0[0]) }
             return taken
         }
@@ -110,14 +112,17 @@ public final class JobTransaction {
                 sql: "INSERT INTO job_row (job_id, line, outcome, device_id) VALUES (?, ?, 'accepted', ?)")
             // The audit log starts each device's history with its first code, under the name it was provisioned as.
             let audit = try db.cachedStatement(
-                sql: "INSERT INTO audit (at, device_id, device_name, event, outcome, detail) VALUES (?, ?, ?, 'issue', 'ok', ?)")
+                sql:
+                    "INSERT INTO audit (at, device_id, device_name, event, outcome, detail) VALUES (?, ?, ?, 'issue', 'ok', ?)"
+            )
             let expiry = "code expires \(AuditTime.format(Date(timeIntervalSince1970: TimeInterval(expires))))"
             for new in devices {
                 let d = new.draft
                 try device.execute(arguments: [
                     d.name, d.mac?.hex, d.naturalKey, d.fingerprint, d.model, d.devicePool, d.serviceDomain,
                     d.ownerUserID, d.description, d.location, d.css, d.deviceProtocol, d.phoneButtonTemplate,
-                    d.softkeyTemplate, d.securityProfile, d.sipProfile, d.userLocale, d.requiresActivationCodeOnboarding,
+                    d.softkeyTemplate, d.securityProfile, d.sipProfile, d.userLocale,
+                    d.requiresActivationCodeOnboarding,
                     d.allowActivationCodeViaMRA, d.templateName, jobID, issued,
                 ])
                 let deviceID = db.lastInsertedRowID
@@ -126,7 +131,8 @@ public final class JobTransaction {
                 }
                 let s = new.secrets
                 try code.execute(arguments: [
-                    deviceID, s.identity, Data(s.salt), Data(s.verifier), Data(s.sealed), d.mac?.hex, issued, expires, jobID,
+                    deviceID, s.identity, Data(s.salt), Data(s.verifier), Data(s.sealed), d.mac?.hex, issued, expires,
+                    jobID,
                 ])
                 try result.execute(arguments: [jobID, d.sourceLine, deviceID])
                 try audit.execute(arguments: [
@@ -163,8 +169,12 @@ public final class JobTransaction {
         let jobID = self.jobID
         try run("commit the job") { db in
             try db.execute(
-                sql: "UPDATE job SET finished_at = ?, accepted = ?, unchanged = ?, rejected = ?, summary_json = ? WHERE id = ?",
-                arguments: [Int64(now.timeIntervalSince1970), summary.accepted, summary.unchanged, summary.rejected, json, jobID])
+                sql:
+                    "UPDATE job SET finished_at = ?, accepted = ?, unchanged = ?, rejected = ?, summary_json = ? WHERE id = ?",
+                arguments: [
+                    Int64(now.timeIntervalSince1970), summary.accepted, summary.unchanged, summary.rejected, json,
+                    jobID,
+                ])
             try db.execute(sql: "COMMIT")
         }
         open = false

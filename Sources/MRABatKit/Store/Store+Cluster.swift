@@ -32,7 +32,8 @@ extension Store {
                     ])
             }
             for group in config.callManagerGroups {
-                try db.execute(sql: "INSERT OR IGNORE INTO call_manager_group (name) VALUES (?)", arguments: [group.name])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO call_manager_group (name) VALUES (?)", arguments: [group.name])
                 try db.execute(sql: "DELETE FROM call_manager_node WHERE group_name = ?", arguments: [group.name])
                 for (priority, node) in group.members.enumerated() {
                     try db.execute(
@@ -40,7 +41,9 @@ extension Store {
                             INSERT INTO call_manager_node (group_name, priority, name, process_node_name, sip_port,
                                 secured_sip_port) VALUES (?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [group.name, priority, node.name, node.processNodeName, node.sipPort, node.securedSipPort])
+                        arguments: [
+                            group.name, priority, node.name, node.processNodeName, node.sipPort, node.securedSipPort,
+                        ])
                 }
             }
             for pool in config.devicePools {
@@ -60,16 +63,22 @@ extension Store {
                             load_information = excluded.load_information,
                             phone_button_template = excluded.phone_button_template
                         """,
-                    arguments: [model.name, model.lines, model.enhancedLines, model.loadInformation, model.phoneButtonTemplate])
+                    arguments: [
+                        model.name, model.lines, model.enhancedLines, model.loadInformation, model.phoneButtonTemplate,
+                    ])
             }
-            try removeStale(db, table: "device_pool", kind: "device pool", keep: config.devicePools.map(\.name),
-                            usedBy: "SELECT COUNT(*) FROM device WHERE device_pool = ?")
-            try removeStale(db, table: "model", kind: "model", keep: config.models.map(\.name),
-                            usedBy: "SELECT COUNT(*) FROM device WHERE model = ?")
-            try removeStale(db, table: "service_domain", kind: "MRA service domain", keep: config.serviceDomains.map(\.name),
-                            usedBy: "SELECT COUNT(*) FROM device WHERE service_domain = ?")
-            try removeStale(db, table: "call_manager_group", kind: "Unified CM group",
-                            keep: config.callManagerGroups.map(\.name), usedBy: nil)
+            try removeStale(
+                db, table: "device_pool", kind: "device pool", keep: config.devicePools.map(\.name),
+                usedBy: "SELECT COUNT(*) FROM device WHERE device_pool = ?")
+            try removeStale(
+                db, table: "model", kind: "model", keep: config.models.map(\.name),
+                usedBy: "SELECT COUNT(*) FROM device WHERE model = ?")
+            try removeStale(
+                db, table: "service_domain", kind: "MRA service domain", keep: config.serviceDomains.map(\.name),
+                usedBy: "SELECT COUNT(*) FROM device WHERE service_domain = ?")
+            try removeStale(
+                db, table: "call_manager_group", kind: "Unified CM group",
+                keep: config.callManagerGroups.map(\.name), usedBy: nil)
         }
     }
 
@@ -79,7 +88,8 @@ extension Store {
         for name in try String.fetchAll(db, sql: "SELECT name FROM \(table)") where !kept.contains(name.lowercased()) {
             if let usedBy, let count = try Int.fetchOne(db, sql: usedBy, arguments: [name]), count > 0 {
                 throw MRABatError(
-                    .config, "\(kind) \"\(name)\" is no longer in the configuration but \(count) device(s) use it; keep it or move them first",
+                    .config,
+                    "\(kind) \"\(name)\" is no longer in the configuration but \(count) device(s) use it; keep it or move them first",
                     value: name)
             }
             try db.execute(sql: "DELETE FROM \(table) WHERE name = ?", arguments: [name])

@@ -58,8 +58,9 @@ extension Store {
             values: deviceIDs
         ) { row in
             result[row["device_id"], default: []].append(
-                LineDraft(index: row["idx"], directoryNumber: row["dn"], display: row["display"], label: row["label"],
-                          partition: row["partition"]))
+                LineDraft(
+                    index: row["idx"], directoryNumber: row["dn"], display: row["display"], label: row["label"],
+                    partition: row["partition"]))
         }
         return result
     }
@@ -69,7 +70,8 @@ extension Store {
         let sealed: Data = row["sealed"]
         let expires: Int64 = row["expires_at"]
         return StoredCode(
-            id: row["id"], cursor: row["cursor"] ?? row["id"], deviceName: row["name"], description: row["description"], model: row["model"],
+            id: row["id"], cursor: row["cursor"] ?? row["id"], deviceName: row["name"], description: row["description"],
+            model: row["model"],
             ownerUserID: row["owner_user_id"], identity: row["identity"], sealed: [UInt8](sealed),
             expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)))
     }
@@ -98,7 +100,9 @@ extension Store {
     /// The device named `name`, or nil.
     public func device(named name: String) throws -> StoredDevice? {
         try read("read a device") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Store.deviceColumns) FROM device d WHERE d.name = ?", arguments: [name])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT \(Store.deviceColumns) FROM device d WHERE d.name = ?", arguments: [name])
             else { return nil }
             let id: Int64 = row["id"]
             return Store.device(row, lines: try Store.lines(db, deviceIDs: [id])[id] ?? [])

@@ -22,11 +22,13 @@ extension Store {
         var found: [Int64: ExistingDevice] = [:]
         func collect(_ column: String, _ values: [String]) throws {
             try db.fetchIn(
-                "SELECT id, name, mac, natural_key, fingerprint, job_id FROM device WHERE \(column) IN (%@)", values: values
+                "SELECT id, name, mac, natural_key, fingerprint, job_id FROM device WHERE \(column) IN (%@)",
+                values: values
             ) { row in
                 let id: Int64 = row["id"]
                 found[id] = ExistingDevice(
-                    id: id, name: row["name"], mac: row["mac"], naturalKey: row["natural_key"], fingerprint: row["fingerprint"],
+                    id: id, name: row["name"], mac: row["mac"], naturalKey: row["natural_key"],
+                    fingerprint: row["fingerprint"],
                     jobID: row["job_id"])
             }
         }

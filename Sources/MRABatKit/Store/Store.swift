@@ -37,7 +37,8 @@ public final class Store: Sendable {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             if readOnly {
                 if try queue.read({ try !Self.migrator.hasCompletedMigrations($0) }) {
-                    throw MRABatError(.store, "the store \(path) is from another version of mrabat; run `mrabat init` to upgrade it")
+                    throw MRABatError(
+                        .store, "the store \(path) is from another version of mrabat; run `mrabat init` to upgrade it")
                 }
             } else {
                 try Self.migrator.migrate(queue)
@@ -53,7 +54,8 @@ public final class Store: Sendable {
         if let error = error as? DatabaseError {
             if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
                 return MRABatError(
-                    .storeBusy, "cannot \(action): another mrabat process holds the store; try again when it has finished",
+                    .storeBusy,
+                    "cannot \(action): another mrabat process holds the store; try again when it has finished",
                     cause: error.message)
             }
             return MRABatError(.store, "cannot \(action)", cause: error.message ?? "\(error.resultCode)")

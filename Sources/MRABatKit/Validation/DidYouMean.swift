@@ -13,7 +13,8 @@ public enum DidYouMean {
             if folded == needle { return candidate }
             let distance = editDistance(Array(needle.utf8), Array(folded.utf8))
             let limit = max(1, max(needle.utf8.count, folded.utf8.count) / 3)
-            let contains = folded.count >= 3 && needle.count >= 3 && (folded.contains(needle) || needle.contains(folded))
+            let contains =
+                folded.count >= 3 && needle.count >= 3 && (folded.contains(needle) || needle.contains(folded))
             guard distance <= limit || contains else { continue }
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }

@@ -41,11 +41,17 @@ public struct RowValidator: Sendable {
         var lines: [[Int?]]
 
         init(_ header: BATHeader) {
-            let fixedColumns: [BATColumn] = [.macAddress, .description, .deviceType, .devicePool, .ownerUserID, .mraServiceDomain, .location, .css]
+            let fixedColumns: [BATColumn] = [
+                .macAddress, .description, .deviceType, .devicePool, .ownerUserID, .mraServiceDomain, .location, .css,
+            ]
             fixed = fixedColumns.map { header.index(of: $0) }
             lines = (0...max(header.maxLine, 1)).map { n in
-                n == 0 ? [] : [header.index(of: .directoryNumber(n)), header.index(of: .display(n)),
-                               header.index(of: .lineTextLabel(n)), header.index(of: .partition(n))]
+                n == 0
+                    ? []
+                    : [
+                        header.index(of: .directoryNumber(n)), header.index(of: .display(n)),
+                        header.index(of: .lineTextLabel(n)), header.index(of: .partition(n)),
+                    ]
             }
         }
 
@@ -149,7 +155,9 @@ public struct RowValidator: Sendable {
             if let canonical = SupportedModels.canonical(modelText) {
                 model = models[canonical]
                 if model == nil {
-                    problem(.deviceType, modelText, "is not in cluster \(cluster.name)'s model catalogue; add it to the cluster configuration")
+                    problem(
+                        .deviceType, modelText,
+                        "is not in cluster \(cluster.name)'s model catalogue; add it to the cluster configuration")
                 }
             } else {
                 problem(
@@ -210,13 +218,17 @@ public struct RowValidator: Sendable {
             let label = cell(.lineTextLabel(index))?.value
             let partition = cell(.partition(index))?.value
             guard let dn else {
-                for (column, value) in [(BATColumn.display(index), display), (.lineTextLabel(index), label), (.partition(index), partition)] {
+                for (column, value) in [
+                    (BATColumn.display(index), display), (.lineTextLabel(index), label), (.partition(index), partition),
+                ] {
                     if let value { problem(column, value, "is set but DIRECTORY NUMBER \(index) is empty") }
                 }
                 continue
             }
             if index != lastFilled + 1 {
-                problem(.directoryNumber(index), dn.value, "line \(index) is set but line \(lastFilled + 1) is empty; fill lines in order")
+                problem(
+                    .directoryNumber(index), dn.value,
+                    "line \(index) is set but line \(lastFilled + 1) is empty; fill lines in order")
             }
             lastFilled = index
             if !Self.isDirectoryNumber(dn.value) && !problems.contains(where: { $0.column == dn.index + 1 }) {
@@ -247,14 +259,17 @@ public struct RowValidator: Sendable {
                 problem(
                     .directoryNumber(lines.count), lines.last?.directoryNumber,
                     "row has \(lines.count) lines but a \(model.name) has \(capacity)"
-                        + (template.enhancedLineMode || model.enhancedLines == nil ? "" : " (\(model.enhancedLines!) in enhanced line mode)"))
+                        + (template.enhancedLineMode || model.enhancedLines == nil
+                            ? "" : " (\(model.enhancedLines!) in enhanced line mode)"))
             }
         }
         if !template.requiresActivationCodeOnboarding || !template.allowActivationCodeViaMRA {
             problems.append(
                 RowProblem(
                     column: nil, columnName: nil, value: nil,
-                    reason: "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and allowActivationCodeViaMRA"))
+                    reason:
+                        "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and allowActivationCodeViaMRA"
+                ))
         }
 
         guard problems.isEmpty, let model, let pool, let owner else { return reject() }

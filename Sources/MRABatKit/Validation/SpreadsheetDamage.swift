@@ -38,12 +38,14 @@ enum SpreadsheetDamage {
             let scalars = value.unicodeScalars
             if let invisible = scalars.first(where: { invisibleSpaces.contains($0.value) }) {
                 let name = String(format: "U+%04X", invisible.value)
-                let reason = "contains an invisible or non-breaking space (\(name)), as spreadsheets and web pages paste in; "
+                let reason =
+                    "contains an invisible or non-breaking space (\(name)), as spreadsheets and web pages paste in; "
                     + "replace it with a normal space or remove it"
                 return Finding(reason: reason, isFatal: isIdentifier(column))
             }
             if let quote = scalars.first(where: { typographicQuotes.contains($0.value) }) {
-                let reason = "contains a typographic quote (\(quote)) that autocorrect inserts; use a plain quote or remove it"
+                let reason =
+                    "contains a typographic quote (\(quote)) that autocorrect inserts; use a plain quote or remove it"
                 return Finding(reason: reason, isFatal: isIdentifier(column))
             }
         }
@@ -57,7 +59,8 @@ enum SpreadsheetDamage {
             let isHex = value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
             if isHex, (9...11).contains(value.utf8.count) {
                 return Finding(
-                    reason: "has \(value.utf8.count) hex digits, not 12: a spreadsheet may have dropped its leading zeros; "
+                    reason:
+                        "has \(value.utf8.count) hex digits, not 12: a spreadsheet may have dropped its leading zeros; "
                         + "format the column as Text and enter the MAC again", isFatal: true)
             }
         case .directoryNumber:
@@ -107,7 +110,9 @@ enum SpreadsheetDamage {
     /// `4001.0`: digits, a point, digits (`^[0-9]+\.[0-9]+$`).
     static func hasDecimalPart(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
-        guard let point = bytes.firstIndex(of: UInt8(ascii: ".")), point > 0, point < bytes.count - 1 else { return false }
+        guard let point = bytes.firstIndex(of: UInt8(ascii: ".")), point > 0, point < bytes.count - 1 else {
+            return false
+        }
         return bytes.enumerated().allSatisfy { $0.offset == point || ($0.element >= 0x30 && $0.element <= 0x39) }
     }
 

@@ -18,7 +18,9 @@ struct RowValidatorTests {
     }
 
     /// A good row: 8845 in Frankfurt, two lines.
-    static let good = ["", "Desk", "Cisco 8845", "DP-Frankfurt", "anna.berg", "", "4001", "Anna Berg", "4002", "Support", ""]
+    static let good = [
+        "", "Desk", "Cisco 8845", "DP-Frankfurt", "anna.berg", "", "4001", "Anna Berg", "4002", "Support", "",
+    ]
 
     @Test func goodRowMergesWithTemplate() throws {
         let draft = try Self.validator().validate(fields: Self.good, line: 7).get()
@@ -53,10 +55,19 @@ struct RowValidatorTests {
         (6, "4001.0", 7, "has a decimal part"),
         (3, "DP\u{00A0}Frankfurt", 4, "contains an invisible or non-breaking space (U+00A0)"),
         (4, "\u{201C}anna.berg\u{201D}", 5, "contains a typographic quote (“)"),
-        (2, "Cisco 8945", 3, "DEVICE TYPE \"Cisco 8945\": does not support activation-code onboarding over MRA (did you mean \"Cisco 8845\"?)"),
+        (
+            2, "Cisco 8945", 3,
+            "DEVICE TYPE \"Cisco 8945\": does not support activation-code onboarding over MRA (did you mean \"Cisco 8845\"?)"
+        ),
         (2, "Cisco 7960", 3, "does not support activation-code onboarding over MRA"),
-        (3, "DP-Frankfort", 4, "DEVICE POOL \"DP-Frankfort\": does not exist in cluster ACME-EAST (did you mean \"DP-Frankfurt\"?)"),
-        (5, "EU-MRAA", 6, "MRA SERVICE DOMAIN \"EU-MRAA\": does not exist in cluster ACME-EAST (did you mean \"EU-MRA\"?)"),
+        (
+            3, "DP-Frankfort", 4,
+            "DEVICE POOL \"DP-Frankfort\": does not exist in cluster ACME-EAST (did you mean \"DP-Frankfurt\"?)"
+        ),
+        (
+            5, "EU-MRAA", 6,
+            "MRA SERVICE DOMAIN \"EU-MRAA\": does not exist in cluster ACME-EAST (did you mean \"EU-MRA\"?)"
+        ),
         (4, "", 5, "OWNER USER ID: is required"),
         (4, String(repeating: "u", count: 129), 5, "is 129 characters long; at most 128 are allowed"),
         (1, String(repeating: "d", count: 129), 2, "is 129 characters long; at most 128 are allowed"),
@@ -79,7 +90,8 @@ struct RowValidatorTests {
             return
         }
         #expect(rejection.line == 12)
-        let problem = try #require(rejection.problems.first { $0.description.contains(reason) }, "\(rejection.problems)")
+        let problem = try #require(
+            rejection.problems.first { $0.description.contains(reason) }, "\(rejection.problems)")
         #expect(problem.column == expectedColumn)
     }
 
@@ -93,10 +105,14 @@ struct RowValidatorTests {
 
     @Test func fieldCountMismatchNamesBothCounts() throws {
         let short = Array(Self.good.prefix(5))
-        guard case .failure(let a) = try Self.validator().validate(fields: short, line: 4) else { Issue.record("accepted"); return }
+        guard case .failure(let a) = try Self.validator().validate(fields: short, line: 4) else {
+            Issue.record("accepted"); return
+        }
         #expect(a.reason.contains("row has 5 fields but the header has 11"))
         let long = Self.good + ["x"]
-        guard case .failure(let b) = try Self.validator().validate(fields: long, line: 5) else { Issue.record("accepted"); return }
+        guard case .failure(let b) = try Self.validator().validate(fields: long, line: 5) else {
+            Issue.record("accepted"); return
+        }
         #expect(b.reason.contains("row has 12 fields but the header has 11"))
         // Trailing empty fields (Excel's trailing comma) are not extra fields.
         #expect((try? Self.validator().validate(fields: Self.good + ["", ""], line: 6).get()) != nil)
@@ -160,7 +176,10 @@ struct NamingTests {
     }
 
     @Test func macSpellingsRejected() {
-        for bad in ["001A2B3C4D5", "001A2B3C4D5G", "00:1A:2B:3C:4D:5E:", "00:1A-2B-3C-4D-5E", "001a2b.3c4d.5e", "1.23457E+11", ""] {
+        for bad in [
+            "001A2B3C4D5", "001A2B3C4D5G", "00:1A:2B:3C:4D:5E:", "00:1A-2B-3C-4D-5E", "001a2b.3c4d.5e", "1.23457E+11",
+            "",
+        ] {
             #expect(MACAddress(parsing: bad) == nil, "\(bad)")
         }
     }
@@ -174,7 +193,8 @@ struct SpreadsheetDamageTests {
         row[1] = "Anna\u{2019}s desk"
         let draft = try RowValidatorTests.validator().validate(fields: row, line: 4).get()
         #expect(draft.warnings.count == 2)
-        #expect(draft.warnings.contains { $0.description.contains("looks like an E.164 number without its leading \\+") })
+        #expect(
+            draft.warnings.contains { $0.description.contains("looks like an E.164 number without its leading \\+") })
         #expect(draft.warnings.contains { $0.columnName == "DESCRIPTION" && $0.reason.contains("typographic quote") })
         #expect(draft.lines[0].directoryNumber == "19725554001", "never guessed back")
     }

@@ -69,7 +69,8 @@ extension ClusterConfig {
             }
             var domainName = try entry.optionalString("serviceDomain")
             if let wanted = domainName {
-                guard let domain = domains.first(where: { $0.name.caseInsensitiveCompare(wanted) == .orderedSame }) else {
+                guard let domain = domains.first(where: { $0.name.caseInsensitiveCompare(wanted) == .orderedSame })
+                else {
                     throw entry.error(
                         "serviceDomain",
                         "MRA service domain \"\(wanted)\" is not defined\(DidYouMean.hint(for: wanted, among: domains.map(\.name)))",
@@ -144,7 +145,8 @@ extension ClusterConfig {
         }
         return ServiceDomain(
             name: try entry.string("name"), domain: domain, isDefault: try entry.bool("default", default: false),
-            srvTarget: try entry.optionalString("srvTarget"), srvPort: try entry.int("srvPort", range: 1...65535, default: 8443))
+            srvTarget: try entry.optionalString("srvTarget"),
+            srvPort: try entry.int("srvPort", range: 1...65535, default: 8443))
     }
 
     /// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.

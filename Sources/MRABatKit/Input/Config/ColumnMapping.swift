@@ -14,8 +14,10 @@ public enum ColumnMapping {
                     at: SourceLocation(file: path, line: key.mark?.line, column: key.mark?.column))
             }
             guard BATColumn(headerName: to) != nil else {
-                let known = ["MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "MRA SERVICE DOMAIN",
-                             "LOCATION", "CSS", "DIRECTORY NUMBER 1", "DISPLAY 1", "LINE TEXT LABEL 1", "PARTITION 1"]
+                let known = [
+                    "MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "MRA SERVICE DOMAIN",
+                    "LOCATION", "CSS", "DIRECTORY NUMBER 1", "DISPLAY 1", "LINE TEXT LABEL 1", "PARTITION 1",
+                ]
                 throw MRABatError(
                     .config, "\"\(from)\": \"\(to)\" is not a BAT column\(DidYouMean.hint(for: to, among: known))",
                     at: SourceLocation(file: path, line: value.mark?.line, column: value.mark?.column), value: to)

@@ -33,7 +33,9 @@ extension PhoneTemplate {
         }
         let deviceProtocol = try root.optionalString("protocol") ?? "SIP"
         guard deviceProtocol == "SIP" else {
-            throw root.error("protocol", "activation-code onboarding over MRA needs SIP, not \"\(deviceProtocol)\"", value: deviceProtocol)
+            throw root.error(
+                "protocol", "activation-code onboarding over MRA needs SIP, not \"\(deviceProtocol)\"",
+                value: deviceProtocol)
         }
         let lines = try root.mappings("lines", required: true).map { entry in
             try entry.checkKeys(["partition", "display", "label"])
@@ -86,7 +88,8 @@ extension PhoneTemplate {
         {
             throw root.error(
                 "lines",
-                "lists \(template.lines.count) lines but a \(model) has \(entry.capacity(enhancedLineMode: template.enhancedLineMode))")
+                "lists \(template.lines.count) lines but a \(model) has \(entry.capacity(enhancedLineMode: template.enhancedLineMode))"
+            )
         }
         return template
     }

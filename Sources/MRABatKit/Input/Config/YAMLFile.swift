@@ -25,7 +25,8 @@ struct YAMLFile {
             throw Self.syntaxError(error, path: path)
         }
         guard let node, let mapping = node.mapping else {
-            throw MRABatError(.config, "expected a YAML mapping at the top level", at: SourceLocation(file: path, line: 1))
+            throw MRABatError(
+                .config, "expected a YAML mapping at the top level", at: SourceLocation(file: path, line: 1))
         }
         root = YAMLMapping(mapping: mapping, file: path, keyPath: "")
     }
@@ -39,9 +40,11 @@ struct YAMLFile {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
             return MRABatError(
-                .config, "YAML syntax error: \(problem)", at: SourceLocation(file: path, line: mark.line, column: mark.column))
+                .config, "YAML syntax error: \(problem)",
+                at: SourceLocation(file: path, line: mark.line, column: mark.column))
         case .duplicatedKeysInMapping(let duplicates, _):
-            return MRABatError(.config, "duplicated key(s) \(duplicates.joined(separator: ", "))", at: SourceLocation(file: path))
+            return MRABatError(
+                .config, "duplicated key(s) \(duplicates.joined(separator: ", "))", at: SourceLocation(file: path))
         default:
             return MRABatError(.config, "YAML error: \(error)", at: SourceLocation(file: path))
         }
@@ -81,7 +84,8 @@ struct YAMLMapping {
             guard let name = key.string, !known.contains(name) else { continue }
             let at = SourceLocation(file: file, line: key.mark?.line ?? value.mark?.line, column: key.mark?.column)
             throw MRABatError(
-                .config, "unknown key \"\(path(name))\"\(DidYouMean.hint(for: name, among: known))", at: at, value: name)
+                .config, "unknown key \"\(path(name))\"\(DidYouMean.hint(for: name, among: known))", at: at, value: name
+            )
         }
     }
 
@@ -101,7 +105,8 @@ struct YAMLMapping {
     func optionalInt(_ key: String, range: ClosedRange<Int>) throws -> Int? {
         guard let node = node(key), node.null == nil else { return nil }
         guard let scalar = node.scalar, let value = Int(scalar.string) else {
-            throw error(key, "expected a whole number, found \"\(node.scalar?.string ?? "?")\"", value: node.scalar?.string)
+            throw error(
+                key, "expected a whole number, found \"\(node.scalar?.string ?? "?")\"", value: node.scalar?.string)
         }
         guard range.contains(value) else {
             throw error(key, "\(value) is out of range \(range.lowerBound)–\(range.upperBound)", value: String(value))
@@ -161,7 +166,9 @@ struct YAMLMapping {
         guard let node = node(key), node.null == nil else { return [] }
         guard let sequence = node.sequence else { throw error(key, "expected a list") }
         return try sequence.map { item in
-            guard let scalar = item.scalar, !scalar.string.isEmpty else { throw error(key, "expected a list of text values") }
+            guard let scalar = item.scalar, !scalar.string.isEmpty else {
+                throw error(key, "expected a list of text values")
+            }
             return scalar.string
         }
     }

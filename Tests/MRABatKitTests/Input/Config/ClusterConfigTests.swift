@@ -23,27 +23,53 @@ struct ClusterConfigTests {
 
     /// The sample with one edit applied; every mistake must be one error naming file, line and key.
     static let mistakes: [(edit: @Sendable (String) -> String, expected: String)] = [
-        ({ $0.replacingOccurrences(of: "callManagerGroup: CMG-EU\n    serviceDomain: EU-MRA\n  - name: DP-Amsterdam",
-                                   with: "callManagerGroup: CMG-EU\n    serviceDomian: EU-MRA\n  - name: DP-Amsterdam") },
-         "unknown key \"devicePools[3].serviceDomian\" (did you mean \"serviceDomain\"?)"),
-        ({ $0.replacingOccurrences(of: "serviceDomain: APAC-MRA", with: "serviceDomain: APAC-MR") },
-         "devicePools[5].serviceDomain: MRA service domain \"APAC-MR\" is not defined (did you mean \"APAC-MRA\"?)"),
-        ({ $0.replacingOccurrences(of: "    domain: eu.mra.acme.example", with: "    domain: eu.mra.acme.example\n    default: true") },
-         "exactly one MRA service domain may have \"default: true\""),
-        ({ $0.replacingOccurrences(of: "    default: true\n", with: "") },
-         "exactly one MRA service domain must have \"default: true\" (none does)"),
-        ({ $0.replacingOccurrences(of: "{ name: Cisco 7811,", with: "{ name: Cisco 7945,") },
-         "\"Cisco 7945\" does not support activation-code onboarding over MRA"),
-        ({ $0.replacingOccurrences(of: "activationTTLHours: 168", with: "activationTTLHours: soon") },
-         "enterprise.activationTTLHours: expected a whole number, found \"soon\""),
-        ({ $0.replacingOccurrences(of: "  oauthRefreshLoginFlow: true\n", with: "") },
-         "enterprise.oauthRefreshLoginFlow: is required (true or false)"),
-        ({ $0.replacingOccurrences(of: "callManagerGroup: CMG-APAC", with: "callManagerGroup: CMG-APAK") },
-         "Unified CM group \"CMG-APAK\" is not defined (did you mean \"CMG-APAC\"?)"),
-        ({ $0.replacingOccurrences(of: "domain: apac.mra.acme.example", with: "domain: apac mra") },
-         "\"apac mra\" is not a DNS domain name"),
-        ({ $0.replacingOccurrences(of: "  - name: DP-Singapore", with: "  - name: DP-Dallas") },
-         "device pool \"DP-Dallas\" is defined twice"),
+        (
+            {
+                $0.replacingOccurrences(
+                    of: "callManagerGroup: CMG-EU\n    serviceDomain: EU-MRA\n  - name: DP-Amsterdam",
+                    with: "callManagerGroup: CMG-EU\n    serviceDomian: EU-MRA\n  - name: DP-Amsterdam")
+            },
+            "unknown key \"devicePools[3].serviceDomian\" (did you mean \"serviceDomain\"?)"
+        ),
+        (
+            { $0.replacingOccurrences(of: "serviceDomain: APAC-MRA", with: "serviceDomain: APAC-MR") },
+            "devicePools[5].serviceDomain: MRA service domain \"APAC-MR\" is not defined (did you mean \"APAC-MRA\"?)"
+        ),
+        (
+            {
+                $0.replacingOccurrences(
+                    of: "    domain: eu.mra.acme.example", with: "    domain: eu.mra.acme.example\n    default: true")
+            },
+            "exactly one MRA service domain may have \"default: true\""
+        ),
+        (
+            { $0.replacingOccurrences(of: "    default: true\n", with: "") },
+            "exactly one MRA service domain must have \"default: true\" (none does)"
+        ),
+        (
+            { $0.replacingOccurrences(of: "{ name: Cisco 7811,", with: "{ name: Cisco 7945,") },
+            "\"Cisco 7945\" does not support activation-code onboarding over MRA"
+        ),
+        (
+            { $0.replacingOccurrences(of: "activationTTLHours: 168", with: "activationTTLHours: soon") },
+            "enterprise.activationTTLHours: expected a whole number, found \"soon\""
+        ),
+        (
+            { $0.replacingOccurrences(of: "  oauthRefreshLoginFlow: true\n", with: "") },
+            "enterprise.oauthRefreshLoginFlow: is required (true or false)"
+        ),
+        (
+            { $0.replacingOccurrences(of: "callManagerGroup: CMG-APAC", with: "callManagerGroup: CMG-APAK") },
+            "Unified CM group \"CMG-APAK\" is not defined (did you mean \"CMG-APAC\"?)"
+        ),
+        (
+            { $0.replacingOccurrences(of: "domain: apac.mra.acme.example", with: "domain: apac mra") },
+            "\"apac mra\" is not a DNS domain name"
+        ),
+        (
+            { $0.replacingOccurrences(of: "  - name: DP-Singapore", with: "  - name: DP-Dallas") },
+            "device pool \"DP-Dallas\" is defined twice"
+        ),
         ({ $0.replacingOccurrences(of: "name: ACME-EAST", with: "name: [ACME") }, "YAML syntax error"),
     ]
 
@@ -92,11 +118,20 @@ struct PhoneTemplateTests {
         """
 
     static let mistakes: [(from: String, to: String, expected: String)] = [
-        ("devicePool: DP-Dallas", "devicePool: DP-Dalas", "devicePool: device pool \"DP-Dalas\" does not exist in cluster ACME-EAST (did you mean \"DP-Dallas\"?)"),
-        ("model: Cisco 8845", "model: Cisco 8945", "model: \"Cisco 8945\" does not support activation-code onboarding over MRA"),
+        (
+            "devicePool: DP-Dallas", "devicePool: DP-Dalas",
+            "devicePool: device pool \"DP-Dalas\" does not exist in cluster ACME-EAST (did you mean \"DP-Dallas\"?)"
+        ),
+        (
+            "model: Cisco 8845", "model: Cisco 8945",
+            "model: \"Cisco 8945\" does not support activation-code onboarding over MRA"
+        ),
         ("sipProfile: S\n", "", "sipProfile: is required"),
         ("userLocale:", "userLocal:", "unknown key \"userLocal\" (did you mean \"userLocale\"?)"),
-        ("allowActivationCodeViaMRA: true", "allowActivationCodeViaMRA: maybe", "expected true or false, found \"maybe\""),
+        (
+            "allowActivationCodeViaMRA: true", "allowActivationCodeViaMRA: maybe",
+            "expected true or false, found \"maybe\""
+        ),
         ("name: T", "name: T\nprotocol: SCCP", "needs SIP, not \"SCCP\""),
         ("name: T", "name: T\nmraServiceDomain: EU", "MRA service domain \"EU\" does not exist"),
         ("name: T", "name: T\nlines:\n  - {}", "duplicated key(s) lines"),
