@@ -205,20 +205,14 @@ public enum InsertJob {
                             var problems: [RowProblem] = []
                             if let mac = draft.mac {
                                 if let first = seenMAC[mac.hex] {
-                                    problems.append(
-                                        validator.problem(
-                                            .macAddress, mac.hex, "is also on line \(first); one MAC is one phone"))
+                                    problems.append(validator.duplicate(draft, ofLine: String(first)))
                                 } else {
                                     seenMAC.insert(mac.hex, draft.sourceLine)
                                 }
                             } else {
                                 let key = draft.naturalKey.hashValue
                                 if let first = seenKey[key] {
-                                    problems.append(
-                                        validator.problem(
-                                            .directoryNumber(1), draft.lines.first?.directoryNumber,
-                                            "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
-                                                + "give one of them a MAC ADDRESS or another first line"))
+                                    problems.append(validator.duplicate(draft, ofLine: String(first)))
                                 } else {
                                     seenKey.insert(key, draft.sourceLine)
                                 }
@@ -260,15 +254,7 @@ public enum InsertJob {
                         {
                             // Written by this job from an earlier chunk: a duplicate within the file.
                             let first = try transaction.line(ofDevice: match.id).map(String.init) ?? "?"
-                            let problem =
-                                draft.mac.map {
-                                    validator.problem(
-                                        .macAddress, $0.hex, "is also on line \(first); one MAC is one phone")
-                                }
-                                ?? validator.problem(
-                                    .directoryNumber(1), draft.lines.first?.directoryNumber,
-                                    "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
-                                        + "give one of them a MAC ADDRESS or another first line")
+                            let problem = validator.duplicate(draft, ofLine: first)
                             rejected.append(
                                 RowRejection(
                                     line: draft.sourceLine, fields: fieldsByLine[draft.sourceLine] ?? [],
@@ -310,7 +296,6 @@ public enum InsertJob {
                     for index in fresh.indices {
                         if let mac = fresh[index].mac {
                             fresh[index].name = mac.deviceName
-                            namer.reserve(fresh[index].name)
                         } else {
                             fresh[index].name = names.next()!
                         }
@@ -423,16 +408,6 @@ public enum InsertJob {
         }
         let kind = reason.split(separator: " ").filter { !$0.allSatisfy(\.isNumber) }.joined(separator: " ")
         return problem.columnName.map { "\($0): \(kind)" } ?? kind
-    }
-}
-
-extension RowValidator {
-    /// A problem located at `column` of this header.
-    func problem(_ column: BATColumn, _ value: String?, _ reason: String) -> RowProblem {
-        let index = header.index(of: column)
-        return RowProblem(
-            column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name, value: value,
-            reason: reason)
     }
 }
 

@@ -41,9 +41,6 @@ public struct DeviceNamer {
         return names
     }
 
-    /// Records a name handed out elsewhere (a `SEP…` name) so dummy names never repeat it.
-    public mutating func reserve(_ name: String) { issued.insert(name, true) }
-
     /// Forgets the names of the generation before the last: by now the store has them.
     public mutating func forgetWritten() { issued.rotate() }
 

@@ -115,11 +115,7 @@ public struct RowValidator: Sendable {
             return (index, value)
         }
         func problem(_ column: BATColumn, _ value: String?, _ reason: String) {
-            let index = table.index(column)
-            problems.append(
-                RowProblem(
-                    column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name,
-                    value: value, reason: reason))
+            problems.append(self.problem(column, value, reason))
         }
         func checkLength(_ column: BATColumn, _ value: String?, max: Int) {
             guard let value else { return }
@@ -285,6 +281,25 @@ public struct RowValidator: Sendable {
                     requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
                     allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, lines: lines),
                 templateName: template.name, warnings: warnings))
+    }
+
+    /// A problem located at `column` of this header (named as written, or by its BAT name if absent).
+    func problem(_ column: BATColumn, _ value: String?, _ reason: String) -> RowProblem {
+        let index = table.index(column)
+        return RowProblem(
+            column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name, value: value,
+            reason: reason)
+    }
+
+    /// `draft` repeats the phone of line `first`: same MAC, or same owner, model and first line.
+    func duplicate(_ draft: DeviceDraft, ofLine first: String) -> RowProblem {
+        if let mac = draft.mac {
+            return problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone")
+        }
+        return problem(
+            .directoryNumber(1), draft.lines.first?.directoryNumber,
+            "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
+                + "give one of them a MAC ADDRESS or another first line")
     }
 
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).
