@@ -14,9 +14,6 @@ public enum ActivationCodeExport {
     public static func write(store: Store, vault: CodeVault, jobID: Int64?, now: Date, to path: String) throws -> Int {
         let writer = try AtomicFileWriter(path: path, mode: 0o600)
         try writer.write(CSVText.record(header))
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
         var cursor: Int64 = 0
         var count = 0
         var lastExpiry: Date?
@@ -30,7 +27,7 @@ public enum ActivationCodeExport {
                 // A job's codes share one expiry; format each distinct one once (the formatter is slow).
                 if code.expiresAt != lastExpiry {
                     lastExpiry = code.expiresAt
-                    expiryText = formatter.string(from: code.expiresAt)
+                    expiryText = AuditTime.format(code.expiresAt)
                 }
                 try writer.write(
                     CSVText.record([
