@@ -103,11 +103,6 @@ public final class JobTransaction {
                     """)
             let line = try db.cachedStatement(
                 sql: "INSERT INTO line (device_id, idx, dn, display, label, partition) VALUES (?, ?, ?, ?, ?, ?)")
-            let code = try db.cachedStatement(
-                sql: """
-                    INSERT INTO activation_code (device_id, identity, salt, verifier, sealed, status, bound_mac,
-                        issued_at, expires_at, job_id) VALUES (?, ?, ?, ?, ?, 'outstanding', ?, ?, ?, ?)
-                    """)
             let result = try db.cachedStatement(
                 sql: "INSERT INTO job_row (job_id, line, outcome, device_id) VALUES (?, ?, 'accepted', ?)")
             // The audit log starts each device's history with its first code, under the name it was provisioned as.
@@ -129,11 +124,9 @@ public final class JobTransaction {
                 for l in d.lines {
                     try line.execute(arguments: [deviceID, l.index, l.directoryNumber, l.display, l.label, l.partition])
                 }
-                let s = new.secrets
-                try code.execute(arguments: [
-                    deviceID, s.identity, Data(s.salt), Data(s.verifier), Data(s.sealed), d.mac?.hex, issued, expires,
-                    jobID,
-                ])
+                try Store.insertCode(
+                    db, deviceID: deviceID, secrets: new.secrets, boundMAC: d.mac?.hex, issuedAt: issued,
+                    expiresAt: expires, jobID: jobID)
                 try result.execute(arguments: [jobID, d.sourceLine, deviceID])
                 try audit.execute(arguments: [
                     issued, deviceID, d.name,

@@ -65,6 +65,22 @@ extension Store {
         return result
     }
 
+    /// Adds an outstanding code: the one statement for every way a code is issued (a job, regenerate, relock).
+    static func insertCode(
+        _ db: Database, deviceID: Int64, secrets: IssuedCodeSecrets, boundMAC: String?, issuedAt: Int64,
+        expiresAt: Int64, jobID: Int64?
+    ) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO activation_code (device_id, identity, salt, verifier, sealed, status, bound_mac,
+                    issued_at, expires_at, job_id) VALUES (?, ?, ?, ?, ?, 'outstanding', ?, ?, ?, ?)
+                """)
+        try statement.execute(arguments: [
+            deviceID, secrets.identity, Data(secrets.salt), Data(secrets.verifier), Data(secrets.sealed), boundMAC,
+            issuedAt, expiresAt, jobID,
+        ])
+    }
+
     /// A code row selected as `c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at`.
     static func storedCode(_ row: Row) -> StoredCode {
         let sealed: Data = row["sealed"]

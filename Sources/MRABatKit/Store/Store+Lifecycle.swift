@@ -291,15 +291,9 @@ extension Store {
             if let old = state.outstandingCode {
                 try Store.endCode(db, id: old.id, status: .released, now: now)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO activation_code (device_id, identity, salt, verifier, sealed, status, bound_mac,
-                        issued_at, expires_at) VALUES (?, ?, ?, ?, ?, 'outstanding', ?, ?, ?)
-                    """,
-                arguments: [
-                    state.device.id, secrets.identity, Data(secrets.salt), Data(secrets.verifier),
-                    Data(secrets.sealed), state.device.mac, issued, expires,
-                ])
+            try Store.insertCode(
+                db, deviceID: state.device.id, secrets: secrets, boundMAC: state.device.mac, issuedAt: issued,
+                expiresAt: expires, jobID: nil)
             try db.execute(
                 sql: """
                     UPDATE device SET failed_attempts = 0, throttled = 0,
