@@ -33,6 +33,25 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
         case store, storeBusy, crypto, xml, activation, notFound
         /// `--max-errors` was exceeded: the job was abandoned.
         case tooManyErrors
+        /// The store cannot be written (read-only file or directory): not retryable, fix permissions.
+        case storeReadOnly
+        /// The job is committed, but an output (config file, code export) could not be written; a
+        /// re-run of the same input finishes it.
+        case outputAfterCommit
+        /// A failure mrabat did not anticipate (a bug): reported, never a Swift dump.
+        case `internal`
+    }
+
+    /// The process exit status for this error (see the README's table; `mrabat --help` lists them).
+    public var exitStatus: Int32 {
+        switch code {
+        case .tooManyErrors: return ExitStatus.tooManyErrors
+        case .store, .storeBusy: return ExitStatus.storeFailed
+        case .activation: return ExitStatus.activationRefused
+        case .outputAfterCommit: return ExitStatus.committedOutputsIncomplete
+        case .internal: return ExitStatus.internalError
+        default: return ExitStatus.nothingDone
+        }
     }
 
     public var code: Code
@@ -61,4 +80,25 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
         if let cause { text += " (\(cause))" }
         return text
     }
+}
+
+/// Every exit status `mrabat` uses, in one place.
+public enum ExitStatus {
+    /// Everything accepted (or unchanged).
+    public static let ok: Int32 = 0
+    /// Finished, some rows rejected (`check`: some prerequisite fails).
+    public static let someRejected: Int32 = 1
+    /// Nothing done: bad arguments, unreadable or malformed input, bad template or cluster
+    /// configuration, unknown device, a read-only store, a command that does not apply.
+    public static let nothingDone: Int32 = 2
+    /// The store failed or another mrabat held it too long: retryable.
+    public static let storeFailed: Int32 = 3
+    /// Activation refused.
+    public static let activationRefused: Int32 = 4
+    /// Aborted by `--max-errors`: nothing committed.
+    public static let tooManyErrors: Int32 = 5
+    /// The job is committed but an output could not be written: re-run the same input to finish it.
+    public static let committedOutputsIncomplete: Int32 = 6
+    /// An internal error (a bug in mrabat).
+    public static let internalError: Int32 = 70
 }
