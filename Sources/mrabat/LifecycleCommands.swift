@@ -51,9 +51,9 @@ struct Activate: AsyncParsableCommand {
                 throw MRABatError(.usage, "--mic \(mic): no such readable file")
             }
             let store = try store.open()
-            let cluster = try store.loadCluster()
+            let cluster = try await store.loadCluster()
             let service = ActivationService(store: store, cluster: cluster)
-            let result = try PhoneActivation.run(
+            let result = try await PhoneActivation.run(
                 code: code, phone: PhoneIdentity(mac: mac, model: model, micFile: mic), service: service)
             let commit = result.commit
             let written: ActivationConfigFile.Written
@@ -89,7 +89,7 @@ struct Release: AsyncParsableCommand {
 
     func run() async throws {
         try await runLifecycle {
-            let ended = try store.open().releaseCode(deviceNamed: device, now: Date())
+            let ended = try await store.open().releaseCode(deviceNamed: device, now: Date())
             print(
                 "released the activation code of \(ended.deviceName) (it would have expired \(AuditTime.format(ended.expiresAt)))"
             )
@@ -99,11 +99,11 @@ struct Release: AsyncParsableCommand {
 }
 
 /// `regenerate` and `relock` differ only in which devices they accept.
-func replaceCode(_ kind: Store.Replacement, device: String, storeOptions: StoreOptions) throws -> Int32 {
+func replaceCode(_ kind: CodeReplacement.Kind, device: String, storeOptions: StoreOptions) async throws -> Int32 {
     let store = try storeOptions.open()
-    let cluster = try store.loadCluster()
-    let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
-    let issued = try CodeReplacement.replace(
+    let cluster = try await store.loadCluster()
+    let vault = try await storeOptions.vault(for: store)
+    let issued = try await CodeReplacement.replace(
         deviceNamed: device, kind: kind, store: store, vault: vault, ttlHours: cluster.enterprise.activationTTLHours,
         now: Date())
     let bound = issued.device.device.mac.map { ", bound to MAC \($0)" } ?? ", for any \(issued.device.device.model)"
@@ -123,7 +123,7 @@ struct Regenerate: AsyncParsableCommand {
     var device: String
 
     func run() async throws {
-        try await runLifecycle { try replaceCode(.regenerate, device: device, storeOptions: store) }
+        try await runLifecycle { try await replaceCode(.regenerate, device: device, storeOptions: store) }
     }
 }
 
@@ -137,7 +137,7 @@ struct Relock: AsyncParsableCommand {
     var device: String
 
     func run() async throws {
-        try await runLifecycle { try replaceCode(.relock, device: device, storeOptions: store) }
+        try await runLifecycle { try await replaceCode(.relock, device: device, storeOptions: store) }
     }
 }
 
@@ -149,7 +149,7 @@ struct Expire: AsyncParsableCommand {
 
     func run() async throws {
         try await runLifecycle {
-            let ended = try store.open().expireCodes(now: Date())
+            let ended = try await store.open().expireCodes(now: Date())
             for code in ended {
                 print("expired the code of \(code.deviceName) (time to live ended \(AuditTime.format(code.expiresAt)))")
             }
@@ -170,7 +170,7 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         try await runLifecycle {
-            for entry in try store.open(readOnly: true).history(device: device) {
+            for entry in try await store.open(readOnly: true).history(device: device) {
                 print(
                     [
                         AuditTime.format(entry.at), entry.deviceName ?? "-", entry.event, entry.outcome,
@@ -199,9 +199,10 @@ struct SelfCare: AsyncParsableCommand {
     func run() async throws {
         try await runLifecycle {
             let store = try store.open()
-            let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
-            let entries = try SelfCarePage.write(
-                user: user, store: store, vault: vault, cluster: try store.loadCluster(), outDirectory: out, now: Date()
+            let vault = try await self.store.vault(for: store)
+            let entries = try await SelfCarePage.write(
+                user: user, store: store, vault: vault, cluster: try await store.loadCluster(), outDirectory: out,
+                now: Date()
             )
             if entries.isEmpty { print("no phone of \(user) is ready to activate") }
             for entry in entries {
@@ -229,8 +230,12 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         try await runLifecycle {
-            let config =
-                try cluster.map { try ClusterConfig.load(path: $0) } ?? store.open(readOnly: true).loadCluster()
+            let config: ClusterConfig
+            if let cluster {
+                config = try ClusterConfig.load(path: cluster)
+            } else {
+                config = try await store.open(readOnly: true).loadCluster()
+            }
             let results = Prerequisites.evaluate(config, now: Date(), resolver: resolve ? SystemSRVResolver() : nil)
             for result in results { print(result.line) }
             let failed = results.filter { !$0.passed }.count

@@ -24,9 +24,17 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite store (default: $MRABAT_DB or ./mrabat.sqlite).")
     var db: String?
 
-    var path: String { db ?? ProcessInfo.processInfo.environment["MRABAT_DB"] ?? "mrabat.sqlite" }
+    @Option(name: .long, help: "The sealing-key file (default: $MRABAT_KEY or the store's path + .key).")
+    var key: String?
 
-    func open(readOnly: Bool = false) throws -> Store { try Store(path: path, readOnly: readOnly) }
+    var path: String { db ?? ProcessInfo.processInfo.environment["MRABAT_DB"] ?? StoreLocation.defaultPath }
+    var keyFile: String? { key ?? ProcessInfo.processInfo.environment["MRABAT_KEY"] }
+
+    func open(readOnly: Bool = false) throws -> any Store { try StoreLocation.open(path, readOnly: readOnly) }
+
+    func vault(for store: any Store) async throws -> CodeVault {
+        try await CodeVault.open(for: store, keyFile: keyFile)
+    }
 }
 
 /// Options of `insert` and `validate`: the input and how to read it.
@@ -86,6 +94,13 @@ struct InputOptions: ParsableArguments {
     func finish(_ summary: JobSummary) throws -> Int32 {
         printSummary(summary, quiet: quiet)
         if let summaryJson { try OutputDirectory.writeSummary(summary, to: summaryJson) }
+        if let failure = summary.outputFailure {
+            let job = summary.jobID.map { "job \($0)" } ?? "the job"
+            throw MRABatError(
+                .outputAfterCommit,
+                "\(job) is committed (\(summary.accepted) accepted, \(summary.unchanged) unchanged), but its outputs are "
+                    + "incomplete: \(failure); fix that and run the same command again to finish them")
+        }
         return summary.rejected > 0 ? 1 : 0
     }
 }
@@ -97,22 +112,12 @@ func runReporting(_ body: () async throws -> Int32) async throws {
         status = try await body()
     } catch let error as MRABatError {
         FileHandle.standardError.write(Data("mrabat: error: \(error)\n".utf8))
-        status = ExitStatus.of(error)
+        status = error.exitStatus
+    } catch let error as ActivationRefusal {
+        FileHandle.standardError.write(Data("mrabat: error: \(error)\n".utf8))
+        status = error.error.exitStatus
     }
     if status != 0 { throw ExitCode(status) }
-}
-
-enum ExitStatus {
-    /// 2: bad input or configuration, nothing done; 3: the store failed or is busy (retryable); 4: activation refused;
-    /// 5: aborted by --max-errors, nothing committed.
-    static func of(_ error: MRABatError) -> Int32 {
-        switch error.code {
-        case .tooManyErrors: return 5
-        case .store, .storeBusy: return 3
-        case .activation: return 4
-        default: return 2
-        }
-    }
 }
 
 func printSummary(_ summary: JobSummary, quiet: Bool = false) {
@@ -147,9 +152,9 @@ struct Init: AsyncParsableCommand {
         try await runReporting {
             let config = try ClusterConfig.load(path: cluster)
             let store = try store.open()
-            try store.saveCluster(config)
+            try await store.saveCluster(config, now: Date())
             print(
-                "loaded cluster \(config.name) into \(store.path): \(config.serviceDomains.count) MRA service domains "
+                "loaded cluster \(config.name) into \(store.location): \(config.serviceDomains.count) MRA service domains "
                     + "(activation domain \(config.activationServiceDomain.domain), default \(config.defaultServiceDomain.name)), "
                     + "\(config.devicePools.count) device pools, \(config.models.count) models")
             return 0
@@ -214,9 +219,10 @@ struct Insert: AsyncParsableCommand {
             var options = InsertOptions(csvPath: input.csv, templatePath: input.template, outDirectory: out)
             options.allOrNothing = allOrNothing
             options.jobs = jobs
+            options.keyFile = self.store.keyFile
             try input.apply(to: &options)
             let store = try store.open()
-            if let cluster { try store.saveCluster(try ClusterConfig.load(path: cluster)) }
+            if let cluster { try await store.saveCluster(try ClusterConfig.load(path: cluster), now: Date()) }
             let reporter = input.quiet ? nil : progressReporter()
             let summary = try await InsertJob.run(store: store, options: options, progress: reporter)
             if reporter != nil { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -238,8 +244,8 @@ struct ExportCodes: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let store = try store.open()
-            let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
-            let count = try ActivationCodeExport.write(store: store, vault: vault, jobID: nil, now: Date(), to: out)
+            let vault = try await self.store.vault(for: store)
+            let count = try await ActivationCodeExport.write(store: store, vault: vault, jobID: nil, now: Date(), to: out)
             print("exported \(count) outstanding activation code(s) to \(out)")
             return 0
         }

@@ -163,15 +163,15 @@ struct ConcurrencyTests {
     }
 
     @Test("a store held past the busy timeout is a retryable error")
-    func busyStoreIsRetryable() throws {
+    func busyStoreIsRetryable() async throws {
         let h = try Harness("busy")
         try h.initSample()
         let other = try holdWriteLock(h)
         defer { try? other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") } }
         // The binary waits 60 s; the library with a short timeout shows what it then reports.
         do {
-            let store = try Store(path: h.db, busyTimeout: 0.2)
-            _ = try JobTransaction(store: store, kind: "insert", inputPath: "x.csv", templateName: "t", now: Date())
+            let store = try SQLiteStore(path: h.db, busyTimeout: 0.2)
+            _ = try await store.beginJob(kind: "insert", input: "x.csv", template: "t", now: Date())
             Issue.record("a job started while another held the store")
         } catch let error as MRABatError {
             #expect(error.code == .storeBusy, "\(error)")

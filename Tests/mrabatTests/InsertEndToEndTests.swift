@@ -181,7 +181,8 @@ struct InsertEndToEndTests {
         let rejects = csvRows(try h.read("second/rejects.csv"))
         #expect(rejects.count == 2)
         #expect(
-            rejects[1].last?.contains("with a different DESCRIPTION (\"Mia Patel - home office\" in the store)")
+            rejects[1].last?.contains(
+                "with a different DESCRIPTION (\"Mia Patel - home office\" in the store, \"Mia Patel - HQ\" in this row)")
                 == true, "\(rejects)")
     }
 

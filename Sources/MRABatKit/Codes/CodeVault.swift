@@ -49,6 +49,18 @@ public struct CodeVault: Sendable {
         return CodeVault(key: try KeyFile.create(path))
     }
 
+    /// The vault whose key is in `path`, or nil if there is no such file (checked as
+    /// ``openOrCreate(keyFile:)`` checks it).
+    static func existing(keyFile path: String) throws -> CodeVault? {
+        try KeyFile.load(path).map(CodeVault.init(key:))
+    }
+
+    /// The SHA-256 of the key, hex: what a store records to know which key sealed its codes.
+    /// A digest of a random 256-bit key tells nothing about the key.
+    var fingerprint: String {
+        get throws { Hex.encode(try MessageDigest.sha256.hash([key])) }
+    }
+
     /// Encrypts `code`, binding it to `associatedData` (the code's identity bytes).
     ///
     /// - Returns: 44 bytes: nonce | ciphertext | tag.

@@ -48,13 +48,19 @@ public struct ClusterConfig: Sendable, Equatable, Codable {
     }
 
     /// The service domain named as the default (`IsDefault`).
+    ///
+    /// Loading guarantees exactly one (see ``ClusterConfig/load(path:)``); a configuration built in
+    /// code without one falls back to the activation domain rather than trapping.
     public var defaultServiceDomain: ServiceDomain {
-        serviceDomains.first { $0.isDefault }!
+        serviceDomains.first { $0.isDefault } ?? activationServiceDomain
     }
 
     /// The activation domain's own entry.
+    ///
+    /// Loading guarantees it is one of ``serviceDomains``; otherwise it stands alone, as its own domain.
     public var activationServiceDomain: ServiceDomain {
-        serviceDomains.first { $0.name == activationDomain }!
+        serviceDomains.first { $0.name == activationDomain }
+            ?? ServiceDomain(name: activationDomain, domain: activationDomain, isDefault: false, srvTarget: nil)
     }
 
     /// A device's effective MRA service domain: its own, else its pool's, else the cluster default.

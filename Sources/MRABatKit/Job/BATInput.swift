@@ -41,4 +41,12 @@ public struct BATInput: ~Copyable {
         }
         return nil
     }
+
+    /// Up to `count` next data rows; fewer only at the end of the file.
+    public mutating func next(count: Int) throws -> [CSVRecord] {
+        var records: [CSVRecord] = []
+        records.reserveCapacity(count)
+        while records.count < count, let record = try next() { records.append(record) }
+        return records
+    }
 }

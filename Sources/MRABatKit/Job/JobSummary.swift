@@ -23,12 +23,55 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var committed: Bool = false
     public var codesExported: Int = 0
     public var configFilesWritten: Int = 0
+    /// Set when the job committed but an output could not be written: what failed. A re-run of the
+    /// same input finds every row unchanged and writes the outputs again.
+    public var outputFailure: String?
 
     public init(input: String, template: String, encoding: String, delimiter: String) {
         self.input = input
         self.template = template
         self.encoding = encoding
         self.delimiter = delimiter
+    }
+
+    /// A summary for the input `input` was opened as.
+    init(opened input: borrowing BATInput, options: InsertOptions) {
+        self.init(
+            input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
+            delimiter: String(UnicodeScalar(input.delimiter)))
+        for (index, name) in input.header.unknown {
+            warnings.append("\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored")
+        }
+    }
+
+    /// Counts a chunk's rows by outcome and its rejections by reason.
+    mutating func count(_ chunk: StoreReconciler.Outcome, rejected: [RowRejection]) {
+        accepted += chunk.fresh.count
+        unchanged += chunk.unchanged.count
+        self.rejected += rejected.count
+        for rejection in rejected {
+            rejectedByReason[Self.reasonClass(rejection), default: 0] += 1
+        }
+    }
+
+    /// Keeps the first ``warningLimit`` row warnings and counts them all.
+    mutating func note(warnings rowWarnings: [String]) {
+        self.rowWarnings += rowWarnings.count
+        for warning in rowWarnings where warnings.count < Self.warningLimit {
+            warnings.append(warning)
+        }
+    }
+
+    /// The kind of a rejection, for per-reason counts: its first problem's column and reason,
+    /// without the parts that vary per row (the value, hints in parentheses, details after `;`).
+    static func reasonClass(_ rejection: RowRejection) -> String {
+        guard let problem = rejection.problems.first else { return "unknown" }
+        var reason = Substring(problem.reason)
+        for stop in [" (", ";", ":"] {
+            if let range = reason.range(of: stop) { reason = reason[..<range.lowerBound] }
+        }
+        let kind = reason.split(separator: " ").filter { !$0.allSatisfy(\.isNumber) }.joined(separator: " ")
+        return problem.columnName.map { "\($0): \(kind)" } ?? kind
     }
 
     /// Human-readable lines for stdout.
@@ -51,8 +94,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
         if configFilesWritten > 0 || codesExported > 0 {
             out.append("config files: \(configFilesWritten)  codes exported: \(codesExported)")
         }
-        let order = ["read+validate", "naming", "codes", "store", "tftp", "export"]
-        let timings = order.compactMap { stage in stageSeconds[stage].map { "\(stage) \(String(format: "%.2f", $0))s" }
+        let timings = JobStage.allCases.compactMap { stage in
+            stageSeconds[stage.rawValue].map { "\(stage.rawValue) \(String(format: "%.2f", $0))s" }
         }
         out.append("time: \(String(format: "%.2f", totalSeconds))s (\(timings.joined(separator: ", ")))")
         return out

@@ -18,12 +18,12 @@ import Foundation
 /// MAC). Model, MAC and expiry are checked only after the proof, so only the code's holder learns
 /// them. Every refusal is audited.
 public struct ActivationService: Sendable {
-    public let store: Store
+    public let store: any Store
     public let cluster: ClusterConfig
     /// The clock; tests move it.
     public var now: @Sendable () -> Date
 
-    public init(store: Store, cluster: ClusterConfig, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any Store, cluster: ClusterConfig, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.cluster = cluster
         self.now = now
@@ -32,15 +32,15 @@ public struct ActivationService: Sendable {
     /// Checks the phone and its code's record and answers with the SRP challenge.
     ///
     /// - Throws: ``ActivationRefusal`` for a refused phone; ``MRABatError`` if the store or OpenSSL fails.
-    public func begin(hello: SRPClientHello, phone: PhoneIdentity) throws -> ActivationHandshake {
+    public func begin(hello: SRPClientHello, phone: PhoneIdentity) async throws -> ActivationHandshake {
         let now = now()
-        guard let record = try store.activationRecord(identity: hello.identity) else {
+        guard let record = try await store.activationRecord(identity: hello.identity) else {
             // A wrong code gives an identity no record has. It counts against the device that has the
             // phone's MAC (Option 1, or a re-locked phone), since that device is what is being guessed at.
             let message =
                 "no activation code matches what was entered on \(phone.auditDescription); check the 16 digits"
-            if let device = try store.lifecycleState(mac: phone.mac) {
-                let count = try store.recordFailedAttempt(
+            if let device = try await store.lifecycleState(mac: phone.mac) {
+                let count = try await store.recordFailedAttempt(
                     deviceID: device.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .unknownCode,
                     detail: phone.auditDescription, now: now)
                 throw ActivationRefusal(
@@ -48,32 +48,32 @@ public struct ActivationService: Sendable {
                     deviceName: device.device.name)
             }
             let refusal = ActivationRefusal(.unknownCode, message, deviceName: phone.mac.deviceName)
-            try store.recordRefusal(refusal, deviceID: nil, detail: phone.auditDescription, now: now)
+            try await store.recordRefusal(refusal, deviceID: nil, detail: phone.auditDescription, now: now)
             throw refusal
         }
         let name = record.device.device.name
-        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) throws -> ActivationRefusal {
+        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) async throws -> ActivationRefusal {
             let refusal = ActivationRefusal(reason, message, deviceName: name)
-            try store.recordRefusal(
+            try await store.recordRefusal(
                 refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
             return refusal
         }
         switch record.code.status {
         case .outstanding: break
         case .used:
-            throw try refuse(
+            throw try await refuse(
                 .alreadyUsed, "this code was already used to activate \(name) at \(Self.time(record.code.endedAt))")
         case .released:
-            throw try refuse(
+            throw try await refuse(
                 .released, "this code of \(name) was released at \(Self.time(record.code.endedAt)); ask for a new one")
         case .expired:
-            throw try refuse(
+            throw try await refuse(
                 .expired,
                 "this code of \(name) expired at \(AuditTime.format(record.code.expiresAt)); "
                     + "`mrabat regenerate \(name)` issues a new one")
         }
         if record.device.throttled {
-            throw try refuse(
+            throw try await refuse(
                 .throttled,
                 "device \(name) is throttled after \(record.device.failedAttempts) failed attempts; "
                     + "`mrabat regenerate \(name)` issues a new code and clears it")
@@ -84,7 +84,7 @@ public struct ActivationService: Sendable {
                 let verifier = MICVerifier(caFiles: cluster.trust.micCAFiles)
                 micSubject = try verifier.verify(micFile: micFile, mac: phone.mac, at: now, deviceName: name).subject
             } catch let refusal as ActivationRefusal {
-                try store.recordRefusal(
+                try await store.recordRefusal(
                     refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
                 throw refusal
             }
@@ -103,7 +103,7 @@ public struct ActivationService: Sendable {
     ///
     /// - Returns: the server's proof M2 for the phone, what was committed, and the MRA target.
     /// - Throws: ``ActivationRefusal``; ``MRABatError`` if the store fails.
-    public func finish(_ handshake: ActivationHandshake, proof: SRPClientProof) throws -> ActivationResult {
+    public func finish(_ handshake: ActivationHandshake, proof: SRPClientProof) async throws -> ActivationResult {
         let now = now()
         let state = handshake.device
         let name = state.device.name
@@ -113,7 +113,7 @@ public struct ActivationService: Sendable {
         do {
             serverProof = try server.verify(proof)
         } catch let error as MRABatError where error.code == .activation {
-            let count = try store.recordFailedAttempt(
+            let count = try await store.recordFailedAttempt(
                 deviceID: state.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .wrongProof,
                 detail: phone.auditDescription, now: now)
             throw ActivationRefusal(
@@ -121,13 +121,13 @@ public struct ActivationService: Sendable {
                 "the proof from \(phone.auditDescription) does not match the code of \(name)"
                     + Self.attemptsNote(count, name), deviceName: name)
         }
-        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) throws -> ActivationRefusal {
+        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) async throws -> ActivationRefusal {
             let refusal = ActivationRefusal(reason, message, deviceName: name)
-            try store.recordRefusal(refusal, deviceID: state.device.id, detail: phone.auditDescription, now: now)
+            try await store.recordRefusal(refusal, deviceID: state.device.id, detail: phone.auditDescription, now: now)
             return refusal
         }
         if handshake.code.expiresAt <= now {
-            try store.expireOnAttempt(
+            try await store.expireOnAttempt(
                 code: handshake.code, deviceName: name, detail: phone.auditDescription + "; code marked expired",
                 now: now)
             throw ActivationRefusal(
@@ -138,26 +138,26 @@ public struct ActivationService: Sendable {
         let model = SupportedModels.canonical(phone.model)
         guard model == state.device.model else {
             let reported = model ?? "\(phone.model) (not a model that supports activation-code onboarding over MRA)"
-            throw try refuse(.modelMismatch, "\(name) is a \(state.device.model), but the phone is a \(reported)")
+            throw try await refuse(.modelMismatch, "\(name) is a \(state.device.model), but the phone is a \(reported)")
         }
         if let bound = handshake.code.boundMAC ?? state.device.mac, bound != phone.mac.hex {
-            throw try refuse(
+            throw try await refuse(
                 .macMismatch, "the code of \(name) is bound to MAC \(bound), but the phone's MAC is \(phone.mac.hex)")
         }
         var detail = phone.auditDescription
         if let subject = handshake.micSubject { detail += "; MIC \(subject) verified" }
         let commit: ActivationCommit
         do {
-            commit = try store.commitActivation(code: handshake.code, mac: phone.mac, detail: detail, now: now)
+            commit = try await store.commitActivation(code: handshake.code, mac: phone.mac, detail: detail, now: now)
         } catch let refusal as ActivationRefusal {
-            try store.recordRefusal(refusal, deviceID: state.device.id, detail: detail, now: now)
+            try await store.recordRefusal(refusal, deviceID: state.device.id, detail: detail, now: now)
             throw refusal
         }
         return ActivationResult(
             serverProof: serverProof, commit: commit, target: MRATarget(device: commit.device, cluster: cluster))
     }
 
-    private static func attemptsNote(_ count: (attempts: Int, throttled: Bool), _ name: String) -> String {
+    private static func attemptsNote(_ count: FailedAttemptCount, _ name: String) -> String {
         count.throttled
             ? "; \(name) is now throttled after \(count.attempts) failed attempts — `mrabat regenerate \(name)` clears it"
             : "; failed attempt \(count.attempts) for \(name)"

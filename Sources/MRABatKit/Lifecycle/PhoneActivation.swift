@@ -7,14 +7,14 @@ public enum PhoneActivation {
     /// digits as the SRP password; only I, A and M1 reach the service. The service's proof M2 is
     /// checked too, so the phone knows it spoke to a service holding its code's verifier.
     /// - Throws: ``ActivationRefusal`` when the service refuses; ``MRABatError`` otherwise.
-    public static func run(code: ActivationCode, phone: PhoneIdentity, service: ActivationService) throws
+    public static func run(code: ActivationCode, phone: PhoneIdentity, service: ActivationService) async throws
         -> ActivationResult
     {
         var client = try SRPClient(
             parameters: .mrabat, identity: ActivationIdentity(code: code).value, password: code.digits)
-        let handshake = try service.begin(hello: client.hello(), phone: phone)
+        let handshake = try await service.begin(hello: client.hello(), phone: phone)
         let proof = try client.respond(to: handshake.challenge)
-        let result = try service.finish(handshake, proof: proof)
+        let result = try await service.finish(handshake, proof: proof)
         try client.verify(result.serverProof)
         return result
     }

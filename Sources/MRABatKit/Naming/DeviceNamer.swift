@@ -1,24 +1,31 @@
 /// Names devices: `SEP<MAC>` when the MAC is known, else `BAT` + 12 random uppercase hex digits.
 ///
-/// Random names come from OpenSSL's CSPRNG. Uniqueness is the caller's to enforce against the
-/// store (a unique index) and the batch: ``DeviceNamer`` remembers what it handed out since the
+/// Random names come from OpenSSL's CSPRNG. Uniqueness is enforced against the store (asked once per
+/// batch, and by its unique index) and the batch: the namer remembers what it handed out since the
 /// last two calls of ``forgetWritten()``, which the job makes once a chunk's names are in the store.
 public struct DeviceNamer {
     private var issued = RecentWindow<String, Bool>()
 
     public init() {}
 
-    /// A fresh `BAT…` name that this namer has not handed out and `isTaken` rejects.
+    /// Names every draft: `SEP<MAC>` for those with a MAC, a fresh `BAT…` name for the others.
     ///
-    /// - Parameter isTaken: asks the store; called again on (astronomically rare) collisions.
-    public mutating func dummyName(isTaken: (String) throws -> Bool = { _ in false }) throws -> String {
-        try dummyNames(count: 1) { names in Set(try names.filter(isTaken)) }[0]
+    /// - Parameter taken: which of the given names the store already has.
+    public mutating func name(_ drafts: inout [DeviceDraft], taken: ([String]) async throws -> Set<String>)
+        async throws
+    {
+        let unnamed = drafts.indices.filter { drafts[$0].mac == nil }
+        let names = try await dummyNames(count: unnamed.count, taken: taken)
+        for (index, name) in zip(unnamed, names) { drafts[index].name = name }
+        for index in drafts.indices {
+            if let mac = drafts[index].mac { drafts[index].name = mac.deviceName }
+        }
     }
 
     /// `count` fresh `BAT…` names at once: random bytes drawn in one call, the store asked once.
-    ///
-    /// - Parameter taken: returns which of the given names the store already has.
-    public mutating func dummyNames(count: Int, taken: ([String]) throws -> Set<String>) throws -> [String] {
+    public mutating func dummyNames(count: Int, taken: ([String]) async throws -> Set<String>) async throws
+        -> [String]
+    {
         var names: [String] = []
         names.reserveCapacity(count)
         while names.count < count {
@@ -33,7 +40,7 @@ public struct DeviceNamer {
                     candidates.append(name)
                 }
             }
-            let inStore = try taken(candidates)
+            let inStore = try await taken(candidates)
             for name in candidates {
                 if inStore.contains(name) { issued.remove(name) } else { names.append(name) }
             }

@@ -11,7 +11,9 @@ public enum ActivationCodeExport {
     /// - Parameter jobID: one job's devices (accepted or unchanged), or nil for every outstanding code.
     /// - Returns: the number of codes written.
     @discardableResult
-    public static func write(store: Store, vault: CodeVault, jobID: Int64?, now: Date, to path: String) throws -> Int {
+    public static func write(
+        store: any Store, vault: CodeVault, jobID: Int64?, now: Date, to path: String
+    ) async throws -> Int {
         let writer = try AtomicFileWriter(path: path, mode: 0o600)
         try writer.write(CSVText.record(header))
         var cursor: Int64 = 0
@@ -19,7 +21,7 @@ public enum ActivationCodeExport {
         var lastExpiry: Date?
         var expiryText = ""
         while true {
-            let page = try store.outstandingCodes(jobID: jobID, now: now, after: cursor, limit: 4096)
+            let page = try await store.outstandingCodes(jobID: jobID, now: now, after: cursor, limit: 4096)
             guard let last = page.last else { break }
             cursor = last.cursor
             for code in page {

@@ -3,7 +3,7 @@ public enum ConfigEmitter {
     /// Reads the job's devices from the store a page at a time and writes their files in parallel.
     ///
     /// - Returns: the number of files written.
-    public static func emit(store: Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int)
+    public static func emit(store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int)
         async throws -> Int
     {
         LibXML2.initialize()
@@ -11,12 +11,12 @@ public enum ConfigEmitter {
         let jobs = max(1, jobs)
         let pageSize = 2048
         var written = 0
-        var page = try store.jobDevices(jobID: jobID, afterLine: 0, limit: pageSize)
+        var page = try await store.jobDevices(jobID: jobID, afterLine: 0, limit: pageSize)
         while let last = page.last {
             // The next page is read while this one is written, so the cores do not wait on SQLite.
             let next =
                 page.count < pageSize
-                ? nil : Task { try store.jobDevices(jobID: jobID, afterLine: last.line, limit: pageSize) }
+                ? nil : Task { try await store.jobDevices(jobID: jobID, afterLine: last.line, limit: pageSize) }
             let devices = page.map(\.device)
             let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
             try await withThrowingTaskGroup(of: Int.self) { group in

@@ -23,15 +23,15 @@ public enum SelfCarePage {
     /// - Throws: ``MRABatError`` `.config` when the cluster's *Show Phones Ready to Activate* is
     ///   off, `.notFound` when no device belongs to `user`, `.io` if a file cannot be written.
     public static func write(
-        user: String, store: Store, vault: CodeVault, cluster: ClusterConfig, outDirectory: String, now: Date
-    ) throws -> [Entry] {
+        user: String, store: any Store, vault: CodeVault, cluster: ClusterConfig, outDirectory: String, now: Date
+    ) async throws -> [Entry] {
         guard cluster.enterprise.showPhonesReadyToActivate else {
             throw MRABatError(
                 .config,
                 "Self-Care does not show phones ready to activate in cluster \(cluster.name): set "
                     + "enterprise.showPhonesReadyToActivate: true in the cluster configuration and run `mrabat init`")
         }
-        guard try store.deviceCount(ownerUserID: user) > 0 else {
+        guard try await store.deviceCount(ownerUserID: user) > 0 else {
             throw MRABatError(.notFound, "no phone belongs to user \(user)", value: user)
         }
         do {
@@ -40,7 +40,7 @@ public enum SelfCarePage {
             throw MRABatError(.io, "cannot create \(outDirectory)", cause: (error as NSError).localizedDescription)
         }
         var entries: [Entry] = []
-        for stored in try store.readyToActivate(ownerUserID: user, now: now) {
+        for stored in try await store.readyToActivate(ownerUserID: user, now: now) {
             let code = try vault.open(stored.sealed, associatedData: Array(stored.identity.utf8))
             let image = stored.deviceName + ".png"
             try AtomicFile.write(

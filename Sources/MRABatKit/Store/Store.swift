@@ -1,99 +1,146 @@
 import Foundation
-import GRDB
 
-/// The embedded SQLite store: cluster, devices, lines, activation-code secrets, jobs and audit.
+/// Everything mrabat persists: the cluster configuration, devices and lines, activation-code
+/// secrets, jobs with their rows, and the audit log.
 ///
-/// One file (`./mrabat.sqlite` by default) in WAL mode with `synchronous=FULL`, so a commit is
-/// durable when it returns — outputs that leave the machine are written only after that.
-/// Writers take the write lock with `BEGIN IMMEDIATE` and wait up to ``busyTimeout`` for another
-/// process to finish, then fail with a retryable `.storeBusy` error.
-public final class Store: Sendable {
-    /// GRDB's queue serialises every access to the one connection; it is Sendable itself.
-    let queue: DatabaseQueue
-    public let path: String
-    public static let busyTimeout: TimeInterval = 60
+/// The embedded SQLite file (``SQLiteStore``) implements it; the interface is narrow and speaks only
+/// domain types, so another backend (PostgreSQL) can implement it too. Database error types never
+/// leave an implementation: failures are ``MRABatError`` (`.store`, `.storeBusy`, `.storeReadOnly`),
+/// and the only other error a caller may see is ``StoreConflict``.
+///
+/// Rules live with the domain, not here: what may be regenerated or re-locked, how many failed
+/// attempts throttle a device, what counts as unchanged. The store applies what it is told,
+/// atomically, and re-checks inside its transaction what a concurrent writer could have changed.
+public protocol Store: AnyObject, Sendable {
+    /// Where the store is, for messages: a path, or a URL without its password.
+    var location: String { get }
+    /// The sealing-key file used when none is given (`--key`): next to an SQLite file; nil when the
+    /// store has no natural place for one.
+    var defaultKeyFile: String? { get }
 
-    /// Opens (creating if needed) and migrates the store at `path`.
-    ///
-    /// - Parameter readOnly: for `validate` and other commands that must not write: the file must
-    ///   exist and be migrated already, and SQLite itself refuses any write.
-    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = Store.busyTimeout) throws {
-        self.path = path
-        var configuration = Configuration()
-        configuration.readonly = readOnly
-        configuration.journalMode = readOnly ? .default : .wal
-        configuration.busyMode = .timeout(busyTimeout)
-        // A job keeps one transaction open across many accesses while codes are computed in
-        // parallel between them; the job owns that transaction and always ends it.
-        configuration.allowsUnsafeTransactions = true
-        if !readOnly {
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        } else if !FileManager.default.fileExists(atPath: path) {
-            throw MRABatError(.config, "there is no store at \(path); run `mrabat init --cluster FILE` first")
-        }
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            if readOnly {
-                if try queue.read({ try !Self.migrator.hasCompletedMigrations($0) }) {
-                    throw MRABatError(
-                        .store, "the store \(path) is from another version of mrabat; run `mrabat init` to upgrade it")
-                }
-            } else {
-                try Self.migrator.migrate(queue)
-            }
-        } catch {
-            throw Store.map(error, doing: "open the store \(path)")
-        }
-    }
+    // MARK: Cluster configuration
 
-    /// Turns a GRDB/SQLite error into a user-facing one.
-    static func map(_ error: Error, doing action: String) -> MRABatError {
-        if let error = error as? MRABatError { return error }
-        if let error = error as? DatabaseError {
-            if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-                return MRABatError(
-                    .storeBusy,
-                    "cannot \(action): another mrabat process holds the store; try again when it has finished",
-                    cause: error.message)
-            }
-            return MRABatError(.store, "cannot \(action)", cause: error.message ?? "\(error.resultCode)")
-        }
-        return MRABatError(.store, "cannot \(action)", cause: "\(error)")
-    }
+    /// Loads `config`, replacing the previous one; idempotent. Refuses to drop a device pool, model
+    /// or service domain that devices still use, naming it.
+    func saveCluster(_ config: ClusterConfig, now: Date) async throws
+    /// The configuration last saved. - Throws: `.config` when there is none yet.
+    func loadCluster() async throws -> ClusterConfig
 
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), errors as thrown.
-    func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
-    }
+    // MARK: The sealing key
 
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), errors mapped for the user.
-    func write<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
-        do {
-            return try immediateTransaction(body)
-        } catch {
-            throw Store.map(error, doing: action)
-        }
-    }
+    /// The fingerprint of the key that seals this store's codes, if one was recorded.
+    func sealingKeyFingerprint() async throws -> String?
+    /// Records `fingerprint` as the sealing key's unless one is recorded already.
+    /// - Returns: the fingerprint recorded now (another writer's, if it came first).
+    func recordSealingKey(fingerprint: String, now: Date) async throws -> String
+    /// One sealed copy of an outstanding code, to check that a key opens this store's codes.
+    func anySealedCode() async throws -> (identity: String, sealed: [UInt8])?
+    /// Replaces a lost sealing key: erases every sealed copy (the codes still activate phones, but
+    /// can no longer be exported) and records `fingerprint`, in one transaction.
+    /// - Returns: how many sealed copies were erased.
+    func replaceLostSealingKey(fingerprint: String, now: Date) async throws -> Int
 
-    func read<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
-        do {
-            return try queue.read(body)
-        } catch {
-            throw Store.map(error, doing: action)
-        }
-    }
+    // MARK: Jobs
 
-    /// `PRAGMA integrity_check`; "ok" when the file is sound.
-    public func integrityCheck() throws -> String {
-        try read("check the store") { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
+    /// Starts a job's one write transaction and records the job in it.
+    func beginJob(kind: String, input: String, template: String, now: Date) async throws -> any JobWriter
+    /// Devices that share a natural key with `keys` or a MAC with `macs` (read-only: `validate`).
+    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
+    /// One page of the devices a committed job accepted or found unchanged, in file order after `afterLine`.
+    func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(line: Int, device: StoredDevice)]
+    /// One page of outstanding, unexpired codes after `cursor` (0 first, then the page's last
+    /// ``StoredCode/cursor``): one job's devices in file order, or with `jobID` nil every one in issue order.
+    func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode]
+    /// The device named `name`, or nil.
+    func device(named name: String) async throws -> StoredDevice?
+
+    // MARK: Activation lifecycle
+
+    /// The lifecycle state of the device named `name`, or nil.
+    func lifecycleState(deviceNamed name: String) async throws -> DeviceLifecycleState?
+    /// The lifecycle state of the device that has MAC `mac` (provisioned with it, or activated as it), or nil.
+    func lifecycleState(mac: MACAddress) async throws -> DeviceLifecycleState?
+    /// The code with SRP identity `identity` and its device: the outstanding one if there is one,
+    /// else the most recent that had it (so a used or released code is reported as such).
+    func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)?
+    /// Counts a wrong attempt against a device in its own committed transaction, throttling it when
+    /// the count reaches `limit`, and audits it with `event` (whose detail the store completes with the count).
+    func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount
+    /// Appends audit records in one committed transaction.
+    func appendAudit(_ events: [AuditEvent]) async throws
+    /// Ends an outstanding code as `status`, erasing its secrets, and audits `event`, in one transaction.
+    /// - Returns: whether it was still outstanding.
+    @discardableResult
+    func endCode(id: Int64, status: ActivationCodeStatus, event: AuditEvent) async throws -> Bool
+    /// Commits a successful activation in one transaction: the code becomes `used` with its secrets
+    /// erased, the device takes the MAC and the name `SEP<MAC>`, and `event` is audited. Re-checked
+    /// inside the transaction, so of two activations of one code exactly one commits.
+    /// - Throws: ``ActivationRefusal`` `.alreadyUsed` (lost a race) or `.macInUse`; nothing changed then.
+    func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit
+    /// Releases the outstanding code of the device named `name`.
+    /// - Throws: `.notFound` if there is no such device or it has no outstanding code.
+    func releaseCode(deviceNamed name: String, now: Date) async throws -> EndedCode
+    /// Replaces the device's code in one transaction: `check` (the domain's rule) sees the device's
+    /// state inside the transaction and may refuse; then any outstanding code is released, the new
+    /// one stored (bound to the device's MAC if it has one), the throttle cleared, `activated_at`
+    /// cleared when `clearsActivation`, and the replacement audited as `event`.
+    /// - Throws: `.notFound` for an unknown device; what `check` throws; ``StoreConflict/codeIdentityTaken``
+    ///   if the new code's identity collides with an outstanding one (draw another code).
+    func replaceCode(
+        deviceNamed name: String, with secrets: IssuedCodeSecrets, expiresAt: Date, event: String,
+        clearsActivation: Bool, now: Date, check: @escaping @Sendable (DeviceLifecycleState) throws -> Void
+    ) async throws -> DeviceLifecycleState
+    /// Expires every outstanding code whose time to live has passed at `now`, in device-name order.
+    func expireCodes(now: Date) async throws -> [EndedCode]
+    /// The outstanding, unexpired, unthrottled codes of `owner`'s devices (Self-Care's phones ready to activate).
+    func readyToActivate(ownerUserID owner: String, now: Date) async throws -> [StoredCode]
+    /// How many devices `owner` has at all.
+    func deviceCount(ownerUserID owner: String) async throws -> Int
+    /// Every audit record of the device now or once named `name`, in write order.
+    /// - Throws: `.notFound` if no device has, and no audit record names, `name`.
+    func history(device name: String) async throws -> [AuditEntry]
+}
+
+/// A conflict a caller resolves itself, the one non-``MRABatError`` error a ``Store`` throws.
+public enum StoreConflict: Error, Sendable, Equatable {
+    /// A new code's SRP identity equals an outstanding code's: draw another code.
+    case codeIdentityTaken
+}
+
+/// One job's write transaction, held open while the job streams its rows through.
+///
+/// Everything a job writes becomes visible at ``commit(summary:now:)`` or not at all: a process
+/// killed in between leaves nothing of the job. Used from one task at a time (the job calls it
+/// between its parallel steps, never concurrently).
+public protocol JobWriter: AnyObject, Sendable {
+    var jobID: Int64 { get }
+    /// Devices (this job's earlier chunks included) sharing a natural key with `keys` or a MAC with `macs`.
+    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
+    /// For each of `deviceIDs` this job already has a row for (created or found unchanged), that row's line.
+    func lines(ofDevices deviceIDs: [Int64]) async throws -> [Int64: Int]
+    /// Which of `names` the store already has.
+    func takenNames(_ names: [String]) async throws -> Set<String>
+    /// Which of `identities` an outstanding code already has.
+    func outstandingIdentities(among identities: [String]) async throws -> Set<String>
+    /// Inserts devices with their lines, codes, accepted-row results and `issue` audit records.
+    func insert(_ devices: [NewDevice], issuedAt: Date, expiresAt: Date) async throws
+    /// Records rows that matched an existing device exactly.
+    func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws
+    /// Records rejected rows with their reasons.
+    func recordRejected(_ rows: [RowRejection]) async throws
+    /// Finishes the job record and commits; durable on return.
+    func commit(summary: JobSummary, now: Date) async throws
+    /// Abandons everything the job wrote.
+    func rollback() async throws
+}
+
+/// A device for a job to create, with its code's secrets.
+public struct NewDevice: Sendable {
+    public var draft: DeviceDraft
+    public var secrets: IssuedCodeSecrets
+
+    public init(draft: DeviceDraft, secrets: IssuedCodeSecrets) {
+        self.draft = draft
+        self.secrets = secrets
     }
 }

@@ -11,7 +11,7 @@ struct ActivationServiceTests {
         let bat = try f.name(pool: "DP-Dallas")
         #expect(DeviceNamer.isDummyName(bat))
         let code = try f.code(pool: "DP-Dallas")
-        let result = try PhoneActivation.run(
+        let result = try await PhoneActivation.run(
             code: code, phone: PhoneIdentity(mac: LifecycleFixture.mac("00:11:22:aa:bb:cc"), model: "Cisco 8845"),
             service: f.service())
         #expect(result.commit.previousName == bat)
@@ -34,12 +34,12 @@ struct ActivationServiceTests {
         #expect(
             try f.count("SELECT COUNT(*) FROM activation_code WHERE device_id = ? AND status = 'outstanding'", [device])
                 == 0)
-        let history = try f.store.history(device: "SEP001122AABBCC")
+        let history = try await f.store.history(device: "SEP001122AABBCC")
         #expect(history.map(\.event) == ["issue", "activate"])
         #expect(history.last?.outcome == "ok")
         #expect(history.last?.detail?.contains("renamed \(bat) → SEP001122AABBCC") == true)
         // The former name finds the same history.
-        #expect(try f.store.history(device: bat) == history)
+        #expect(try await f.store.history(device: bat) == history)
 
         // The config file: SEP written with the redirect, the BAT file gone.
         #expect(FileManager.default.fileExists(atPath: f.out + "/tftp/\(bat).cnf.xml"))
@@ -57,7 +57,7 @@ struct ActivationServiceTests {
 
     @Test func phoneOnTheActivationDomainGetsNoRedirect() async throws {
         let f = try await LifecycleFixture.make()
-        let result = try PhoneActivation.run(
+        let result = try await PhoneActivation.run(
             code: try f.code(pool: "DP-NewYork"),
             phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344A1"), model: "8845"),
             service: f.service())
@@ -73,14 +73,14 @@ struct ActivationServiceTests {
         let f = try await LifecycleFixture.make()
         let sep = "SEP" + LifecycleFixture.optionOneMAC
         let code = try #require(f.codes[sep])
-        let wrong = try #require(try f.refusal(code, mac: "001A2B3C4D5F"))
+        let wrong = try #require(try await f.refusal(code, mac: "001A2B3C4D5F"))
         #expect(wrong.reason == .macMismatch)
         #expect(wrong.message.contains("bound to MAC 001A2B3C4D5E"))
         // A MAC mismatch after a valid proof is not a guess: no attempt counted, the code still works.
         #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [sep]) == 0)
-        #expect(try f.refusal(code, mac: "00:1a:2b:3c:4d:5e") == nil)
+        #expect(try await f.refusal(code, mac: "00:1a:2b:3c:4d:5e") == nil)
         #expect(try f.count("SELECT COUNT(*) FROM device WHERE name = ? AND activated_at IS NOT NULL", [sep]) == 1)
-        let outcomes = try f.store.history(device: sep).map(\.outcome)
+        let outcomes = try await f.store.history(device: sep).map(\.outcome)
         #expect(outcomes == ["ok", "mac-mismatch", "ok"])
     }
 
@@ -89,7 +89,7 @@ struct ActivationServiceTests {
     ])
     func modelMismatchIsRefused(model: String, message: String) async throws {
         let f = try await LifecycleFixture.make()
-        let refusal = try #require(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344A2", model: model))
+        let refusal = try #require(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344A2", model: model))
         #expect(refusal.reason == .modelMismatch)
         #expect(refusal.message.contains(message), "\(refusal)")
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 3)
@@ -100,7 +100,7 @@ struct ActivationServiceTests {
         var wrong = try ActivationCode.generate()
         while f.codes.values.contains(wrong) { wrong = try ActivationCode.generate() }
         // A phone nobody provisioned: refused, audited under the phone's name, nothing counted.
-        let stranger = try #require(try f.refusal(wrong, mac: "00AABBCCDDEE"))
+        let stranger = try #require(try await f.refusal(wrong, mac: "00AABBCCDDEE"))
         #expect(stranger.reason == .unknownCode)
         #expect(
             try f.count(
@@ -110,14 +110,14 @@ struct ActivationServiceTests {
 
         // The Option 1 phone guessing: counted, and throttled at the limit.
         let sep = "SEP" + LifecycleFixture.optionOneMAC
-        #expect(try f.refusal(wrong, mac: LifecycleFixture.optionOneMAC)?.reason == .unknownCode)
+        #expect(try await f.refusal(wrong, mac: LifecycleFixture.optionOneMAC)?.reason == .unknownCode)
         #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [sep]) == 1)
-        let second = try #require(try f.refusal(wrong, mac: LifecycleFixture.optionOneMAC))
+        let second = try #require(try await f.refusal(wrong, mac: LifecycleFixture.optionOneMAC))
         #expect(second.message.contains("now throttled after 2 failed attempts"))
         #expect(try f.count("SELECT throttled FROM device WHERE name = ?", [sep]) == 1)
         // Throttled: even the right code is refused until regenerate.
-        #expect(try f.refusal(f.codes[sep]!, mac: LifecycleFixture.optionOneMAC)?.reason == .throttled)
-        #expect(try f.store.history(device: sep).map(\.event).contains("throttle"))
+        #expect(try await f.refusal(f.codes[sep]!, mac: LifecycleFixture.optionOneMAC)?.reason == .throttled)
+        #expect(try await f.store.history(device: sep).map(\.event).contains("throttle"))
     }
 
     @Test func wrongProofCountsAttemptsThrottlesAndRegenerateClearsIt() async throws {
@@ -130,29 +130,29 @@ struct ActivationServiceTests {
         for attempt in 1...3 {
             var client = try SRPClient(
                 parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: "0000000000000000")
-            let handshake = try service.begin(hello: client.hello(), phone: phone)
+            let handshake = try await service.begin(hello: client.hello(), phone: phone)
             #expect(handshake.deviceName == name)
             let proof = try client.respond(to: handshake.challenge)
-            #expect(throws: ActivationRefusal.self) { try service.finish(handshake, proof: proof) }
+            await #expect(throws: ActivationRefusal.self) { try await service.finish(handshake, proof: proof) }
             #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [name]) == attempt)
         }
         #expect(try f.count("SELECT throttled FROM device WHERE name = ?", [name]) == 1)
-        #expect(try f.store.history(device: name).map(\.outcome).filter { $0 == "wrong-proof" }.count == 3)
-        #expect(try f.refusal(code, mac: "0011223344B1", service: service)?.reason == .throttled)
+        #expect(try await f.store.history(device: name).map(\.outcome).filter { $0 == "wrong-proof" }.count == 3)
+        #expect(try await f.refusal(code, mac: "0011223344B1", service: service)?.reason == .throttled)
 
-        let issued = try CodeReplacement.replace(
+        let issued = try await CodeReplacement.replace(
             deviceNamed: name, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
         #expect(issued.code != code)
         #expect(!issued.device.throttled && issued.device.failedAttempts == 0)
-        #expect(try f.refusal(code, mac: "0011223344B1", service: service)?.reason == .released)
-        #expect(try f.refusal(issued.code, mac: "0011223344B1", service: service) == nil)
+        #expect(try await f.refusal(code, mac: "0011223344B1", service: service)?.reason == .released)
+        #expect(try await f.refusal(issued.code, mac: "0011223344B1", service: service) == nil)
     }
 
     @Test func expiredCodeIsRefusedAndMarkedExpired() async throws {
         let f = try await LifecycleFixture.make()
         let name = try f.name(pool: "DP-Dallas")
         let late = f.service(after: 168 * 3600 + 1)
-        let refusal = try #require(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late))
+        let refusal = try #require(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late))
         #expect(refusal.reason == .expired)
         #expect(refusal.message.contains("mrabat regenerate \(name)"))
         #expect(
@@ -160,30 +160,30 @@ struct ActivationServiceTests {
                 "SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND verifier IS NULL AND sealed IS NULL")
                 == 1)
         // Second try: the record says expired before any handshake.
-        #expect(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late)?.reason == .expired)
+        #expect(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late)?.reason == .expired)
         // One second before the end it still works (another device).
         let inTime = f.service(after: 168 * 3600 - 1)
-        #expect(try f.refusal(try f.code(pool: "DP-NewYork"), mac: "0011223344C2", service: inTime) == nil)
+        #expect(try await f.refusal(try f.code(pool: "DP-NewYork"), mac: "0011223344C2", service: inTime) == nil)
     }
 
     @Test func usedAndReleasedCodesAreRefused() async throws {
         let f = try await LifecycleFixture.make()
         let dallas = try f.code(pool: "DP-Dallas")
-        #expect(try f.refusal(dallas, mac: "0011223344D1") == nil)
-        #expect(try f.refusal(dallas, mac: "0011223344D1")?.reason == .alreadyUsed)
-        #expect(try f.refusal(dallas, mac: "0011223344D2")?.reason == .alreadyUsed)
+        #expect(try await f.refusal(dallas, mac: "0011223344D1") == nil)
+        #expect(try await f.refusal(dallas, mac: "0011223344D1")?.reason == .alreadyUsed)
+        #expect(try await f.refusal(dallas, mac: "0011223344D2")?.reason == .alreadyUsed)
 
         let newYork = try f.name(pool: "DP-NewYork")
-        let ended = try f.store.releaseCode(deviceNamed: newYork, now: f.issuedAt)
+        let ended = try await f.store.releaseCode(deviceNamed: newYork, now: f.issuedAt)
         #expect(ended.deviceName == newYork)
-        #expect(try f.refusal(f.codes[newYork]!, mac: "0011223344D3")?.reason == .released)
-        #expect(throws: MRABatError.self) { try f.store.releaseCode(deviceNamed: newYork, now: f.issuedAt) }
-        #expect(throws: MRABatError.self) { try f.store.releaseCode(deviceNamed: "BAT000000000000", now: f.issuedAt) }
+        #expect(try await f.refusal(f.codes[newYork]!, mac: "0011223344D3")?.reason == .released)
+        await #expect(throws: MRABatError.self) { try await f.store.releaseCode(deviceNamed: newYork, now: f.issuedAt) }
+        await #expect(throws: MRABatError.self) { try await f.store.releaseCode(deviceNamed: "BAT000000000000", now: f.issuedAt) }
     }
 
     @Test func aMACAlreadyOnAnotherDeviceIsRefused() async throws {
         let f = try await LifecycleFixture.make()
-        let refusal = try #require(try f.refusal(try f.code(pool: "DP-Dallas"), mac: LifecycleFixture.optionOneMAC))
+        let refusal = try #require(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: LifecycleFixture.optionOneMAC))
         #expect(refusal.reason == .macInUse)
         #expect(refusal.message.contains("SEP\(LifecycleFixture.optionOneMAC)"))
         // Nothing changed: the code is still outstanding and the BAT device keeps its name.
@@ -199,16 +199,16 @@ struct ActivationServiceTests {
             parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: code.digits)
         var second = try SRPClient(
             parameters: .mrabat, identity: try ActivationIdentity(code: code).value, password: code.digits)
-        let h1 = try service.begin(
+        let h1 = try await service.begin(
             hello: first.hello(), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344E1"), model: "8845"))
-        let h2 = try service.begin(
+        let h2 = try await service.begin(
             hello: second.hello(), phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344E2"), model: "8845"))
         let p1 = try first.respond(to: h1.challenge)
         let p2 = try second.respond(to: h2.challenge)
-        let won = try service.finish(h1, proof: p1)
+        let won = try await service.finish(h1, proof: p1)
         try first.verify(won.serverProof)
         #expect(first.sessionKey != nil)
-        let lost = #expect(throws: ActivationRefusal.self) { try service.finish(h2, proof: p2) }
+        let lost = await #expect(throws: ActivationRefusal.self) { try await service.finish(h2, proof: p2) }
         #expect(lost?.reason == .alreadyUsed)
         #expect(try f.count("SELECT COUNT(*) FROM device WHERE name IN ('SEP0011223344E1', 'SEP0011223344E2')") == 1)
     }
@@ -217,19 +217,19 @@ struct ActivationServiceTests {
         let f = try await LifecycleFixture.make()
         let bat = try f.name(pool: "DP-Dallas")
         // Not activated: relock refuses, regenerate works.
-        #expect(throws: MRABatError.self) {
-            try CodeReplacement.replace(
+        await #expect(throws: MRABatError.self) {
+            try await CodeReplacement.replace(
                 deviceNamed: bat, kind: .relock, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
         }
-        #expect(try f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344F1") == nil)
+        #expect(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344F1") == nil)
         let sep = "SEP0011223344F1"
-        let regenerate = #expect(throws: MRABatError.self) {
-            try CodeReplacement.replace(
+        let regenerate = await #expect(throws: MRABatError.self) {
+            try await CodeReplacement.replace(
                 deviceNamed: sep, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: f.issuedAt)
         }
         #expect(regenerate?.message.contains("mrabat relock") == true)
 
-        let relocked = try CodeReplacement.replace(
+        let relocked = try await CodeReplacement.replace(
             deviceNamed: sep, kind: .relock, store: f.store, vault: f.vault, ttlHours: 24, now: f.issuedAt)
         #expect(relocked.device.activatedAt == nil)
         #expect(relocked.expiresAt == f.issuedAt.addingTimeInterval(24 * 3600))
@@ -238,13 +238,13 @@ struct ActivationServiceTests {
                 "SELECT COUNT(*) FROM activation_code WHERE bound_mac = '0011223344F1' AND status = 'outstanding'") == 1
         )
         // Another phone of the same model is refused; the phone itself activates again under the same name.
-        #expect(try f.refusal(relocked.code, mac: "0011223344F2")?.reason == .macMismatch)
-        let again = try PhoneActivation.run(
+        #expect(try await f.refusal(relocked.code, mac: "0011223344F2")?.reason == .macMismatch)
+        let again = try await PhoneActivation.run(
             code: relocked.code, phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344F1"), model: "8845"),
             service: f.service())
         #expect(again.commit.previousName == sep && again.commit.device.name == sep)
         #expect(
-            try f.store.history(device: sep).map(\.event) == ["issue", "activate", "relock", "activate", "activate"])
+            try await f.store.history(device: sep).map(\.event) == ["issue", "activate", "relock", "activate", "activate"])
     }
 
     @Test func expireEndsOnlyCodesPastTheirTimeToLive() async throws {
@@ -252,15 +252,15 @@ struct ActivationServiceTests {
         let newYork = try f.name(pool: "DP-NewYork")
         // Give one device a fresh code issued a day later, so it outlives the others.
         let later = f.issuedAt.addingTimeInterval(86_400)
-        _ = try CodeReplacement.replace(
+        _ = try await CodeReplacement.replace(
             deviceNamed: newYork, kind: .regenerate, store: f.store, vault: f.vault, ttlHours: 168, now: later)
-        #expect(try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(3600)).isEmpty)
-        let ended = try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600))
+        #expect(try await f.store.expireCodes(now: f.issuedAt.addingTimeInterval(3600)).isEmpty)
+        let ended = try await f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600))
         #expect(Set(ended.map(\.deviceName)) == [try f.name(pool: "DP-Dallas"), "SEP" + LifecycleFixture.optionOneMAC])
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND sealed IS NULL") == 2)
-        let listed = try f.store.outstandingCodes(jobID: nil, now: f.issuedAt, after: 0, limit: 10).map(\.deviceName)
+        let listed = try await f.store.outstandingCodes(jobID: nil, now: f.issuedAt, after: 0, limit: 10).map(\.deviceName)
         #expect(listed == [newYork])
-        #expect(try f.store.history(device: "SEP" + LifecycleFixture.optionOneMAC).map(\.event) == ["issue", "expire"])
-        #expect(try f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600)).isEmpty, "idempotent")
+        #expect(try await f.store.history(device: "SEP" + LifecycleFixture.optionOneMAC).map(\.event) == ["issue", "expire"])
+        #expect(try await f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600)).isEmpty, "idempotent")
     }
 }

@@ -19,7 +19,7 @@ struct LifecycleFixture {
         """
 
     let directory: String
-    let store: Store
+    let store: SQLiteStore
     let cluster: ClusterConfig
     let vault: CodeVault
     /// The code of each device, by device name.
@@ -29,10 +29,10 @@ struct LifecycleFixture {
     /// - Parameter configure: changes to the sample cluster before it is loaded.
     static func make(_ configure: (inout ClusterConfig) -> Void = { _ in }) async throws -> LifecycleFixture {
         let directory = try TestFiles.makeTemporaryDirectory("lifecycle")
-        let store = try Store(path: directory + "/mrabat.sqlite")
+        let store = try SQLiteStore(path: directory + "/mrabat.sqlite")
         var cluster = try ClusterConfig.load(path: TestFiles.sampleCluster)
         configure(&cluster)
-        try store.saveCluster(cluster)
+        try await store.saveCluster(cluster, now: Date())
         let csv = directory + "/phones.csv"
         try TestFiles.write(Self.csv, to: csv)
         var options = InsertOptions(
@@ -44,7 +44,7 @@ struct LifecycleFixture {
         precondition(summary.accepted == 3, "fixture insert: \(summary.lines)")
         let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
         var codes: [String: ActivationCode] = [:]
-        for stored in try store.outstandingCodes(jobID: nil, now: issuedAt, after: 0, limit: 100) {
+        for stored in try await store.outstandingCodes(jobID: nil, now: issuedAt, after: 0, limit: 100) {
             codes[stored.deviceName] = try vault.open(stored.sealed, associatedData: Array(stored.identity.utf8))
         }
         return LifecycleFixture(
@@ -82,9 +82,9 @@ struct LifecycleFixture {
     func refusal(
         _ code: ActivationCode, mac: String, model: String = "8845", mic: String? = nil,
         service: ActivationService? = nil
-    ) throws -> ActivationRefusal? {
+    ) async throws -> ActivationRefusal? {
         do {
-            _ = try PhoneActivation.run(
+            _ = try await PhoneActivation.run(
                 code: code, phone: PhoneIdentity(mac: Self.mac(mac), model: model, micFile: mic),
                 service: service ?? self.service())
             return nil

@@ -107,13 +107,13 @@ struct MICVerifierTests {
         let code = try f.code(pool: "DP-Dallas")
         let name = try f.name(pool: "DP-Dallas")
         let forged = try pki.makeMIC(mac: "0011223344A9", by: rogue, file: "forged")
-        #expect(try f.refusal(code, mac: "0011223344A9", mic: forged)?.reason == .micUntrusted)
-        #expect(try f.store.history(device: name).last?.outcome == "mic-untrusted")
+        #expect(try await f.refusal(code, mac: "0011223344A9", mic: forged)?.reason == .micUntrusted)
+        #expect(try await f.store.history(device: name).last?.outcome == "mic-untrusted")
         #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [name]) == 0)
         let mic = try pki.makeMIC(mac: "0011223344A9", by: ca)
-        #expect(try f.refusal(code, mac: "0011223344A9", mic: mic) == nil)
+        #expect(try await f.refusal(code, mac: "0011223344A9", mic: mic) == nil)
         #expect(
-            try f.store.history(device: "SEP0011223344A9").last?.detail?.contains(
+            try await f.store.history(device: "SEP0011223344A9").last?.detail?.contains(
                 "MIC /O=Cisco Systems Inc./OU=cisco.com/CN=CP-8845-SEP0011223344A9 verified") == true)
     }
 }

@@ -36,8 +36,8 @@ struct SelfCareQRTests {
         let f = try await LifecycleFixture.make()
         let out = f.directory + "/selfcare"
         // One of alice's two phones activates first: only the other is still ready.
-        #expect(try f.refusal(try f.code(pool: "DP-NewYork"), mac: "0011223344AB") == nil)
-        let entries = try SelfCarePage.write(
+        #expect(try await f.refusal(try f.code(pool: "DP-NewYork"), mac: "0011223344AB") == nil)
+        let entries = try await SelfCarePage.write(
             user: "alice", store: f.store, vault: f.vault, cluster: f.cluster, outDirectory: out, now: Date())
         let dallas = try f.name(pool: "DP-Dallas")
         #expect(entries.map(\.deviceName) == [dallas])
@@ -57,15 +57,15 @@ struct SelfCareQRTests {
 
     @Test func hiddenWhenTheClusterDoesNotShowPhonesReadyToActivate() async throws {
         let f = try await LifecycleFixture.make { $0.enterprise.showPhonesReadyToActivate = false }
-        let error = #expect(throws: MRABatError.self) {
-            try SelfCarePage.write(
+        let error = await #expect(throws: MRABatError.self) {
+            try await SelfCarePage.write(
                 user: "alice", store: f.store, vault: f.vault, cluster: f.cluster, outDirectory: f.directory + "/sc",
                 now: Date())
         }
         #expect(error?.message.contains("showPhonesReadyToActivate: true") == true)
         #expect(!FileManager.default.fileExists(atPath: f.directory + "/sc/index.html"))
-        let unknown = #expect(throws: MRABatError.self) {
-            try SelfCarePage.write(
+        let unknown = await #expect(throws: MRABatError.self) {
+            try await SelfCarePage.write(
                 user: "nobody", store: f.store, vault: f.vault,
                 cluster: {
                     var c = f.cluster

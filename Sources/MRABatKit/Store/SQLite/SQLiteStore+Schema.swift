@@ -1,10 +1,11 @@
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// The schema, one migration per change; GRDB records which ran in `grdb_migrations`.
     ///
     /// Times are Unix seconds (INTEGER). Codes are never stored in plaintext: `activation_code`
-    /// holds the SRP identity, salt and verifier and an AES-256-GCM sealed copy.
+    /// holds the SRP identity, salt and verifier and an AES-256-GCM sealed copy. Migrations that
+    /// shipped are never edited: a change is a new migration.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: cluster, devices, codes, jobs") { db in
@@ -134,6 +135,19 @@ extension Store {
                     CREATE INDEX activation_code_identity ON activation_code(identity);
                     CREATE INDEX activation_code_outstanding_expiry ON activation_code(expires_at) WHERE status = 'outstanding';
                     CREATE INDEX audit_device_name ON audit(device_name);
+                    """)
+        }
+        migrator.registerMigration("v3: sealing-key fingerprint; devices compared field by field") { db in
+            // The store records which key sealed its codes, so a lost or swapped key file is refused
+            // instead of silently replaced. Re-runs compare a row's fields with the stored device's
+            // own columns, so the joined `fingerprint` string (decoded by position) goes.
+            try db.execute(
+                sql: """
+                    CREATE TABLE sealing_key (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        fingerprint TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL);
+                    ALTER TABLE device DROP COLUMN fingerprint;
                     """)
         }
         return migrator

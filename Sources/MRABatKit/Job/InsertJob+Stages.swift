@@ -1,0 +1,120 @@
+import Foundation
+
+extension InsertJob {
+    /// The cluster the job validates against: `--cluster`'s for `validate`, else the store's.
+    static func loadCluster(store: (any Store)?, options: InsertOptions) async throws -> ClusterConfig {
+        if let cluster = options.cluster { return cluster }
+        guard let store else {
+            throw MRABatError(.config, "no cluster configuration: run `mrabat init --cluster FILE` or pass --cluster")
+        }
+        return try await store.loadCluster()
+    }
+
+    /// The phone template, which must set both activation flags for MRA onboarding.
+    static func loadTemplate(options: InsertOptions, cluster: ClusterConfig) throws -> PhoneTemplate {
+        let template = try PhoneTemplate.load(path: options.templatePath, cluster: cluster)
+        guard template.requiresActivationCodeOnboarding && template.allowActivationCodeViaMRA else {
+            throw MRABatError(
+                .template,
+                "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and "
+                    + "allowActivationCodeViaMRA to true for MRA onboarding",
+                at: SourceLocation(file: options.templatePath))
+        }
+        return template
+    }
+
+    /// The columns the template cannot stand in for: they must be in the file.
+    static func requiredColumns(_ template: PhoneTemplate) -> Set<BATColumn> {
+        var required: Set<BATColumn> = [.ownerUserID, .directoryNumber(1)]
+        if template.model == nil { required.insert(.deviceType) }
+        if template.devicePool == nil { required.insert(.devicePool) }
+        return required
+    }
+
+    /// Sorts a checked chunk against the store: new, unchanged, or rejected (conflict, MAC in use,
+    /// duplicate of a row this job already wrote).
+    static func reconcile(
+        _ checked: ChunkChecker.Checked, _ records: [CSVRecord], _ reconciler: StoreReconciler,
+        _ writer: (any JobWriter)?, _ store: (any Store)?
+    ) async throws -> StoreReconciler.Outcome {
+        let keys = checked.drafts.map(\.naturalKey)
+        let macs = checked.drafts.compactMap { $0.mac?.hex }
+        var existing: [ExistingDevice] = []
+        var linesInThisJob: [Int64: Int] = [:]
+        if let writer {
+            existing = try await writer.existingDevices(keys: keys, macs: macs)
+            linesInThisJob = try await writer.lines(ofDevices: existing.map(\.device.id))
+        } else if let store {
+            existing = try await store.existingDevices(keys: keys, macs: macs)
+        }
+        let fields = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { first, _ in first })
+        var outcome = reconciler.reconcile(
+            checked.drafts, existing: existing, linesInThisJob: linesInThisJob, fields: { fields[$0] ?? [] })
+        outcome.rejected += checked.rejected
+        return outcome
+    }
+
+    /// Abandons the job, committing nothing, once more rows are rejected than `--max-errors` allows.
+    static func checkMaxErrors(_ summary: JobSummary, options: InsertOptions, rejects: RejectsWriter?) throws {
+        guard let maxErrors = options.maxErrors, summary.rejected > maxErrors else { return }
+        try rejects?.commit()
+        throw MRABatError(
+            .tooManyErrors,
+            "aborted after \(summary.rows) rows: \(summary.rejected) rejected, more than --max-errors \(maxErrors); "
+                + "nothing was committed" + (rejects == nil ? "" : "; the rejected rows so far are in rejects.csv"),
+            at: SourceLocation(file: options.csvPath))
+    }
+
+    /// Commits the job's transaction, or rolls it back under `--all-or-nothing` when a row was rejected.
+    static func finishTransaction(
+        _ writer: (any JobWriter)?, _ summary: inout JobSummary, _ clock: inout StageClock, options: InsertOptions
+    ) async throws {
+        guard let writer else { return }
+        if options.allOrNothing && summary.rejected > 0 {
+            try await writer.rollback()
+            summary.warnings.append("--all-or-nothing: \(summary.rejected) row(s) rejected, nothing committed")
+            return
+        }
+        summary.stageSeconds = clock.seconds
+        summary.totalSeconds = clock.totalSeconds
+        summary.committed = true
+        let final = summary
+        try await clock.time(.store) { try await writer.commit(summary: final, now: Date()) }
+    }
+}
+
+/// Writes one chunk, its codes computed, into the job's transaction.
+enum ChunkWriter {
+    static func write(
+        _ ready: CodePipeline.Ready, rejected: [RowRejection], to writer: any JobWriter, vault: CodeVault,
+        issuedAt: Date, expiresAt: Date
+    ) async throws {
+        let secrets = try await uniqueIdentities(ready.secrets, writer: writer, vault: vault)
+        try await writer.insert(
+            zip(ready.chunk.fresh, secrets).map { NewDevice(draft: $0, secrets: $1) }, issuedAt: issuedAt,
+            expiresAt: expiresAt)
+        try await writer.recordUnchanged(ready.chunk.unchanged)
+        try await writer.recordRejected(rejected)
+    }
+
+    /// `secrets` with any code whose identity an outstanding code (or an earlier one of the chunk)
+    /// has replaced by a fresh one: the identity is a function of the code, so this keeps codes
+    /// unique among outstanding ones (one collision in about 10^16 / outstanding codes).
+    static func uniqueIdentities(_ secrets: [IssuedCodeSecrets], writer: any JobWriter, vault: CodeVault)
+        async throws -> [IssuedCodeSecrets]
+    {
+        var secrets = secrets
+        var taken = try await writer.outstandingIdentities(among: secrets.map(\.identity))
+        var inChunk = Set<String>()
+        for index in secrets.indices {
+            while taken.contains(secrets[index].identity) || !inChunk.insert(secrets[index].identity).inserted {
+                guard let fresh = try await CodeIssuer.issue(count: 1, vault: vault, jobs: 1).first else {
+                    throw MRABatError(.internal, "code issuance returned no code")
+                }
+                secrets[index] = fresh
+                taken = try await writer.outstandingIdentities(among: [fresh.identity])
+            }
+        }
+        return secrets
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What a committed job leaves on disk: config files and the code export (read back from the store),
+/// `rejects.csv` and `summary.json`.
+enum JobOutputs {
+    /// Writes the config files and the code export of committed job `jobID`.
+    ///
+    /// The job is committed whatever happens here: a failure (a read-only `tftp/`, a full disk) is
+    /// recorded in ``JobSummary/outputFailure`` rather than thrown, so the caller says that the job
+    /// is committed and exits with its own status; a re-run of the same input finds every row
+    /// unchanged and writes the outputs again.
+    static func emit(
+        jobID: Int64, store: any Store, vault: CodeVault, cluster: ClusterConfig, outputs: OutputDirectory,
+        options: InsertOptions, summary: inout JobSummary, clock: inout StageClock
+    ) async throws {
+        do {
+            summary.configFilesWritten = try await clock.time(.tftp) {
+                try await ConfigEmitter.emit(
+                    store: store, cluster: cluster, jobID: jobID, directory: outputs.tftpPath, jobs: options.jobs)
+            }
+            summary.codesExported = try await clock.time(.export) {
+                try await ActivationCodeExport.write(
+                    store: store, vault: vault, jobID: jobID, now: options.now, to: outputs.activationCodesPath)
+            }
+        } catch {
+            summary.outputFailure = "\(error)"
+        }
+    }
+
+    /// Puts `rejects.csv` in place and writes `summary.json` with the final timings.
+    ///
+    /// - Throws: only for a job that committed nothing (`validate`, `--all-or-nothing`); a committed
+    ///   job's failure goes to ``JobSummary/outputFailure``.
+    static func finish(
+        rejects: RejectsWriter?, outputs: OutputDirectory?, summary: inout JobSummary, clock: StageClock
+    ) throws {
+        func attempt(_ body: () throws -> Void) throws {
+            do {
+                try body()
+            } catch {
+                guard summary.committed else { throw error }
+                summary.outputFailure = summary.outputFailure ?? "\(error)"
+            }
+        }
+        try attempt { try rejects?.commit() }
+        summary.stageSeconds = clock.seconds
+        summary.totalSeconds = clock.totalSeconds
+        if let outputs {
+            let final = summary
+            try attempt { try outputs.writeSummary(final) }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import GRDB
+
+/// A row of `device`: the one place its columns are named in Swift.
+struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    static let databaseTableName = "device"
+
+    var id: Int64?
+    var name: String
+    var mac: String?
+    /// ``NaturalKey/stored``; unique.
+    var naturalKey: String
+    var model: String
+    var devicePool: String
+    var serviceDomain: String?
+    var ownerUserID: String
+    var description: String?
+    var location: String?
+    var css: String?
+    var deviceProtocol: String
+    var phoneButtonTemplate: String
+    var softkeyTemplate: String
+    var securityProfile: String
+    var sipProfile: String
+    var userLocale: String
+    var requiresActivationCode: Bool
+    var allowActivationCodeViaMRA: Bool
+    var templateName: String
+    var jobID: Int64
+    var createdAt: Int64
+    var activatedAt: Int64?
+    var failedAttempts: Int
+    var throttled: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, mac, model, description, location, css, throttled
+        case naturalKey = "natural_key"
+        case devicePool = "device_pool"
+        case serviceDomain = "service_domain"
+        case ownerUserID = "owner_user_id"
+        case deviceProtocol = "protocol"
+        case phoneButtonTemplate = "phone_button_template"
+        case softkeyTemplate = "softkey_template"
+        case securityProfile = "security_profile"
+        case sipProfile = "sip_profile"
+        case userLocale = "user_locale"
+        case requiresActivationCode = "requires_activation_code"
+        case allowActivationCodeViaMRA = "allow_activation_code_via_mra"
+        case templateName = "template_name"
+        case jobID = "job_id"
+        case createdAt = "created_at"
+        case activatedAt = "activated_at"
+        case failedAttempts = "failed_attempts"
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let name = Column(CodingKeys.name)
+        static let mac = Column(CodingKeys.mac)
+        static let naturalKey = Column(CodingKeys.naturalKey)
+        static let ownerUserID = Column(CodingKeys.ownerUserID)
+        static let jobID = Column(CodingKeys.jobID)
+        static let activatedAt = Column(CodingKeys.activatedAt)
+        static let failedAttempts = Column(CodingKeys.failedAttempts)
+        static let throttled = Column(CodingKeys.throttled)
+    }
+
+    static let lines = hasMany(LineRecord.self, using: ForeignKey([LineRecord.Columns.deviceID]))
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The record for a draft a job creates.
+    init(draft: DeviceDraft, jobID: Int64, createdAt: Int64) {
+        let a = draft.attributes
+        id = nil
+        name = draft.name
+        mac = draft.mac?.hex
+        naturalKey = draft.naturalKey.stored
+        model = a.model
+        devicePool = a.devicePool
+        serviceDomain = a.serviceDomain
+        ownerUserID = a.ownerUserID
+        description = a.description
+        location = a.location
+        css = a.css
+        deviceProtocol = a.deviceProtocol
+        phoneButtonTemplate = a.phoneButtonTemplate
+        softkeyTemplate = a.softkeyTemplate
+        securityProfile = a.securityProfile
+        sipProfile = a.sipProfile
+        userLocale = a.userLocale
+        requiresActivationCode = a.requiresActivationCodeOnboarding
+        allowActivationCodeViaMRA = a.allowActivationCodeViaMRA
+        templateName = draft.templateName
+        self.jobID = jobID
+        self.createdAt = createdAt
+        activatedAt = nil
+        failedAttempts = 0
+        throttled = false
+    }
+
+    /// The domain value, with `lines` (the device's ``LineRecord``s in index order).
+    func stored(lines: [LineRecord]) -> StoredDevice {
+        StoredDevice(
+            id: id ?? 0, name: name, mac: mac,
+            attributes: DeviceAttributes(
+                model: model, devicePool: devicePool, serviceDomain: serviceDomain, ownerUserID: ownerUserID,
+                description: description, location: location, css: css, deviceProtocol: deviceProtocol,
+                phoneButtonTemplate: phoneButtonTemplate, softkeyTemplate: softkeyTemplate,
+                securityProfile: securityProfile, sipProfile: sipProfile, userLocale: userLocale,
+                requiresActivationCodeOnboarding: requiresActivationCode,
+                allowActivationCodeViaMRA: allowActivationCodeViaMRA, lines: lines.map(\.line)))
+    }
+
+    /// The key the device was created under: its MAC if it was provisioned with one, else from its
+    /// attributes (an activated device keeps the row key it was created with).
+    func key(of device: StoredDevice) -> NaturalKey {
+        naturalKey.hasPrefix("mac:")
+            ? .mac(String(naturalKey.dropFirst(4))) : NaturalKey(mac: nil, attributes: device.attributes)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import Synchronization
+
+extension SQLiteStore {
+    public func beginJob(kind: String, input: String, template: String, now: Date) async throws -> any JobWriter {
+        try await SQLiteJobWriter(store: self, kind: kind, input: input, template: template, now: now)
+    }
+}
+
+/// One job's write transaction on a connection of its own, held open while the job streams its rows.
+///
+/// `BEGIN IMMEDIATE` takes the write lock, so two jobs on one store run one after the other;
+/// everything the job writes becomes visible at ``commit(summary:now:)`` or not at all — a process
+/// killed in between leaves SQLite's WAL to discard the uncommitted frames on next open.
+///
+/// This connection alone allows a transaction to outlive one access (`allowsUnsafeTransactions`):
+/// the job owns it, calls it from one task at a time, and always ends it (commit, rollback, or the
+/// connection closing with the object, which rolls back).
+final class SQLiteJobWriter: JobWriter {
+    private let connection: DatabaseQueue
+    let jobID: Int64
+    private let isOpen = Mutex(true)
+
+    init(store: SQLiteStore, kind: String, input: String, template: String, now: Date) async throws {
+        var configuration = SQLiteStore.configuration(readOnly: false, store.busyTimeout)
+        configuration.allowsUnsafeTransactions = true
+        do {
+            connection = try DatabaseQueue(path: store.path, configuration: configuration)
+            jobID = try await connection.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                do {
+                    var job = JobRecord(
+                        kind: kind, inputPath: input, templateName: template, startedAt: SQLiteStore.seconds(now),
+                        accepted: 0, unchanged: 0, rejected: 0)
+                    try job.insert(db)
+                    guard let id = job.id else { throw MRABatError(.internal, "the new job has no id") }
+                    return id
+                } catch {
+                    try? db.execute(sql: "ROLLBACK")
+                    throw error
+                }
+            }
+        } catch {
+            throw SQLiteStore.map(error, doing: "start the job")
+        }
+    }
+
+    private func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard isOpen.withLock({ $0 }) else { throw MRABatError(.internal, "job \(jobID)'s transaction already ended") }
+        do {
+            return try await connection.writeWithoutTransaction(body)
+        } catch {
+            throw SQLiteStore.map(error, doing: action)
+        }
+    }
+
+    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
+        try await run("look up existing devices") { db in try SQLiteStore.existingDevices(db, keys: keys, macs: macs) }
+    }
+
+    func lines(ofDevices deviceIDs: [Int64]) async throws -> [Int64: Int] {
+        guard !deviceIDs.isEmpty else { return [:] }
+        let jobID = self.jobID
+        return try await run("look up rows of the job") { db in
+            var lines: [Int64: Int] = [:]
+            for row in try JobRowRecord.filter(
+                JobRowRecord.Columns.jobID == jobID && deviceIDs.contains(JobRowRecord.Columns.deviceID)
+            ).fetchAll(db) {
+                if let device = row.deviceID { lines[device] = min(lines[device] ?? row.line, row.line) }
+            }
+            return lines
+        }
+    }
+
+    func takenNames(_ names: [String]) async throws -> Set<String> {
+        try await run("look up device names") { db in
+            Set(try DeviceRecord.filter(names.contains(DeviceRecord.Columns.name))
+                .select(DeviceRecord.Columns.name, as: String.self).fetchAll(db))
+        }
+    }
+
+    func outstandingIdentities(among identities: [String]) async throws -> Set<String> {
+        try await run("look up activation codes") { db in
+            Set(try ActivationCodeRecord.filter(
+                ActivationCodeRecord.outstanding && identities.contains(ActivationCodeRecord.Columns.identity)
+            ).select(ActivationCodeRecord.Columns.identity, as: String.self).fetchAll(db))
+        }
+    }
+
+    func insert(_ devices: [NewDevice], issuedAt: Date, expiresAt: Date) async throws {
+        let issued = SQLiteStore.seconds(issuedAt)
+        let expires = SQLiteStore.seconds(expiresAt)
+        let jobID = self.jobID
+        try await run("write devices") { db in
+            // The audit log starts each device's history with its first code, under the name it was provisioned as.
+            let expiry = "code expires \(AuditTime.format(expiresAt))"
+            for new in devices {
+                let draft = new.draft
+                var device = DeviceRecord(draft: draft, jobID: jobID, createdAt: issued)
+                try device.insert(db)
+                guard let deviceID = device.id else { throw MRABatError(.internal, "a new device has no id") }
+                for line in draft.attributes.lines {
+                    try LineRecord(deviceID: deviceID, line: line).insert(db)
+                }
+                var code = ActivationCodeRecord(
+                    deviceID: deviceID, secrets: new.secrets, boundMAC: draft.mac?.hex, issuedAt: issued,
+                    expiresAt: expires, jobID: jobID)
+                try code.insert(db)
+                try JobRowRecord(jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID)
+                    .insert(db)
+                var audit = AuditRecord(
+                    AuditEvent(
+                        at: issuedAt, deviceID: deviceID, deviceName: draft.name, event: "issue",
+                        detail: "job \(jobID) line \(draft.sourceLine): \(expiry)"
+                            + (draft.mac.map { ", bound to MAC \($0.hex)" } ?? "")))
+                try audit.insert(db)
+            }
+        }
+    }
+
+    func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws {
+        let jobID = self.jobID
+        let records = rows.map { JobRowRecord(jobID: jobID, line: $0.line, outcome: "unchanged", deviceID: $0.deviceID) }
+        try await run("record unchanged rows") { db in
+            for record in records { try record.insert(db) }
+        }
+    }
+
+    func recordRejected(_ rows: [RowRejection]) async throws {
+        let jobID = self.jobID
+        let records = rows.map { JobRowRecord(jobID: jobID, line: $0.line, outcome: "rejected", reason: $0.reason) }
+        try await run("record rejected rows") { db in
+            for record in records { try record.insert(db) }
+        }
+    }
+
+    func commit(summary: JobSummary, now: Date) async throws {
+        let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        let jobID = self.jobID
+        try await run("commit the job") { db in
+            guard var job = try JobRecord.fetchOne(db, key: jobID) else {
+                throw MRABatError(.internal, "job \(jobID) vanished from its own transaction")
+            }
+            job.finishedAt = SQLiteStore.seconds(now)
+            job.accepted = summary.accepted
+            job.unchanged = summary.unchanged
+            job.rejected = summary.rejected
+            job.summaryJSON = json
+            try job.update(db)
+            try db.execute(sql: "COMMIT")
+        }
+        isOpen.withLock { $0 = false }
+    }
+
+    func rollback() async throws {
+        guard isOpen.withLock({ open in defer { open = false }; return open }) else { return }
+        do {
+            try await connection.writeWithoutTransaction { db in
+                if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+            }
+        } catch {
+            throw SQLiteStore.map(error, doing: "roll back the job")
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// The lifecycle state of the first device `request` selects, or nil.
+    static func lifecycleState(_ db: Database, _ request: QueryInterfaceRequest<DeviceRecord>) throws
+        -> DeviceLifecycleState?
+    {
+        guard let record = try request.fetchOne(db), let id = record.id, let device = try devices(db, [record]).first
+        else { return nil }
+        let code = try ActivationCodeRecord.filter(
+            ActivationCodeRecord.Columns.deviceID == id && ActivationCodeRecord.outstanding
+        ).fetchOne(db)
+        return DeviceLifecycleState(
+            device: device, activatedAt: record.activatedAt.map(date), failedAttempts: record.failedAttempts,
+            throttled: record.throttled, outstandingCode: code?.state)
+    }
+
+    static func lifecycleState(_ db: Database, deviceID: Int64) throws -> DeviceLifecycleState? {
+        try lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.id == deviceID))
+    }
+
+    public func lifecycleState(deviceNamed name: String) async throws -> DeviceLifecycleState? {
+        try await read("read a device") { db in
+            try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.name == name))
+        }
+    }
+
+    public func lifecycleState(mac: MACAddress) async throws -> DeviceLifecycleState? {
+        try await read("read a device") { db in
+            try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.mac == mac.hex))
+        }
+    }
+
+    public func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)? {
+        try await read("look up an activation code") { db in
+            guard
+                let code = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.identity == identity)
+                    .order(ActivationCodeRecord.outstanding.desc, ActivationCodeRecord.Columns.id.desc).fetchOne(db),
+                let device = try Self.lifecycleState(db, deviceID: code.deviceID)
+            else { return nil }
+            return (code.state, device)
+        }
+    }
+
+    public func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount {
+        try await write("count a failed activation attempt") { db in
+            guard var device = try DeviceRecord.fetchOne(db, key: deviceID) else {
+                throw MRABatError(.notFound, "no device with id \(deviceID)")
+            }
+            let wasThrottled = device.throttled
+            device.failedAttempts += 1
+            device.throttled = device.throttled || device.failedAttempts >= limit
+            try device.update(db, columns: [DeviceRecord.Columns.failedAttempts, DeviceRecord.Columns.throttled])
+            var audit = event
+            audit.deviceName = device.name
+            let count = device.failedAttempts
+            // Past the limit the count goes on (the audit log shows every attempt), but "attempt 20 of 5"
+            // reads as nonsense: say since when the device is throttled instead.
+            let note =
+                wasThrottled
+                ? "failed attempt \(count); throttled since attempt \(limit)" : "failed attempt \(count) of \(limit)"
+            audit.detail = [event.detail, note].compactMap { $0 }.joined(separator: "; ")
+            var record = AuditRecord(audit)
+            try record.insert(db)
+            if device.throttled && !wasThrottled {
+                var throttle = AuditRecord(
+                    AuditEvent(
+                        at: event.at, deviceID: deviceID, deviceName: device.name, event: "throttle",
+                        detail: "\(count) failed activation attempts; `mrabat regenerate \(device.name)` clears it"))
+                try throttle.insert(db)
+            }
+            return FailedAttemptCount(attempts: count, throttled: device.throttled)
+        }
+    }
+
+    /// Ends an outstanding code inside the caller's transaction: status set, secrets erased.
+    /// - Returns: whether it was still outstanding (false: another process ended it first).
+    static func endCode(_ db: Database, id: Int64, status: ActivationCodeStatus, now: Date) throws -> Bool {
+        let changed = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.id == id && ActivationCodeRecord.outstanding)
+            .updateAll(
+                db, ActivationCodeRecord.Columns.status.set(to: status.rawValue),
+                ActivationCodeRecord.Columns.salt.set(to: nil), ActivationCodeRecord.Columns.verifier.set(to: nil),
+                ActivationCodeRecord.Columns.sealed.set(to: nil), ActivationCodeRecord.Columns.endedAt.set(to: seconds(now)))
+        return changed == 1
+    }
+
+    public func endCode(id: Int64, status: ActivationCodeStatus, event: AuditEvent) async throws -> Bool {
+        try await write("end an activation code") { db in
+            let ended = try Self.endCode(db, id: id, status: status, now: event.at)
+            var record = AuditRecord(event)
+            try record.insert(db)
+            return ended
+        }
+    }
+
+    public func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit {
+        try await write("record the activation") { db in try Self.commitActivation(db, code: code, mac: mac, event: event) }
+    }
+
+    /// One activation inside the caller's transaction (see ``Store/commitActivation(code:mac:event:)``).
+    static func commitActivation(_ db: Database, code: CodeState, mac: MACAddress, event: AuditEvent) throws
+        -> ActivationCommit
+    {
+        guard var record = try DeviceRecord.fetchOne(db, key: code.deviceID),
+            let before = try devices(db, [record]).first
+        else {
+            throw MRABatError(.store, "the device of activation code \(code.id) disappeared")
+        }
+        guard try endCode(db, id: code.id, status: .used, now: event.at) else {
+            throw ActivationRefusal(
+                .alreadyUsed, "the code of \(before.name) was used by another activation a moment ago",
+                deviceName: before.name)
+        }
+        if let other = try DeviceRecord.filter(DeviceRecord.Columns.mac == mac.hex && DeviceRecord.Columns.id != code.deviceID)
+            .fetchOne(db)
+        {
+            throw ActivationRefusal(
+                .macInUse, "MAC \(mac.hex) already belongs to device \(other.name)", deviceName: before.name)
+        }
+        record.name = mac.deviceName
+        record.mac = mac.hex
+        record.activatedAt = seconds(event.at)
+        record.failedAttempts = 0
+        record.throttled = false
+        try record.update(db)
+        var audit = event
+        audit.deviceID = code.deviceID
+        audit.deviceName = mac.deviceName
+        if before.name != mac.deviceName {
+            audit.detail = ["renamed \(before.name) → \(mac.deviceName)", event.detail].compactMap { $0 }
+                .joined(separator: "; ")
+        }
+        var auditRecord = AuditRecord(audit)
+        try auditRecord.insert(db)
+        var device = before
+        device.name = mac.deviceName
+        device.mac = mac.hex
+        return ActivationCommit(device: device, previousName: before.name)
+    }
+
+    public func releaseCode(deviceNamed name: String, now: Date) async throws -> EndedCode {
+        try await write("release an activation code") { db in
+            guard let state = try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.name == name)) else {
+                throw MRABatError(.notFound, "no device named \(name)", value: name)
+            }
+            guard let code = state.outstandingCode else {
+                throw MRABatError(.notFound, "device \(name) has no outstanding activation code to release", value: name)
+            }
+            _ = try Self.endCode(db, id: code.id, status: .released, now: now)
+            var audit = AuditRecord(
+                AuditEvent(
+                    at: now, deviceID: state.device.id, deviceName: name, event: "release",
+                    detail: "code issued \(AuditTime.format(code.issuedAt)) released"))
+            try audit.insert(db)
+            return EndedCode(deviceName: name, expiresAt: code.expiresAt)
+        }
+    }
+
+    public func replaceCode(
+        deviceNamed name: String, with secrets: IssuedCodeSecrets, expiresAt: Date, event: String,
+        clearsActivation: Bool, now: Date, check: @escaping @Sendable (DeviceLifecycleState) throws -> Void
+    ) async throws -> DeviceLifecycleState {
+        try await write("replace the activation code of \(name)") { db in
+            guard let state = try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.name == name)),
+                var record = try DeviceRecord.fetchOne(db, key: state.device.id)
+            else {
+                throw MRABatError(.notFound, "no device named \(name)", value: name)
+            }
+            try check(state)
+            if let old = state.outstandingCode {
+                _ = try Self.endCode(db, id: old.id, status: .released, now: now)
+            }
+            // The identity is unique among outstanding codes; a collision is the caller's to redraw.
+            let taken = try ActivationCodeRecord.filter(
+                ActivationCodeRecord.Columns.identity == secrets.identity && ActivationCodeRecord.outstanding
+            ).fetchCount(db)
+            guard taken == 0 else { throw StoreConflict.codeIdentityTaken }
+            var code = ActivationCodeRecord(
+                deviceID: state.device.id, secrets: secrets, boundMAC: state.device.mac, issuedAt: Self.seconds(now),
+                expiresAt: Self.seconds(expiresAt), jobID: nil)
+            try code.insert(db)
+            record.failedAttempts = 0
+            record.throttled = false
+            if clearsActivation { record.activatedAt = nil }
+            try record.update(db)
+            var detail = "new code expires \(AuditTime.format(expiresAt))"
+            if let mac = state.device.mac { detail += ", bound to MAC \(mac)" }
+            if state.outstandingCode != nil { detail += "; previous code released" }
+            if state.throttled { detail += "; throttle cleared" }
+            var audit = AuditRecord(
+                AuditEvent(at: now, deviceID: state.device.id, deviceName: name, event: event, detail: detail))
+            try audit.insert(db)
+            guard let replaced = try Self.lifecycleState(db, deviceID: state.device.id) else {
+                throw MRABatError(.store, "device \(name) disappeared while its code was replaced")
+            }
+            return replaced
+        }
+    }
+
+    public func expireCodes(now: Date) async throws -> [EndedCode] {
+        try await write("expire activation codes") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.device_id, c.expires_at, d.name FROM activation_code c JOIN device d ON d.id = c.device_id
+                    WHERE c.status = 'outstanding' AND c.expires_at <= ? ORDER BY d.name
+                    """, arguments: [Self.seconds(now)])
+            var ended: [EndedCode] = []
+            for row in rows {
+                let expires = Self.date(row["expires_at"])
+                let name: String = row["name"]
+                _ = try Self.endCode(db, id: row["id"], status: .expired, now: now)
+                var audit = AuditRecord(
+                    AuditEvent(
+                        at: now, deviceID: row["device_id"], deviceName: name, event: "expire",
+                        detail: "time to live ended \(AuditTime.format(expires))"))
+                try audit.insert(db)
+                ended.append(EndedCode(deviceName: name, expiresAt: expires))
+            }
+            return ended
+        }
+    }
+
+    public func readyToActivate(ownerUserID owner: String, now: Date) async throws -> [StoredCode] {
+        let now = Self.seconds(now)
+        return try await read("read the user's phones") { db in
+            let columns = OutstandingCodeRow.columns
+            let request: SQLRequest<OutstandingCodeRow> = """
+                SELECT c.id AS cursor, \(columns) FROM activation_code c JOIN device d ON d.id = c.device_id
+                WHERE d.owner_user_id = \(owner) AND c.status = 'outstanding' AND c.expires_at > \(now)
+                    AND d.throttled = 0 AND c.sealed IS NOT NULL
+                ORDER BY d.name
+                """
+            return try request.fetchAll(db).map(\.code)
+        }
+    }
+
+    public func deviceCount(ownerUserID owner: String) async throws -> Int {
+        try await read("count the user's phones") { db in
+            try DeviceRecord.filter(DeviceRecord.Columns.ownerUserID == owner).fetchCount(db)
+        }
+    }
+}
