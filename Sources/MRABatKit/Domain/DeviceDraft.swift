@@ -19,4 +19,3 @@ public struct DeviceDraft: Sendable, Equatable {
     /// What identifies "the same phone" across runs (see ``NaturalKey``).
     public var naturalKey: NaturalKey { NaturalKey(mac: mac, attributes: attributes) }
 }
-

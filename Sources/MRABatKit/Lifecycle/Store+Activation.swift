@@ -38,6 +38,7 @@ extension Store {
     {
         try await commitActivation(
             code: code, mac: mac,
-            event: AuditEvent(at: now, deviceID: code.deviceID, deviceName: mac.deviceName, event: "activate", detail: detail))
+            event: AuditEvent(
+                at: now, deviceID: code.deviceID, deviceName: mac.deviceName, event: "activate", detail: detail))
     }
 }

@@ -15,7 +15,8 @@ public enum StoreLocation {
 
     /// `location` without a password, for messages.
     public static func redacted(_ location: String) -> String {
-        guard let scheme = location.range(of: "://"), let at = location.range(of: "@", range: scheme.upperBound..<location.endIndex)
+        guard let scheme = location.range(of: "://"),
+            let at = location.range(of: "@", range: scheme.upperBound..<location.endIndex)
         else { return location }
         let credentials = location[scheme.upperBound..<at.lowerBound]
         guard let colon = credentials.firstIndex(of: ":") else { return location }

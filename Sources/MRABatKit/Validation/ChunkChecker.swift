@@ -37,7 +37,8 @@ struct ChunkChecker {
                     continue
                 }
                 for warning in draft.warnings {
-                    checked.warnings.append("\(file):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                    checked.warnings.append(
+                        "\(file):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
                 }
                 checked.drafts.append(draft)
             }

@@ -34,7 +34,8 @@ struct StoreReconciler {
         }
         let byKey = Dictionary(existing.map { ($0.naturalKey, $0) }, uniquingKeysWith: { first, _ in first })
         let byMAC = Dictionary(
-            existing.compactMap { match in match.device.mac.map { ($0, match) } }, uniquingKeysWith: { first, _ in first })
+            existing.compactMap { match in match.device.mac.map { ($0, match) } },
+            uniquingKeysWith: { first, _ in first })
         for draft in drafts {
             func reject(_ problem: RowProblem) {
                 outcome.rejected.append(

@@ -89,7 +89,8 @@ struct ActivationServiceTests {
     ])
     func modelMismatchIsRefused(model: String, message: String) async throws {
         let f = try await LifecycleFixture.make()
-        let refusal = try #require(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344A2", model: model))
+        let refusal = try #require(
+            try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344A2", model: model))
         #expect(refusal.reason == .modelMismatch)
         #expect(refusal.message.contains(message), "\(refusal)")
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 3)
@@ -152,7 +153,8 @@ struct ActivationServiceTests {
         let f = try await LifecycleFixture.make()
         let name = try f.name(pool: "DP-Dallas")
         let late = f.service(after: 168 * 3600 + 1)
-        let refusal = try #require(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late))
+        let refusal = try #require(
+            try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late))
         #expect(refusal.reason == .expired)
         #expect(refusal.message.contains("mrabat regenerate \(name)"))
         #expect(
@@ -160,7 +162,8 @@ struct ActivationServiceTests {
                 "SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND verifier IS NULL AND sealed IS NULL")
                 == 1)
         // Second try: the record says expired before any handshake.
-        #expect(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late)?.reason == .expired)
+        #expect(
+            try await f.refusal(try f.code(pool: "DP-Dallas"), mac: "0011223344C1", service: late)?.reason == .expired)
         // One second before the end it still works (another device).
         let inTime = f.service(after: 168 * 3600 - 1)
         #expect(try await f.refusal(try f.code(pool: "DP-NewYork"), mac: "0011223344C2", service: inTime) == nil)
@@ -178,12 +181,15 @@ struct ActivationServiceTests {
         #expect(ended.deviceName == newYork)
         #expect(try await f.refusal(f.codes[newYork]!, mac: "0011223344D3")?.reason == .released)
         await #expect(throws: MRABatError.self) { try await f.store.releaseCode(deviceNamed: newYork, now: f.issuedAt) }
-        await #expect(throws: MRABatError.self) { try await f.store.releaseCode(deviceNamed: "BAT000000000000", now: f.issuedAt) }
+        await #expect(throws: MRABatError.self) {
+            try await f.store.releaseCode(deviceNamed: "BAT000000000000", now: f.issuedAt)
+        }
     }
 
     @Test func aMACAlreadyOnAnotherDeviceIsRefused() async throws {
         let f = try await LifecycleFixture.make()
-        let refusal = try #require(try await f.refusal(try f.code(pool: "DP-Dallas"), mac: LifecycleFixture.optionOneMAC))
+        let refusal = try #require(
+            try await f.refusal(try f.code(pool: "DP-Dallas"), mac: LifecycleFixture.optionOneMAC))
         #expect(refusal.reason == .macInUse)
         #expect(refusal.message.contains("SEP\(LifecycleFixture.optionOneMAC)"))
         // Nothing changed: the code is still outstanding and the BAT device keeps its name.
@@ -244,7 +250,9 @@ struct ActivationServiceTests {
             service: f.service())
         #expect(again.commit.previousName == sep && again.commit.device.name == sep)
         #expect(
-            try await f.store.history(device: sep).map(\.event) == ["issue", "activate", "relock", "activate", "activate"])
+            try await f.store.history(device: sep).map(\.event) == [
+                "issue", "activate", "relock", "activate", "activate",
+            ])
     }
 
     @Test func expireEndsOnlyCodesPastTheirTimeToLive() async throws {
@@ -258,9 +266,13 @@ struct ActivationServiceTests {
         let ended = try await f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600))
         #expect(Set(ended.map(\.deviceName)) == [try f.name(pool: "DP-Dallas"), "SEP" + LifecycleFixture.optionOneMAC])
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND sealed IS NULL") == 2)
-        let listed = try await f.store.outstandingCodes(jobID: nil, now: f.issuedAt, after: 0, limit: 10).map(\.deviceName)
+        let listed = try await f.store.outstandingCodes(jobID: nil, now: f.issuedAt, after: 0, limit: 10).map(
+            \.deviceName)
         #expect(listed == [newYork])
-        #expect(try await f.store.history(device: "SEP" + LifecycleFixture.optionOneMAC).map(\.event) == ["issue", "expire"])
+        #expect(
+            try await f.store.history(device: "SEP" + LifecycleFixture.optionOneMAC).map(\.event) == [
+                "issue", "expire",
+            ])
         #expect(try await f.store.expireCodes(now: f.issuedAt.addingTimeInterval(168 * 3600)).isEmpty, "idempotent")
     }
 }

@@ -46,7 +46,9 @@ final class SQLiteJobWriter: JobWriter {
         }
     }
 
-    private func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws
+        -> T
+    {
         guard isOpen.withLock({ $0 }) else { throw MRABatError(.internal, "job \(jobID)'s transaction already ended") }
         do {
             return try await connection.writeWithoutTransaction(body)
@@ -75,16 +77,18 @@ final class SQLiteJobWriter: JobWriter {
 
     func takenNames(_ names: [String]) async throws -> Set<String> {
         try await run("look up device names") { db in
-            Set(try DeviceRecord.filter(names.contains(DeviceRecord.Columns.name))
-                .select(DeviceRecord.Columns.name, as: String.self).fetchAll(db))
+            Set(
+                try DeviceRecord.filter(names.contains(DeviceRecord.Columns.name))
+                    .select(DeviceRecord.Columns.name, as: String.self).fetchAll(db))
         }
     }
 
     func outstandingIdentities(among identities: [String]) async throws -> Set<String> {
         try await run("look up activation codes") { db in
-            Set(try ActivationCodeRecord.filter(
-                ActivationCodeRecord.outstanding && identities.contains(ActivationCodeRecord.Columns.identity)
-            ).select(ActivationCodeRecord.Columns.identity, as: String.self).fetchAll(db))
+            Set(
+                try ActivationCodeRecord.filter(
+                    ActivationCodeRecord.outstanding && identities.contains(ActivationCodeRecord.Columns.identity)
+                ).select(ActivationCodeRecord.Columns.identity, as: String.self).fetchAll(db))
         }
     }
 
@@ -121,7 +125,9 @@ final class SQLiteJobWriter: JobWriter {
 
     func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws {
         let jobID = self.jobID
-        let records = rows.map { JobRowRecord(jobID: jobID, line: $0.line, outcome: "unchanged", deviceID: $0.deviceID) }
+        let records = rows.map {
+            JobRowRecord(jobID: jobID, line: $0.line, outcome: "unchanged", deviceID: $0.deviceID)
+        }
         try await run("record unchanged rows") { db in
             for record in records { try record.insert(db) }
         }
@@ -154,7 +160,11 @@ final class SQLiteJobWriter: JobWriter {
     }
 
     func rollback() async throws {
-        guard isOpen.withLock({ open in defer { open = false }; return open }) else { return }
+        guard
+            isOpen.withLock({ open in
+                defer { open = false }; return open
+            })
+        else { return }
         do {
             try await connection.writeWithoutTransaction { db in
                 if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }

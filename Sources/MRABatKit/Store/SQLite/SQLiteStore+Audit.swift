@@ -16,7 +16,10 @@ extension SQLiteStore {
             // A device keeps its id across the BAT → SEP rename, so its history reads from insert to now
             // under either name; records of refused activations that matched no device carry only the
             // name the phone presented.
-            var ids = Set(try DeviceRecord.filter(DeviceRecord.Columns.name == name).select(DeviceRecord.Columns.id, as: Int64.self).fetchAll(db))
+            var ids = Set(
+                try DeviceRecord.filter(DeviceRecord.Columns.name == name).select(
+                    DeviceRecord.Columns.id, as: Int64.self
+                ).fetchAll(db))
             ids.formUnion(
                 try AuditRecord.filter(AuditRecord.Columns.deviceName == name && AuditRecord.Columns.deviceID != nil)
                     .select(AuditRecord.Columns.deviceID, as: Int64.self).distinct().fetchAll(db))

@@ -23,7 +23,8 @@ extension SQLiteStore {
                 for (priority, node) in group.members.enumerated() {
                     try CallManagerNodeRecord(
                         groupName: group.name, priority: priority, name: node.name,
-                        processNodeName: node.processNodeName, sipPort: node.sipPort, securedSipPort: node.securedSipPort
+                        processNodeName: node.processNodeName, sipPort: node.sipPort,
+                        securedSipPort: node.securedSipPort
                     ).insert(db)
                 }
             }

@@ -80,13 +80,16 @@ extension SQLiteStore {
         var code: StoredCode {
             StoredCode(
                 id: id, cursor: cursor, deviceName: name, description: description, model: model,
-                ownerUserID: ownerUserID, identity: identity, sealed: [UInt8](sealed), expiresAt: SQLiteStore.date(expiresAt))
+                ownerUserID: ownerUserID, identity: identity, sealed: [UInt8](sealed),
+                expiresAt: SQLiteStore.date(expiresAt))
         }
 
-        static let columns: SQL = "c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at"
+        static let columns: SQL =
+            "c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at"
     }
 
-    public func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode] {
+    public func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode]
+    {
         let now = Self.seconds(now)
         return try await read("read activation codes") { db in
             // Both walk an index in order (job rows by line, codes by id), so each page costs its own

@@ -77,11 +77,14 @@ extension SQLiteStore {
     /// Ends an outstanding code inside the caller's transaction: status set, secrets erased.
     /// - Returns: whether it was still outstanding (false: another process ended it first).
     static func endCode(_ db: Database, id: Int64, status: ActivationCodeStatus, now: Date) throws -> Bool {
-        let changed = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.id == id && ActivationCodeRecord.outstanding)
-            .updateAll(
-                db, ActivationCodeRecord.Columns.status.set(to: status.rawValue),
-                ActivationCodeRecord.Columns.salt.set(to: nil), ActivationCodeRecord.Columns.verifier.set(to: nil),
-                ActivationCodeRecord.Columns.sealed.set(to: nil), ActivationCodeRecord.Columns.endedAt.set(to: seconds(now)))
+        let changed = try ActivationCodeRecord.filter(
+            ActivationCodeRecord.Columns.id == id && ActivationCodeRecord.outstanding
+        )
+        .updateAll(
+            db, ActivationCodeRecord.Columns.status.set(to: status.rawValue),
+            ActivationCodeRecord.Columns.salt.set(to: nil), ActivationCodeRecord.Columns.verifier.set(to: nil),
+            ActivationCodeRecord.Columns.sealed.set(to: nil), ActivationCodeRecord.Columns.endedAt.set(to: seconds(now))
+        )
         return changed == 1
     }
 
@@ -95,7 +98,9 @@ extension SQLiteStore {
     }
 
     public func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit {
-        try await write("record the activation") { db in try Self.commitActivation(db, code: code, mac: mac, event: event) }
+        try await write("record the activation") { db in
+            try Self.commitActivation(db, code: code, mac: mac, event: event)
+        }
     }
 
     /// One activation inside the caller's transaction (see ``Store/commitActivation(code:mac:event:)``).
@@ -112,9 +117,10 @@ extension SQLiteStore {
                 .alreadyUsed, "the code of \(before.name) was used by another activation a moment ago",
                 deviceName: before.name)
         }
-        if let other = try DeviceRecord.filter(DeviceRecord.Columns.mac == mac.hex && DeviceRecord.Columns.id != code.deviceID)
-            .fetchOne(db)
-        {
+        if let other = try DeviceRecord.filter(
+            DeviceRecord.Columns.mac == mac.hex && DeviceRecord.Columns.id != code.deviceID
+        )
+        .fetchOne(db) {
             throw ActivationRefusal(
                 .macInUse, "MAC \(mac.hex) already belongs to device \(other.name)", deviceName: before.name)
         }
@@ -145,7 +151,8 @@ extension SQLiteStore {
                 throw MRABatError(.notFound, "no device named \(name)", value: name)
             }
             guard let code = state.outstandingCode else {
-                throw MRABatError(.notFound, "device \(name) has no outstanding activation code to release", value: name)
+                throw MRABatError(
+                    .notFound, "device \(name) has no outstanding activation code to release", value: name)
             }
             _ = try Self.endCode(db, id: code.id, status: .released, now: now)
             var audit = AuditRecord(

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import MRABatKit
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    static func mode(_ path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return try #require((attributes[.posixPermissions] as? NSNumber)?.intValue)
+    }
+
+    @Test func aNewStoreAndItsWALFilesAreOwnerOnly() async throws {
+        let directory = try TestFiles.makeTemporaryDirectory("store-mode")
+        let path = directory + "/s.sqlite"
+        let store = try SQLiteStore(path: path)
+        try await store.saveCluster(try ClusterConfig.load(path: TestFiles.sampleCluster), now: Date())
+        #expect(try Self.mode(path) == 0o600)
+        // SQLite gives the WAL files the main file's mode; they exist while a connection is open.
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            #expect(try Self.mode(path + suffix) == 0o600, "\(suffix)")
+        }
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "WAL mode")
+    }
+
+    @Test func aStoreLeftWorldReadableIsNarrowedOnOpen() throws {
+        let directory = try TestFiles.makeTemporaryDirectory("store-narrow")
+        let path = directory + "/s.sqlite"
+        _ = try SQLiteStore(path: path)
+        #expect(chmod(path, 0o644) == 0)
+        _ = try SQLiteStore(path: path)
+        #expect(try Self.mode(path) == 0o600)
+    }
+
+    @Test func aV2StoreMigratesWithItsDevicesAndLosesTheFingerprintColumn() async throws {
+        let directory = try TestFiles.makeTemporaryDirectory("store-v2")
+        let path = directory + "/s.sqlite"
+        // A store as version 0.1 left it: migrated to v2, one device with its fingerprint.
+        let old = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(old, upTo: "v2: activation lifecycle indexes")
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO call_manager_group (name) VALUES ('G');
+                    INSERT INTO device_pool (name, call_manager_group) VALUES ('DP', 'G');
+                    INSERT INTO model (name, lines, load_information, phone_button_template) VALUES ('Cisco 8845', 5, 'L', 'T');
+                    INSERT INTO job (kind, input_path, template_name, started_at) VALUES ('insert', 'x.csv', 't', 0);
+                    INSERT INTO device (name, natural_key, fingerprint, model, device_pool, owner_user_id, protocol,
+                        phone_button_template, softkey_template, security_profile, sip_profile, user_locale,
+                        requires_activation_code, allow_activation_code_via_mra, template_name, job_id, created_at)
+                    VALUES ('BAT0123456789AB', 'row:ann|Cisco 8845|4001|', 'x', 'Cisco 8845', 'DP', 'ann', 'SIP', 'T',
+                        'S', 'P', 'SP', 'en', 1, 1, 't', 1, 0);
+                    INSERT INTO line (device_id, idx, dn) VALUES (1, 1, '4001');
+                    """)
+        }
+        try old.close()
+        let store = try SQLiteStore(path: path)
+        let device = try #require(try await store.device(named: "BAT0123456789AB"))
+        #expect(device.ownerUserID == "ann" && device.lines.map(\.directoryNumber) == ["4001"])
+        let columns = try await store.queue.read { db in try db.columns(in: "device").map(\.name) }
+        #expect(!columns.contains("fingerprint"))
+        #expect(try await store.queue.read { db in try db.tableExists("sealing_key") })
+        // Its natural key still finds it, so a re-run of its row is recognised.
+        let found = try await store.existingDevices(
+            keys: [.row(owner: "ann", model: "Cisco 8845", directoryNumber: "4001", partition: "")], macs: [])
+        #expect(found.map(\.device.name) == ["BAT0123456789AB"])
+    }
+
+    @Test func failedAttemptsPastTheLimitSayWhenTheThrottleStarted() async throws {
+        let f = try await LifecycleFixture.make { $0.enterprise.maxActivationAttempts = 2 }
+        let name = try f.name(pool: "DP-Dallas")
+        let id: Int64 = try #require(try f.value("SELECT id FROM device WHERE name = ?", [name]))
+        var counts: [FailedAttemptCount] = []
+        for _ in 0..<4 {
+            counts.append(
+                try await f.store.recordFailedAttempt(
+                    deviceID: id, limit: 2,
+                    event: AuditEvent(
+                        at: f.issuedAt, deviceID: id, deviceName: nil, event: "activate", outcome: "wrong-proof")))
+        }
+        #expect(counts.map(\.attempts) == [1, 2, 3, 4])
+        #expect(counts.map(\.throttled) == [false, true, true, true])
+        let details = try await f.store.history(device: name).filter { $0.outcome == "wrong-proof" }.compactMap(
+            \.detail)
+        #expect(
+            details == [
+                "failed attempt 1 of 2", "failed attempt 2 of 2", "failed attempt 3; throttled since attempt 2",
+                "failed attempt 4; throttled since attempt 2",
+            ])
+        #expect(try await f.store.history(device: name).filter { $0.event == "throttle" }.count == 1)
+    }
+
+    @Test func aJobRolledBackLeavesNothingAndTheStoreCanBeWrittenAgain() async throws {
+        let f = try await LifecycleFixture.make()
+        let before = try f.count("SELECT COUNT(*) FROM job")
+        let writer = try await f.store.beginJob(kind: "insert", input: "x.csv", template: "t", now: Date())
+        try await writer.recordRejected([RowRejection(line: 2, fields: ["a"], problems: [])])
+        try await writer.rollback()
+        try await writer.rollback()
+        #expect(try f.count("SELECT COUNT(*) FROM job") == before)
+        #expect(try f.count("SELECT COUNT(*) FROM job_row WHERE line = 2 AND outcome = 'rejected'") == 0)
+        await #expect(throws: MRABatError.self) { try await writer.recordUnchanged([]) }
+        // The write lock is free again.
+        try await f.store.appendAudit([AuditEvent(at: Date(), deviceID: nil, deviceName: "X", event: "test")])
+    }
+
+    @Test func aNewCodeWhoseIdentityIsOutstandingIsAConflictAndChangesNothing() async throws {
+        let f = try await LifecycleFixture.make()
+        let dallas = try f.name(pool: "DP-Dallas")
+        let newYork = try f.name(pool: "DP-NewYork")
+        // Secrets with the identity of New York's outstanding code, for Dallas.
+        let taken = try #require(try await f.store.lifecycleState(deviceNamed: newYork)?.outstandingCode)
+        let identity: String = try #require(
+            try f.value("SELECT identity FROM activation_code WHERE id = ?", [taken.id]))
+        let secrets = IssuedCodeSecrets(
+            identity: identity, salt: [1], verifier: [2],
+            sealed: [UInt8](repeating: 3, count: CodeVault.sealedByteCount))
+        await #expect(throws: StoreConflict.codeIdentityTaken) {
+            try await f.store.replaceCode(
+                deviceNamed: dallas, with: secrets, expiresAt: f.issuedAt, event: "regenerate", clearsActivation: false,
+                now: f.issuedAt, check: { _ in })
+        }
+        #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 3)
+        #expect(try await f.store.lifecycleState(deviceNamed: dallas)?.outstandingCode != nil, "the old code stays")
+    }
+}
