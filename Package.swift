@@ -30,12 +30,15 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // The POSIX and resolver calls the Glibc module lacks (syncfs, res_query, ns_parserr).
+        .systemLibrary(name: "CSystem"),
         .target(
             name: "MRABatKit",
             dependencies: [
                 "CLibXML2",
                 "COpenSSL",
                 "CQRencode",
+                "CSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -1,10 +1,5 @@
 import COpenSSL
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The encrypted copy of each activation code, so outstanding codes can be exported again.
 ///
