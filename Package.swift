@@ -30,12 +30,22 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // Self-Care's PNG images: deflate and CRC-32.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // The POSIX and resolver calls the Glibc module lacks (syncfs, res_query, ns_parserr).
+        .systemLibrary(name: "CSystem"),
         .target(
             name: "MRABatKit",
             dependencies: [
                 "CLibXML2",
                 "COpenSSL",
                 "CQRencode",
+                "CSystem",
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -60,7 +70,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "MRABatKitTests",
-            dependencies: ["MRABatKit", "CLibXML2", "COpenSSL", "TestSupport"],
+            dependencies: ["MRABatKit", "CLibXML2", "COpenSSL", "CZlib", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         // End to end: runs the built `mrabat` binary against real files and a real store.

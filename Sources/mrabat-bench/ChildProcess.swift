@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Runs a program and reports its exit status, wall time and peak resident memory (`wait4`'s rusage).
 enum ChildProcess {

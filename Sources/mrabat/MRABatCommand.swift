@@ -1,253 +1,115 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import MRABatKit
 
+/// `mrabat`: parses the command line, runs one command, maps what happened to an exit status.
 @main
 struct MRABatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mrabat",
         abstract: "Bulk-provision Cisco IP phones for MRA activation-code onboarding.",
         discussion: """
-            Exit status: 0 everything accepted; 1 finished, some rows rejected (check: some prerequisite fails); \
-            2 nothing done (bad arguments, unreadable file, bad template or cluster configuration, unknown device); \
-            3 the store failed or is busy; 4 activation refused.
+            The store is ./mrabat.sqlite unless --db or $MRABAT_DB names another;
+            the key that seals its codes is <store>.key unless --key or $MRABAT_KEY
+            names another.
+
+            Exit status:
+              0   done: every row accepted or unchanged
+              1   finished, some rows rejected (--all-or-nothing: nothing committed);
+                  check: some prerequisite fails
+              2   nothing done: bad arguments, unreadable or malformed file, bad
+                  template or cluster configuration, unknown device, a command
+                  that does not apply, a read-only store
+              3   the store failed or another mrabat held it too long: retryable
+              4   activation refused
+              5   aborted by --max-errors: nothing committed
+              6   committed, but an output could not be written: run the same
+                  command again to finish it
+              70  internal error (a bug in mrabat)
             """,
         version: MRABat.version,
         subcommands: [
             Init.self, Validate.self, Insert.self, ExportCodes.self, Activate.self, Release.self, Regenerate.self,
             Relock.self, Expire.self, History.self, SelfCare.self, Check.self,
         ])
-}
 
-/// Options every command that touches the store takes.
-struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite store (default: $MRABAT_DB or ./mrabat.sqlite).")
-    var db: String?
-
-    @Option(name: .long, help: "The sealing-key file (default: $MRABAT_KEY or the store's path + .key).")
-    var key: String?
-
-    var path: String { db ?? ProcessInfo.processInfo.environment["MRABAT_DB"] ?? StoreLocation.defaultPath }
-    var keyFile: String? { key ?? ProcessInfo.processInfo.environment["MRABAT_KEY"] }
-
-    func open(readOnly: Bool = false) throws -> any Store { try StoreLocation.open(path, readOnly: readOnly) }
-
-    func vault(for store: any Store) async throws -> CodeVault {
-        try await CodeVault.open(for: store, keyFile: keyFile)
+    /// Replaces ArgumentParser's `main` so that every usage error exits 2 (not 64) and every
+    /// failure is one `mrabat: error: …` line.
+    static func main() async {
+        Glibc.exit(await execute(Array(CommandLine.arguments.dropFirst())))
     }
-}
 
-/// Options of `insert` and `validate`: the input and how to read it.
-struct InputOptions: ParsableArguments {
-    @Argument(help: "The BAT CSV file.")
-    var csv: String
-
-    @Option(name: .long, help: "The BAT phone template (YAML).")
-    var template: String
-
-    @Option(name: .long, help: "Input encoding: utf8, utf8BOM, utf16LE, utf16BE or windows1252 (default: detected).")
-    var encoding: String?
-
-    @Option(name: .long, help: "Field delimiter: ',', ';' or 'tab' (default: detected from the header).")
-    var delimiter: String?
-
-    @Option(
-        name: .long,
-        help: "A YAML file mapping a legacy sheet's column names to BAT columns (`Phone Model: DEVICE TYPE`).")
-    var map: String?
-
-    @Option(name: .long, help: "Abort, committing nothing, once more than N rows are rejected.")
-    var maxErrors: Int?
-
-    @Option(name: .long, help: "Also write the job summary as JSON to this file.")
-    var summaryJson: String?
-
-    @Flag(name: .long, help: "Print nothing but warnings and errors (for cron).")
-    var quiet = false
-
-    func apply(to options: inout InsertOptions) throws {
-        if let encoding {
-            guard let value = TextEncoding(name: encoding) else {
-                throw MRABatError(
-                    .usage,
-                    "--encoding \(encoding): expected one of \(TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+    /// Parses `arguments`, runs the command and returns its exit status (see the discussion above).
+    static func execute(_ arguments: [String]) async -> Int32 {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            return reportUsageError(error)
+        }
+        if command is MRABatCommand {
+            // No command given: say so, then show what there is.
+            Console.error("mrabat: error: missing a command\n\n" + helpMessage())
+            return ExitStatus.nothingDone
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
             }
-            options.encoding = value
+            return ExitStatus.ok
+        } catch {
+            return report(error)
         }
-        if let delimiter {
-            switch delimiter.lowercased() {
-            case ",", "comma": options.delimiter = UInt8(ascii: ",")
-            case ";", "semicolon": options.delimiter = UInt8(ascii: ";")
-            case "tab", "\t", "\\t": options.delimiter = UInt8(ascii: "\t")
-            default: throw MRABatError(.usage, "--delimiter \(delimiter): expected ',', ';' or 'tab'")
+    }
+
+    /// A parse failure: `--help` and `--version` print and exit 0; anything else (ArgumentParser's
+    /// own errors, a value an argument type refused, a `ValidationError`) is a usage error, 2.
+    static func reportUsageError(_ error: any Error) -> Int32 {
+        if exitCode(for: error) == .success {
+            print(fullMessage(for: error))
+            return ExitStatus.ok
+        }
+        let text = fullMessage(for: error)
+        let prefix = "Error: "
+        if text.hasPrefix(prefix) {
+            Console.error("mrabat: error: " + text.dropFirst(prefix.count))
+        } else {
+            Console.error("mrabat: error: " + Self.oneLine(message(for: error)))
+        }
+        return ExitStatus.nothingDone
+    }
+
+    /// A failure while running: the library's errors carry their status; anything else is a bug.
+    static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let error as MRABatError:
+            Console.error("mrabat: error: \(error)")
+            return error.exitStatus
+        case let refusal as ActivationRefusal:
+            return report(refusal.error)
+        case let exit as ExitCode:
+            // A command's own status (1: some rows rejected, some prerequisite fails), already reported.
+            return exit.rawValue
+        default:
+            if exitCode(for: error) == .success {
+                // `mrabat help <command>` runs a command that throws its help text.
+                print(fullMessage(for: error))
+                return ExitStatus.ok
             }
-        }
-        if let map { options.columnMapping = try ColumnMapping.load(path: map) }
-        if let maxErrors {
-            guard maxErrors >= 0 else { throw MRABatError(.usage, "--max-errors must be 0 or more") }
-            options.maxErrors = maxErrors
-        }
-    }
-
-    /// Prints the summary (unless quiet) and writes `--summary-json`; returns the exit status.
-    func finish(_ summary: JobSummary) throws -> Int32 {
-        printSummary(summary, quiet: quiet)
-        if let summaryJson { try OutputDirectory.writeSummary(summary, to: summaryJson) }
-        if let failure = summary.outputFailure {
-            let job = summary.jobID.map { "job \($0)" } ?? "the job"
-            throw MRABatError(
-                .outputAfterCommit,
-                "\(job) is committed (\(summary.accepted) accepted, \(summary.unchanged) unchanged), but its outputs are "
-                    + "incomplete: \(failure); fix that and run the same command again to finish them")
-        }
-        return summary.rejected > 0 ? 1 : 0
-    }
-}
-
-/// Runs a command body, printing errors as one clear line and exiting with the SPEC's statuses.
-func runReporting(_ body: () async throws -> Int32) async throws {
-    let status: Int32
-    do {
-        status = try await body()
-    } catch let error as MRABatError {
-        FileHandle.standardError.write(Data("mrabat: error: \(error)\n".utf8))
-        status = error.exitStatus
-    } catch let error as ActivationRefusal {
-        FileHandle.standardError.write(Data("mrabat: error: \(error)\n".utf8))
-        status = error.error.exitStatus
-    }
-    if status != 0 { throw ExitCode(status) }
-}
-
-func printSummary(_ summary: JobSummary, quiet: Bool = false) {
-    for warning in summary.warnings {
-        FileHandle.standardError.write(Data("mrabat: warning: \(warning)\n".utf8))
-    }
-    guard !quiet else { return }
-    for line in summary.lines { print(line) }
-}
-
-/// A one-line progress report on stderr, only when stderr is a terminal.
-func progressReporter() -> (@Sendable (JobSummary) -> Void)? {
-    guard isatty(2) == 1 else { return nil }
-    return { summary in
-        FileHandle.standardError.write(
-            Data(
-                "\r\(summary.rows) rows: \(summary.accepted) accepted, \(summary.unchanged) unchanged, \(summary.rejected) rejected  "
-                    .utf8))
-    }
-}
-
-struct Init: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Create or upgrade the store and load the cluster configuration (idempotent).")
-
-    @OptionGroup var store: StoreOptions
-
-    @Option(name: .long, help: "The cluster configuration (YAML).")
-    var cluster: String
-
-    func run() async throws {
-        try await runReporting {
-            let config = try ClusterConfig.load(path: cluster)
-            let store = try store.open()
-            try await store.saveCluster(config, now: Date())
-            print(
-                "loaded cluster \(config.name) into \(store.location): \(config.serviceDomains.count) MRA service domains "
-                    + "(activation domain \(config.activationServiceDomain.domain), default \(config.defaultServiceDomain.name)), "
-                    + "\(config.devicePools.count) device pools, \(config.models.count) models")
-            return 0
+            Console.error(
+                "mrabat: error: internal error (a bug in mrabat; please report it): \(type(of: error)): "
+                    + oneLine(String(describing: error)))
+            return ExitStatus.internalError
         }
     }
-}
 
-struct Validate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run every check of insert without writing to the store; exit 1 if any row would be rejected.")
-
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var input: InputOptions
-
-    @Option(name: .long, help: "Write rejects.csv and summary.json here.")
-    var out: String?
-
-    @Option(
-        name: .long, help: "Validate against this cluster configuration instead of the store's (nothing is loaded).")
-    var cluster: String?
-
-    func run() async throws {
-        try await runReporting {
-            var options = InsertOptions(csvPath: input.csv, templatePath: input.template, outDirectory: out)
-            options.dryRun = true
-            try input.apply(to: &options)
-            options.cluster = try cluster.map { try ClusterConfig.load(path: $0) }
-            // With --cluster and no store yet, rows are checked without looking for existing devices.
-            let haveStore = FileManager.default.fileExists(atPath: store.path)
-            let summary = try await InsertJob.run(
-                store: options.cluster != nil && !haveStore ? nil : try store.open(readOnly: true), options: options)
-            return try input.finish(summary)
-        }
-    }
-}
-
-struct Insert: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Provision the phones of a BAT CSV file: store, activation codes, TFTP config files, code export.")
-
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var input: InputOptions
-
-    @Option(name: .long, help: "Output directory: tftp/, activation-codes.csv, rejects.csv, summary.json.")
-    var out: String
-
-    @Flag(name: .long, help: "Commit nothing if any row is rejected.")
-    var allOrNothing = false
-
-    @Option(name: .long, help: "Parallel code-issuance tasks (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(name: .long, help: "Load (or refresh) this cluster configuration into the store first, as `init` does.")
-    var cluster: String?
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-    }
-
-    func run() async throws {
-        try await runReporting {
-            var options = InsertOptions(csvPath: input.csv, templatePath: input.template, outDirectory: out)
-            options.allOrNothing = allOrNothing
-            options.jobs = jobs
-            options.keyFile = self.store.keyFile
-            try input.apply(to: &options)
-            let store = try store.open()
-            if let cluster { try await store.saveCluster(try ClusterConfig.load(path: cluster), now: Date()) }
-            let reporter = input.quiet ? nil : progressReporter()
-            let summary = try await InsertJob.run(store: store, options: options, progress: reporter)
-            if reporter != nil { FileHandle.standardError.write(Data("\n".utf8)) }
-            return try input.finish(summary)
-        }
-    }
-}
-
-struct ExportCodes: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export-codes",
-        abstract: "Write every outstanding, unexpired activation code to a CSV file (mode 0600).")
-
-    @OptionGroup var store: StoreOptions
-
-    @Option(name: .long, help: "The CSV file to write.")
-    var out: String
-
-    func run() async throws {
-        try await runReporting {
-            let store = try store.open()
-            let vault = try await self.store.vault(for: store)
-            let count = try await ActivationCodeExport.write(store: store, vault: vault, jobID: nil, now: Date(), to: out)
-            print("exported \(count) outstanding activation code(s) to \(out)")
-            return 0
-        }
+    /// `text` on one line, at most 1,000 characters.
+    static func oneLine(_ text: String) -> String {
+        let words = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let line = words.joined(separator: " ")
+        return line.count > 1000 ? line.prefix(1000) + "…" : line
     }
 }

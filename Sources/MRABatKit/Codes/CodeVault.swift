@@ -1,10 +1,5 @@
 import COpenSSL
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// The encrypted copy of each activation code, so outstanding codes can be exported again.
 ///
@@ -147,7 +142,7 @@ private enum KeyFile {
         var key = [UInt8](repeating: 0, count: CodeVault.keyByteCount)
         var filled = 0
         while filled < key.count {
-            let count = key.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            let count = key[filled...].withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { throw systemError("cannot read key file \(path)") }
             filled += count
@@ -165,7 +160,7 @@ private enum KeyFile {
         defer { unlink(temporary) }
         var written = 0
         while written < key.count {
-            let count = key.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            let count = key[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
                 close(descriptor)
@@ -183,17 +178,9 @@ private enum KeyFile {
             if errno == EEXIST, let existing = try load(path) { return existing }
             throw systemError("cannot create key file \(path)")
         }
-        try syncDirectory(of: path)
+        // The directory entry too, so the new key file survives a power cut.
+        try AtomicFile.syncDirectory(of: path)
         return key
-    }
-
-    /// Flushes the directory entry of `path`, so the new key file survives a power cut.
-    private static func syncDirectory(of path: String) throws {
-        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw systemError("cannot open directory \(directory) to flush the key file") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw systemError("cannot flush directory \(directory)") }
     }
 
     private static func systemError(_ message: String) -> MRABatError {

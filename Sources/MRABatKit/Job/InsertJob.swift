@@ -22,6 +22,10 @@ public enum InsertJob {
         var clock = StageClock()
         let cluster = try await loadCluster(store: store, options: options)
         let template = try loadTemplate(options: options, cluster: cluster)
+        // The key before anything is written: a wrong or missing key file stops the job here.
+        let writing = options.dryRun ? nil : store
+        var vault: CodeVault?
+        if let writing { vault = try await CodeVault.open(for: writing, keyFile: options.keyFile, now: options.now) }
         var input = try BATInput(
             path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter,
             mapping: options.columnMapping, required: requiredColumns(template))
@@ -32,11 +36,8 @@ public enum InsertJob {
         let rejects = try outputs.map {
             try RejectsWriter(path: $0.rejectsPath, headerFields: input.headerFields, delimiter: input.delimiter)
         }
-        let writing = options.dryRun ? nil : store
-        var vault: CodeVault?
         var writer: (any JobWriter)?
         if let writing {
-            vault = try await CodeVault.open(for: writing, keyFile: options.keyFile, now: options.now)
             writer = try await writing.beginJob(
                 kind: "insert", input: options.csvPath, template: template.name, now: options.now)
         }

@@ -1,17 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-#if os(Linux)
-    // Glibc declares syncfs(2) only under _GNU_SOURCE, which the Swift overlay does not set; the
-    // symbol itself has been in glibc since 2.14.
-    @_silgen_name("syncfs")
-    private func linuxSyncfs(_ fd: Int32) -> Int32
-#endif
+import CSystem
+import Glibc
 
 /// One-call atomic file writes; see ``AtomicFileWriter`` for how and why.
 public enum AtomicFile {
@@ -44,8 +32,19 @@ public enum AtomicFile {
         try writer.commit(durable: durable)
     }
 
-    /// Flushes everything written to the file system that holds `path` (`syncfs(2)`; `sync()` where
-    /// that does not exist).
+    /// Flushes the directory entry of `path` (`fsync(2)` on its directory), so that a file just
+    /// created or renamed there survives a power cut. The one directory flush of the package.
+    /// - Throws: ``MRABatError`` `.io` naming `path` if the directory cannot be opened or flushed.
+    static func syncDirectory(of path: String) throws {
+        let (directory, _) = AtomicFileWriter.split(path)
+        let dir = directory.isEmpty ? "." : directory
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { throw AtomicFileWriter.error(errno, path, "cannot open directory \(dir) to sync it") }
+        defer { close(dfd) }
+        if fsync(dfd) != 0 { throw AtomicFileWriter.error(errno, path, "cannot sync directory \(dir)") }
+    }
+
+    /// Flushes everything written to the file system that holds `path` (`syncfs(2)`).
     ///
     /// One call after writing many files non-durably gives the same guarantee as writing each one
     /// `durable: true`, at the cost of one flush instead of two `fsync`s per file.
@@ -54,10 +53,6 @@ public enum AtomicFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AtomicFileWriter.error(errno, path, "cannot open to sync its file system") }
         defer { close(fd) }
-        #if os(Linux)
-            if linuxSyncfs(fd) != 0 { throw AtomicFileWriter.error(errno, path, "cannot sync its file system") }
-        #else
-            sync()
-        #endif
+        if syncfs(fd) != 0 { throw AtomicFileWriter.error(errno, path, "cannot sync its file system") }
     }
 }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Writes a file so that it appears under its final name complete or not at all.
 ///
@@ -117,7 +111,7 @@ public final class AtomicFileWriter {
         }
         if durable {
             // The rename is only durable once the directory entry is; the file is in place either way.
-            try Self.syncDirectory(of: path)
+            try AtomicFile.syncDirectory(of: path)
         }
     }
 
@@ -151,15 +145,6 @@ public final class AtomicFileWriter {
             base += n
             remaining -= n
         }
-    }
-
-    static func syncDirectory(of path: String) throws {
-        let (directory, _) = split(path)
-        let dir = directory.isEmpty ? "." : directory
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dfd >= 0 else { throw error(errno, path, "cannot open directory \(dir) to sync it") }
-        defer { close(dfd) }
-        if fsync(dfd) != 0 { throw error(errno, path, "cannot sync directory \(dir)") }
     }
 
     /// `("a/b", "c")` for `"a/b/c"`, `("", "c")` for `"c"`, `("/", "c")` for `"/c"`.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Renders a ``PhoneConfig`` as the phone's TFTP file `<deviceName>.cnf.xml` and writes it atomically.
 ///

@@ -1,13 +1,6 @@
 import CLibXML2
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// One problem found while checking a document against a schema.
 public struct XMLValidationIssue: Sendable, Hashable, CustomStringConvertible {

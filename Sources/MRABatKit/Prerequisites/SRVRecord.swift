@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import CSystem
+import Glibc
 
 /// One DNS SRV record: where `_collab-edge._tls.<domain>` sends a phone.
 public struct SRVRecord: Sendable, Equatable {
@@ -27,99 +24,86 @@ public protocol SRVResolving: Sendable {
     func lookup(_ name: String) throws -> [SRVRecord]
 }
 
-#if os(Linux)
-    // glibc has had res_query in libc itself since 2.34; <resolv.h> is not part of the Swift overlay.
-    @_silgen_name("res_query")
-    private func systemResQuery(
-        _ name: UnsafePointer<CChar>, _ queryClass: Int32, _ type: Int32, _ answer: UnsafeMutablePointer<UInt8>,
-        _ length: Int32
-    ) -> Int32
-
-    // h_errno is per thread; glibc exposes it through this function.
-    @_silgen_name("__h_errno_location")
-    private func systemHErrnoLocation() -> UnsafeMutablePointer<Int32>
-#endif
-
-/// The system resolver (`res_query`, as configured by /etc/resolv.conf).
+/// The system resolver (`res_query`, as configured by /etc/resolv.conf; its timeouts and attempts
+/// bound the lookup).
 public struct SystemSRVResolver: SRVResolving {
     public init() {}
 
     public func lookup(_ name: String) throws -> [SRVRecord] {
-        #if os(Linux)
-            let classIN: Int32 = 1
-            let typeSRV: Int32 = 33
-            let hostNotFound: Int32 = 1
-            let noData: Int32 = 4
-            var answer = [UInt8](repeating: 0, count: 4096)
-            let length = systemResQuery(name, classIN, typeSRV, &answer, Int32(answer.count))
-            guard length > 0 else {
-                // NXDOMAIN and "no data" both mean there is no record; anything else is a failed lookup.
-                let reason = systemHErrnoLocation().pointee
-                if reason == hostNotFound || reason == noData { return [] }
-                throw MRABatError(
-                    .io, "the DNS lookup of \(name) failed",
-                    cause: reason == 2 ? "temporary failure or timeout" : "resolver error \(reason)")
-            }
-            return try SRVRecord.parse(answer: Array(answer[..<min(Int(length), answer.count)]))
-        #else
-            throw MRABatError(.io, "SRV lookups are implemented on Linux only")
-        #endif
+        var answer = [UInt8](repeating: 0, count: 4096)
+        let length = res_query(name, Int32(ns_c_in.rawValue), Int32(ns_t_srv.rawValue), &answer, Int32(answer.count))
+        guard length > 0 else {
+            try Self.checkFailure(name, hostError: csystem_h_errno())
+            return []
+        }
+        // A longer answer than the buffer is reported with its full length; parse what arrived.
+        return try SRVRecord.parse(answer: Array(answer[..<min(Int(length), answer.count)]))
+    }
+
+    /// Decides what a failed `res_query` means from `h_errno`: NXDOMAIN (`HOST_NOT_FOUND`) and an
+    /// empty answer (`NO_DATA`) both say the name has no record, which is an answer; anything
+    /// else — a timeout, a server failure, no resolver — is a failed lookup.
+    /// - Throws: ``MRABatError`` `.io` naming `name` for a failed lookup.
+    static func checkFailure(_ name: String, hostError: Int32) throws {
+        switch hostError {
+        case HOST_NOT_FOUND, NO_DATA:
+            return
+        case TRY_AGAIN:
+            throw MRABatError(.io, "the DNS lookup of \(name) failed", cause: "temporary failure or timeout")
+        case NO_RECOVERY:
+            throw MRABatError(.io, "the DNS lookup of \(name) failed", cause: "the server refused or failed")
+        default:
+            throw MRABatError(.io, "the DNS lookup of \(name) failed", cause: "resolver error \(hostError)")
+        }
     }
 }
 
 extension SRVRecord {
-    /// The SRV records in a DNS answer message (RFC 1035 §4, RFC 2782), in answer order.
+    /// The SRV records in a DNS answer message (RFC 1035 §4, RFC 2782), in answer order, parsed
+    /// with libresolv's `ns_initparse`/`ns_parserr`; records of other types (a CNAME on the way)
+    /// are skipped.
     ///
-    /// - Throws: ``MRABatError`` `.io` if the message is truncated or malformed.
+    /// - Throws: ``MRABatError`` `.io` if the message is truncated or malformed (libresolv checks
+    ///   every length and compression pointer).
     public static func parse(answer message: [UInt8]) throws -> [SRVRecord] {
-        func malformed() -> MRABatError { MRABatError(.io, "malformed DNS answer (\(message.count) bytes)") }
-        func u16(_ at: Int) throws -> UInt16 {
-            guard at + 2 <= message.count else { throw malformed() }
-            return UInt16(message[at]) << 8 | UInt16(message[at + 1])
+        func malformed(_ what: String) -> MRABatError {
+            MRABatError(.io, "malformed DNS answer (\(message.count) bytes): \(what)")
         }
-        /// Reads a possibly compressed name at `offset`; returns it and the offset after it in place.
-        func name(at offset: Int) throws -> (String, Int) {
-            var labels: [String] = []
-            var position = offset
-            var end: Int?
-            var jumps = 0
-            while true {
-                guard position < message.count else { throw malformed() }
-                let length = Int(message[position])
-                if length == 0 {
-                    return (labels.joined(separator: "."), end ?? position + 1)
-                } else if length & 0xC0 == 0xC0 {
-                    let pointer = Int(try u16(position) & 0x3FFF)
-                    if end == nil { end = position + 2 }
-                    jumps += 1
-                    guard jumps < 64 else { throw malformed() }
-                    position = pointer
-                } else {
-                    guard position + 1 + length <= message.count else { throw malformed() }
-                    labels.append(String(decoding: message[(position + 1)...(position + length)], as: UTF8.self))
-                    position += 1 + length
+        return try message.withUnsafeBufferPointer { bytes -> [SRVRecord] in
+            guard let base = bytes.baseAddress else { throw malformed("empty") }
+            var handle = ns_msg()
+            guard ns_initparse(base, Int32(bytes.count), &handle) == 0 else { throw malformed("bad header or section") }
+            var records: [SRVRecord] = []
+            for index in 0..<csystem_ns_msg_count(&handle, ns_s_an) {
+                var record = ns_rr()
+                guard ns_parserr(&handle, ns_s_an, index, &record) == 0 else {
+                    throw malformed("answer \(index + 1) cannot be read")
                 }
-            }
-        }
-        let questions = Int(try u16(4))
-        let answers = Int(try u16(6))
-        var position = 12
-        for _ in 0..<questions { position = try name(at: position).1 + 4 }
-        var records: [SRVRecord] = []
-        for _ in 0..<answers {
-            position = try name(at: position).1
-            let type = try u16(position)
-            let dataLength = Int(try u16(position + 8))
-            let data = position + 10
-            guard data + dataLength <= message.count else { throw malformed() }
-            if type == 33 {
+                guard csystem_ns_rr_type(&record) == Int32(ns_t_srv.rawValue) else { continue }
+                guard let data = csystem_ns_rr_rdata(&record), csystem_ns_rr_rdlen(&record) > 6 else {
+                    throw malformed("answer \(index + 1) is too short for an SRV record")
+                }
+                var target = [CChar](repeating: 0, count: Int(NS_MAXDNAME))
+                let used = ns_name_uncompress(
+                    csystem_ns_msg_base(&handle), csystem_ns_msg_end(&handle), data + 6, &target, target.count)
+                guard used > 0, used == csystem_ns_rr_rdlen(&record) - 6 else {
+                    throw malformed("answer \(index + 1) has a bad target name")
+                }
                 records.append(
                     SRVRecord(
-                        priority: try u16(data), weight: try u16(data + 2), port: try u16(data + 4),
-                        target: try name(at: data + 6).0))
+                        priority: UInt16(truncatingIfNeeded: ns_get16(data)),
+                        weight: UInt16(truncatingIfNeeded: ns_get16(data + 2)),
+                        port: UInt16(truncatingIfNeeded: ns_get16(data + 4)),
+                        target: Self.name(target)))
             }
-            position = data + dataLength
+            return records
         }
-        return records
+    }
+
+    /// The NUL-terminated name `ns_name_uncompress` wrote, without a trailing dot (it writes the
+    /// root as `.`, other names without one).
+    private static func name(_ buffer: [CChar]) -> String {
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.hasSuffix(".") ? String(name.dropLast()) : name
     }
 }

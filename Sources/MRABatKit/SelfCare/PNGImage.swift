@@ -1,11 +1,14 @@
+import CZlib
+
 /// A minimal PNG encoder for black-and-white images such as QR codes.
 ///
-/// One-bit greyscale, no interlacing; the zlib stream uses stored (uncompressed) deflate blocks,
-/// which every PNG reader accepts. A 16-digit code's QR image (version 1, 8 pixels per module)
-/// is about 7 KB, so compressing it is not worth a dependency.
+/// One-bit greyscale, no interlacing, no filtering; zlib deflates the image data and computes
+/// each chunk's CRC-32.
 public enum PNGImage {
     /// The PNG of `qr`, `scale` pixels per module, with a quiet zone of `border` modules (4 per ISO/IEC 18004).
-    public static func encode(_ qr: QRCode, scale: Int = 8, border: Int = 4) -> [UInt8] {
+    /// - Throws: ``MRABatError`` `.internal` if zlib fails (it cannot for an in-memory buffer of
+    ///   ``compressBound``'s size, short of running out of memory).
+    public static func encode(_ qr: QRCode, scale: Int = 8, border: Int = 4) throws -> [UInt8] {
         let side = (qr.size + 2 * border) * scale
         let rowBytes = (side + 7) / 8
         var raw: [UInt8] = []
@@ -28,7 +31,7 @@ public enum PNGImage {
         header += bigEndian(UInt32(side))
         header += [1, 0, 0, 0, 0]  // bit depth 1, greyscale, deflate, adaptive filtering, no interlace
         png += chunk("IHDR", header)
-        png += chunk("IDAT", zlibStored(raw))
+        png += chunk("IDAT", try deflate(raw))
         png += chunk("IEND", [])
         return png
     }
@@ -38,41 +41,21 @@ public enum PNGImage {
         return bigEndian(UInt32(data.count)) + typeBytes + data + bigEndian(crc32(typeBytes + data))
     }
 
-    /// A zlib stream of stored deflate blocks (at most 65,535 bytes each) and the Adler-32 checksum.
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        var offset = 0
-        repeat {
-            let length = min(65_535, data.count - offset)
-            let last: UInt8 = offset + length == data.count ? 1 : 0
-            out.append(last)
-            out += [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
-            out += data[offset..<(offset + length)]
-            offset += length
-        } while offset < data.count
-        return out + bigEndian(adler32(data))
-    }
-
-    static func adler32(_ data: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1
-        var b: UInt32 = 0
-        for byte in data {
-            a = (a + UInt32(byte)) % 65_521
-            b = (b + a) % 65_521
+    /// `data` as a zlib stream (RFC 1950: deflate and Adler-32), best compression.
+    static func deflate(_ data: [UInt8]) throws -> [UInt8] {
+        var capacity = compressBound(uLong(data.count))
+        var out = [UInt8](repeating: 0, count: Int(capacity))
+        let status = compress2(&out, &capacity, data, uLong(data.count), Z_BEST_COMPRESSION)
+        guard status == Z_OK else {
+            throw MRABatError(.internal, "zlib could not compress a PNG image", cause: "zlib status \(status)")
         }
-        return b << 16 | a
+        out.removeLast(out.count - Int(capacity))
+        return out
     }
 
-    private static let crcTable: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
+    /// The CRC-32 (ISO 3309, as PNG uses it) of `data`.
     static func crc32(_ data: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in data { c = crcTable[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
+        UInt32(truncatingIfNeeded: CZlib.crc32(0, data, uInt(data.count)))
     }
 
     private static func bigEndian(_ value: UInt32) -> [UInt8] {

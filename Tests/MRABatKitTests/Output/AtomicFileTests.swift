@@ -134,6 +134,20 @@ extension OutputXMLTests {
             #expect(error.location?.file == dir + "/absent")
         }
 
+        @Test("syncing a file's directory works and names the file when its directory is missing")
+        func syncDirectory() throws {
+            let dir = try OutputFixtures.freshDirectory("syncdir")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try AtomicFile.syncDirectory(of: dir + "/file.xml")
+            let error = try #require(throws: MRABatError.self) {
+                try AtomicFile.syncDirectory(of: dir + "/absent/file.xml")
+            }
+            #expect(error.code == .io)
+            #expect(error.location?.file == dir + "/absent/file.xml")
+            #expect(error.message == "cannot open directory \(dir)/absent to sync it")
+            #expect(error.cause == String(cString: strerror(ENOENT)))
+        }
+
         @Test("paths are split into directory and name")
         func split() {
             #expect(AtomicFileWriter.split("a/b/c.xml") == ("a/b", "c.xml"))

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -158,21 +159,34 @@ struct PrerequisitesTests {
         #expect(Self.failures(try Self.sample { $0.trust.micCAFiles = [leaf] }).contains("mic-trust-cas"))
     }
 
-    @Test func srvAnswerWithCompressedNamesParses() throws {
-        // Header: id, flags, 1 question, 2 answers. Question: _collab-edge._tls.us.example SRV IN.
-        var message: [UInt8] = [0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]
+    /// A DNS response to `_collab-edge._tls.us.example SRV IN` carrying `answers` (each a whole
+    /// resource record after the owner name, which points back at the question).
+    static func srvResponse(_ answers: [[UInt8]], rcode: UInt8 = 0) -> [UInt8] {
+        var message: [UInt8] = [0x12, 0x34, 0x81, 0x80 | rcode, 0, 1, 0, UInt8(answers.count), 0, 0, 0, 0]
         for label in ["_collab-edge", "_tls", "us", "example"] {
             message.append(UInt8(label.utf8.count))
             message += Array(label.utf8)
         }
         message += [0, 0, 33, 0, 1]
-        func answer(priority: UInt8, port: UInt16, target: [UInt8]) {
-            message += [0xC0, 12, 0, 33, 0, 1, 0, 0, 0x0E, 0x10]  // name → question, SRV, IN, TTL 3600
-            let data: [UInt8] = [0, priority, 0, 5, UInt8(port >> 8), UInt8(port & 0xFF)] + target
-            message += [0, UInt8(data.count)] + data
-        }
-        answer(priority: 10, port: 8443, target: [4] + Array("expe".utf8) + [0xC0, 30])  // expe.us.example
-        answer(priority: 20, port: 8443, target: [5] + Array("expe2".utf8) + [7] + Array("example".utf8) + [0])
+        for answer in answers { message += [0xC0, 12] + answer }
+        return message
+    }
+
+    /// One resource record body: type, class IN, TTL 3600, then `data` with its length.
+    static func record(type: UInt8, _ data: [UInt8]) -> [UInt8] {
+        [0, type, 0, 1, 0, 0, 0x0E, 0x10, 0, UInt8(data.count)] + data
+    }
+
+    static func srv(priority: UInt8, port: UInt16, target: [UInt8]) -> [UInt8] {
+        record(type: 33, [0, priority, 0, 5, UInt8(port >> 8), UInt8(port & 0xFF)] + target)
+    }
+
+    @Test func srvAnswerWithCompressedNamesParses() throws {
+        // Offset 30 is "example" inside the question's name (12 + 13 "_collab-edge" + 5 "_tls").
+        let message = Self.srvResponse([
+            Self.srv(priority: 10, port: 8443, target: [4] + Array("expe".utf8) + [0xC0, 30]),  // expe.us.example
+            Self.srv(priority: 20, port: 8443, target: [5] + Array("expe2".utf8) + [7] + Array("example".utf8) + [0]),
+        ])
         let records = try SRVRecord.parse(answer: message)
         #expect(
             records == [
@@ -180,11 +194,50 @@ struct PrerequisitesTests {
                 SRVRecord(priority: 20, weight: 5, port: 8443, target: "expe2.example"),
             ])
         #expect(throws: MRABatError.self) { try SRVRecord.parse(answer: Array(message.prefix(40))) }
+        #expect(throws: MRABatError.self) { try SRVRecord.parse(answer: Array(message.dropLast())) }
+        #expect(throws: MRABatError.self) { try SRVRecord.parse(answer: []) }
         // A pointer loop is malformed, not an endless loop.
         var loop = message
         loop[12] = 0xC0
         loop[13] = 12
         #expect(throws: MRABatError.self) { try SRVRecord.parse(answer: loop) }
+    }
+
+    @Test func srvAnswerSkipsOtherRecordTypesAndReadsTheRootTarget() throws {
+        let cname = Self.record(type: 5, [4] + Array("edge".utf8) + [0xC0, 30])
+        let records = try SRVRecord.parse(
+            answer: Self.srvResponse([cname, Self.srv(priority: 1, port: 5061, target: [0])]))
+        // A target of "." means the service is not offered there (RFC 2782).
+        #expect(records == [SRVRecord(priority: 1, weight: 5, port: 5061, target: "")])
+        #expect(try SRVRecord.parse(answer: Self.srvResponse([])) == [])
+    }
+
+    @Test func srvRecordsWithBadDataAreMalformed() {
+        let cases: [(String, [UInt8])] = [
+            ("too short for priority, weight and port", Self.record(type: 33, [0, 1, 0, 5, 0x20])),
+            ("data longer than the target", Self.record(type: 33, [0, 1, 0, 5, 0x20, 0xFB, 0, 7])),
+            ("target runs past the data", Self.record(type: 33, [0, 1, 0, 5, 0x20, 0xFB, 4] + Array("ex".utf8))),
+            ("length past the message", [0, 33, 0, 1, 0, 0, 0x0E, 0x10, 0, 40, 0, 1]),
+        ]
+        for (name, answer) in cases {
+            let error = #expect(throws: MRABatError.self, "\(name)") {
+                try SRVRecord.parse(answer: Self.srvResponse([answer]))
+            }
+            #expect(error?.message.contains("malformed DNS answer") == true, "\(name)")
+        }
+    }
+
+    @Test func noSuchNameAndNoDataAreNoRecordButOtherResolverFailuresAreErrors() throws {
+        // h_errno after a failed res_query: NXDOMAIN and an empty answer are answers.
+        try SystemSRVResolver.checkFailure("_collab-edge._tls.gone.example", hostError: HOST_NOT_FOUND)
+        try SystemSRVResolver.checkFailure("_collab-edge._tls.gone.example", hostError: NO_DATA)
+        for (hostError, cause) in [(TRY_AGAIN, "timeout"), (NO_RECOVERY, "refused or failed"), (-1, "resolver error")] {
+            let error = #expect(throws: MRABatError.self) {
+                try SystemSRVResolver.checkFailure("_collab-edge._tls.us.example", hostError: hostError)
+            }
+            #expect(error?.message == "the DNS lookup of _collab-edge._tls.us.example failed")
+            #expect(error?.cause?.contains(cause) == true, "\(hostError): \(String(describing: error?.cause))")
+        }
     }
 
     @Test func systemResolverFindsNoRecordForAReservedName() throws {

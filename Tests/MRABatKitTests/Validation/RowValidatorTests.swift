@@ -136,7 +136,10 @@ struct RowValidatorTests {
         row[1] = "Other description"
         let b = try Self.validator().validate(fields: row, line: 3).get()
         #expect(a.naturalKey == b.naturalKey)
-        #expect(a.attributes.changes(to: b.attributes) == [FieldChange(field: "DESCRIPTION", old: "Desk", new: "Other description")])
+        #expect(
+            a.attributes.changes(to: b.attributes) == [
+                FieldChange(field: "DESCRIPTION", old: "Desk", new: "Other description")
+            ])
         #expect(b.attributes.changes(to: b.attributes) == [])
     }
 }

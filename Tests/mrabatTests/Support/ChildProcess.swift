@@ -1,10 +1,7 @@
 import Foundation
 import GRDB
+import Glibc
 import MRABatKit
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// A running `mrabat` that a test can watch and kill, unlike ``Harness/run(_:environment:)`` which waits.
 ///

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// A ``ByteSource`` reading a file with POSIX `read(2)`, at most `chunkSize` bytes at a time.
 ///
@@ -41,13 +35,7 @@ public final class FileByteSource: ByteSource {
         let wanted = min(chunkSize, buffer.count)
         guard wanted > 0 else { return 0 }
         while true {
-            #if canImport(Glibc)
-                let count = Glibc.read(fd, buffer.baseAddress, wanted)
-            #elseif canImport(Musl)
-                let count = Musl.read(fd, buffer.baseAddress, wanted)
-            #else
-                let count = Darwin.read(fd, buffer.baseAddress, wanted)
-            #endif
+            let count = Glibc.read(fd, buffer.baseAddress, wanted)
             if count >= 0 { return count }
             // A signal may interrupt a read on a slow device; that is not a failure.
             if errno == EINTR { continue }

@@ -1,0 +1,45 @@
+#ifndef CSYSTEM_SHIM_H
+#define CSYSTEM_SHIM_H
+// What mrabat calls from libc and libresolv beyond the Glibc module: the resolver and its answer
+// parser (<resolv.h>, <arpa/nameser.h>, not part of the Swift overlay) and syncfs(2). Macros get
+// `csystem_` wrappers, because Swift cannot call a macro.
+#include <netinet/in.h>
+#include <arpa/nameser.h>
+#include <netdb.h>
+#include <resolv.h>
+
+/// syncfs(2): flush the file system holding `fd`. Glibc declares it only under _GNU_SOURCE, which
+/// the Swift overlay does not set (and setting it here would change other declarations, such as
+/// strerror_r); the symbol has been in glibc since 2.14. This is its prototype from <unistd.h>.
+extern int syncfs(int fd);
+
+/// The calling thread's `h_errno` (a macro over `__h_errno_location()`): why `res_query` failed.
+static inline int csystem_h_errno(void) { return h_errno; }
+
+/// `ns_msg_count`: the number of records in one section of a parsed message.
+static inline int csystem_ns_msg_count(const ns_msg *handle, ns_sect section) {
+    return ns_msg_count(*handle, section);
+}
+
+/// `ns_msg_getflag(handle, ns_f_rcode)`: the message's response code (RFC 1035 RCODE).
+static inline int csystem_ns_msg_rcode(const ns_msg *handle) { return ns_msg_getflag(*handle, ns_f_rcode); }
+
+/// The start of the message `handle` parses, for expanding compressed names in its records.
+static inline const unsigned char *csystem_ns_msg_base(const ns_msg *handle) { return ns_msg_base(*handle); }
+
+/// The end of the message `handle` parses.
+static inline const unsigned char *csystem_ns_msg_end(const ns_msg *handle) { return ns_msg_end(*handle); }
+
+/// `ns_rr_type`: a record's type (`ns_t_srv` = 33, …).
+static inline int csystem_ns_rr_type(const ns_rr *rr) { return ns_rr_type(*rr); }
+
+/// `ns_rr_class`: a record's class (`ns_c_in` = 1).
+static inline int csystem_ns_rr_class(const ns_rr *rr) { return ns_rr_class(*rr); }
+
+/// `ns_rr_rdlen`: the length of a record's data.
+static inline int csystem_ns_rr_rdlen(const ns_rr *rr) { return ns_rr_rdlen(*rr); }
+
+/// `ns_rr_rdata`: a record's data, inside the message.
+static inline const unsigned char *csystem_ns_rr_rdata(const ns_rr *rr) { return ns_rr_rdata(*rr); }
+
+#endif

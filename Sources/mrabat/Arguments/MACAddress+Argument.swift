@@ -1,0 +1,9 @@
+import ArgumentParser
+import MRABatKit
+
+/// `--mac`: `001A2B3C4D5E`, `00:1a:2b:3c:4d:5e`, `00-1A-2B-3C-4D-5E` or `001a.2b3c.4d5e`.
+extension MACAddress: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(parsing: argument)
+    }
+}
