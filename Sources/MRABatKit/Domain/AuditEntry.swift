@@ -1,8 +1,7 @@
 import Foundation
 
-/// One lifecycle event as the audit log keeps it.
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int64
+/// An audit record to append: one lifecycle event of a device.
+public struct AuditEvent: Sendable, Equatable {
     public var at: Date
     public var deviceID: Int64?
     /// The device's name when the event happened (a BAT name before activation, SEP after).
@@ -10,16 +9,6 @@ public struct AuditEntry: Sendable, Equatable {
     /// What happened: `issue`, `activate`, `release`, `regenerate`, `relock`, `expire`, `throttle`.
     public var event: String
     /// `ok`, or why it was refused (an ``ActivationRefusal/Reason`` raw value).
-    public var outcome: String
-    public var detail: String?
-}
-
-/// An audit record to append: what ``AuditEntry`` holds before the store gives it an id.
-public struct AuditEvent: Sendable, Equatable {
-    public var at: Date
-    public var deviceID: Int64?
-    public var deviceName: String?
-    public var event: String
     public var outcome: String
     public var detail: String?
 
@@ -33,4 +22,14 @@ public struct AuditEvent: Sendable, Equatable {
         self.outcome = outcome
         self.detail = detail
     }
+}
+
+/// One lifecycle event as the audit log keeps it: the event and its place in the log.
+@dynamicMemberLookup
+public struct AuditEntry: Sendable, Equatable {
+    /// Its position in the log: entries are read back in this order.
+    public var id: Int64
+    public var record: AuditEvent
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<AuditEvent, T>) -> T { record[keyPath: keyPath] }
 }

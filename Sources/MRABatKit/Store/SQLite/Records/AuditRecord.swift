@@ -38,7 +38,9 @@ struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable
 
     var entry: AuditEntry {
         AuditEntry(
-            id: id ?? 0, at: SQLiteStore.date(at), deviceID: deviceID, deviceName: deviceName, event: event,
-            outcome: outcome, detail: detail)
+            id: id ?? 0,
+            record: AuditEvent(
+                at: SQLiteStore.date(at), deviceID: deviceID, deviceName: deviceName, event: event, outcome: outcome,
+                detail: detail))
     }
 }
