@@ -203,9 +203,11 @@ public struct CSVReader: ~Copyable {
         while true {
             if pos == end {
                 if state != .recordStart && bufferBase + end - recordStart > Self.maxRecordBytes {
-                    throw tooLong(
-                        quoted: state == .quoted || state == .afterQuote, line: recordLine, quoteLine: quoteLine,
-                        quoteColumn: quoteColumn)
+                    // Blame the open quote only when its field is much of the record: a quote never closed
+                    // swallows the rest of the file, a long row of short quoted fields does not.
+                    let inQuote =
+                        (state == .quoted || state == .afterQuote) && fieldBytes.count > Self.maxRecordBytes / 4
+                    throw tooLong(quoted: inQuote, line: recordLine, quoteLine: quoteLine, quoteColumn: quoteColumn)
                 }
                 guard try refill() else {
                     switch state {
