@@ -1,9 +1,11 @@
 /// Merges one BAT CSV row with the template and checks it against the cluster.
 ///
 /// Checks that need no other row and no store: field count, model supported and catalogued,
-/// device pool and service domain exist, MAC well-formed, line count within model capacity and
-/// template, DN syntax, field lengths, activation flags. Cross-row and store checks (duplicate
-/// MAC, MAC already provisioned) are the job's. Every problem of a row is reported, not just the first.
+/// device pool and service domain exist, MAC well-formed and a unicast address, line count within
+/// model capacity and template, DN syntax, field lengths and characters (``FieldText``: what every
+/// output can carry), the template and cluster values the row's config file would carry, activation
+/// flags. Cross-row and store checks (duplicate MAC, MAC already provisioned) are the job's. Every
+/// problem of a row is reported, not just the first, each with its ``RowProblem/Tag``.
 public struct RowValidator: Sendable {
     public let cluster: ClusterConfig
     public let template: PhoneTemplate
