@@ -25,6 +25,12 @@ public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConver
         self.value = value
     }
 
+    /// A code from a value already reduced modulo 10^16 (the generator's).
+    init(reduced value: UInt64) {
+        precondition(value < Self.modulus, "an activation code is below 10^16")
+        self.value = value
+    }
+
     /// Parses exactly 16 ASCII digits; anything else, separators included, gives `nil`.
     public init?(_ string: some StringProtocol) {
         var value: UInt64 = 0

@@ -35,6 +35,37 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         hex = String(decoding: upper, as: UTF8.self)
     }
 
+    /// Addresses that parse but that no phone's Ethernet port has (IEEE 802: a station's own address
+    /// is a unicast one, so the I/G bit, the low bit of the first octet, is clear).
+    public enum Reserved: Sendable, Equatable {
+        /// `00:00:00:00:00:00`: a placeholder, typically a spreadsheet's or an inventory's empty value.
+        case allZero
+        /// `FF:FF:FF:FF:FF:FF`.
+        case broadcast
+        /// Any other address with the I/G bit set (`01:00:5E:…` IPv4, `33:33:…` IPv6 multicast).
+        case multicast
+    }
+
+    /// Why no phone can have this address, or nil for an ordinary unicast address.
+    public var reserved: Reserved? {
+        if hex == "000000000000" { return .allZero }
+        if hex == "FFFFFFFFFFFF" { return .broadcast }
+        // The first octet's low bit is the low bit of its second hex digit.
+        let digit = hex.utf8.dropFirst().first ?? 0
+        let value = digit <= UInt8(ascii: "9") ? digit &- UInt8(ascii: "0") : digit &- UInt8(ascii: "A") &+ 10
+        return value & 1 == 1 ? .multicast : nil
+    }
+
+    /// `00:1A:2B:3C:4D:5E`: the address as people read it, for messages.
+    public var colonSeparated: String {
+        var text = ""
+        for (offset, character) in hex.enumerated() {
+            if offset > 0 && offset % 2 == 0 { text.append(":") }
+            text.append(character)
+        }
+        return text
+    }
+
     /// The device name of a phone provisioned with, or activated as, this MAC.
     public var deviceName: String { "SEP" + hex }
 

@@ -109,28 +109,18 @@ final class XMLDocumentWriter {
     }
 
     /// Refuses characters XML 1.0 has no way to represent (C0 controls other than TAB, LF, CR, and
-    /// U+FFFE/U+FFFF); libxml2's writer would copy them through and leave an ill-formed file.
+    /// U+FFFE/U+FFFF; see ``FieldText``); libxml2's writer would copy them through and leave an
+    /// ill-formed file. The row validator rejects them before anything is stored, so this only
+    /// fires for values that bypassed it.
     private func checkText(_ text: String, in name: StaticString) throws {
         // Swift strings are native UTF-8, so this is a scan over contiguous bytes, no copy.
-        let ok = text.utf8.withContiguousStorageIfAvailable(Self.isXMLText) ?? Self.isXMLText(Array(text.utf8))
+        let ok =
+            text.utf8.withContiguousStorageIfAvailable(FieldText.isXMLText) ?? FieldText.isXMLText(Array(text.utf8))
         if !ok {
             throw MRABatError(
-                .xml, "\(subject): <\(name)> contains a character XML cannot carry (a control character)",
+                .xml,
+                "\(subject): <\(name)> contains a character XML 1.0 cannot carry: \"\(FieldText.visible(text))\"",
                 value: text)
         }
-    }
-
-    private static func isXMLText<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-        var previous: (UInt8, UInt8) = (0, 0)
-        for byte in bytes {
-            if byte < 0x20 {
-                if byte != 0x09 && byte != 0x0A && byte != 0x0D { return false }
-            } else if byte >= 0xBE && previous == (0xEF, 0xBF) && byte <= 0xBF {
-                // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
-                return false
-            }
-            previous = (previous.1, byte)
-        }
-        return true
     }
 }

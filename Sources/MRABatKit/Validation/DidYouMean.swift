@@ -16,7 +16,7 @@ public enum DidYouMean {
             let contains =
                 folded.count >= 3 && needle.count >= 3 && (folded.contains(needle) || needle.contains(folded))
             guard distance <= limit || contains else { continue }
-            if best == nil || distance < best!.distance { best = (candidate, distance) }
+            if distance < best?.distance ?? .max { best = (candidate, distance) }
         }
         return best?.name
     }

@@ -1,9 +1,11 @@
 /// Merges one BAT CSV row with the template and checks it against the cluster.
 ///
 /// Checks that need no other row and no store: field count, model supported and catalogued,
-/// device pool and service domain exist, MAC well-formed, line count within model capacity and
-/// template, DN syntax, field lengths, activation flags. Cross-row and store checks (duplicate
-/// MAC, MAC already provisioned) are the job's. Every problem of a row is reported, not just the first.
+/// device pool and service domain exist, MAC well-formed and a unicast address, line count within
+/// model capacity and template, DN syntax, field lengths and characters (``FieldText``: what every
+/// output can carry), the template and cluster values the row's config file would carry, activation
+/// flags. Cross-row and store checks (duplicate MAC, MAC already provisioned) are the job's. Every
+/// problem of a row is reported, not just the first, each with its ``RowProblem/Tag``.
 public struct RowValidator: Sendable {
     public let cluster: ClusterConfig
     public let template: PhoneTemplate
@@ -29,12 +31,24 @@ public struct RowValidator: Sendable {
         pools = byName(cluster.devicePools, \.name)
         domains = byName(cluster.serviceDomains, \.name)
         models = Dictionary(cluster.models.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let configuration = ConfigurationProblems(cluster: cluster, template: template)
+        everyRow = configuration.everyRow
+        poolProblems = configuration.pools
+        modelProblems = configuration.models
+        domainProblems = configuration.domains
     }
 
     /// The cluster's names, for lookups per row (pool and domain names match case-insensitively).
     let pools: [String: DevicePool]
     let domains: [String: ServiceDomain]
     let models: [String: PhoneModel]
+
+    /// Template and cluster values a config file cannot carry (see ``ConfigurationProblems``),
+    /// found once: for every row, and per device pool, model and service domain (lowercased names).
+    let everyRow: [RowProblem]
+    let poolProblems: [String: RowProblem]
+    let modelProblems: [String: RowProblem]
+    let domainProblems: [String: RowProblem]
 
     struct ColumnTable: Sendable {
         var fixed: [Int?]
@@ -73,7 +87,8 @@ public struct RowValidator: Sendable {
         }
     }
 
-    /// Field limits, from CUCM's data dictionary.
+    /// Field limits, from CUCM's data dictionary, in Unicode scalars (``FieldText/length(_:)``, as
+    /// `Templates/device-config.xsd` counts them).
     enum Limit {
         static let description = 128
         static let ownerUserID = 128
@@ -95,7 +110,7 @@ public struct RowValidator: Sendable {
         if fields.count < width || used > max(width, headerNames.count) {
             problems.append(
                 RowProblem(
-                    column: nil, columnName: nil, value: nil,
+                    tag: .fieldCount, column: nil, columnName: nil, value: nil,
                     reason: "row has \(fields.count < width ? fields.count : used) fields but the header has "
                         + "\(width); a missing or extra delimiter shifts every column after it"))
             return reject()
@@ -109,26 +124,26 @@ public struct RowValidator: Sendable {
             guard !value.isEmpty else { return nil }
             if let damage = SpreadsheetDamage.inspect(value, column: column) {
                 let found = RowProblem(
-                    column: index + 1, columnName: headerNames[index], value: value, reason: damage.reason)
+                    tag: damage.tag, column: index + 1, columnName: headerNames[index],
+                    value: FieldText.visible(value), reason: damage.reason)
                 if damage.isFatal { problems.append(found) } else { warnings.append(found) }
             }
             return (index, value)
         }
-        func problem(_ column: BATColumn, _ value: String?, _ reason: String) {
-            problems.append(self.problem(column, value, reason))
+        func problem(_ tag: RowProblem.Tag, _ column: BATColumn, _ value: String?, _ reason: String) {
+            problems.append(self.problem(tag, column, value, reason))
         }
-        func checkLength(_ column: BATColumn, _ value: String?, max: Int) {
+        /// A free-text value: at most `max` scalars, and only characters every output carries.
+        func checkText(_ column: BATColumn, _ value: String?, max: Int, tooLong: RowProblem.Tag) {
             guard let value else { return }
-            // ASCII (nearly every value) is counted and checked on bytes; the rest by characters.
-            let ascii = value.utf8.allSatisfy { $0 < 0x80 }
-            let length = ascii ? value.utf8.count : value.count
+            let length = FieldText.length(value)
             if length > max {
-                problem(column, value, "is \(length) characters long; at most \(max) are allowed")
-            } else if ascii
-                ? value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-                : value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            {
-                problem(column, value, "contains a control character")
+                // Say how it is counted when that is not what the screen shows (combining accents).
+                let counted = length == value.count ? "" : " (Unicode code points, as the config file's schema counts)"
+                problem(tooLong, column, value, "is \(length) characters long\(counted); at most \(max) are allowed")
+            }
+            if let flaw = FieldText.flaw(in: value) {
+                problem(flaw.tag, column, value, flaw.reason)
             }
         }
 
@@ -136,9 +151,13 @@ public struct RowValidator: Sendable {
         var mac: MACAddress?
         if let (_, value) = cell(.macAddress) {
             mac = MACAddress(parsing: value)
-            if mac == nil && !problems.contains(where: { $0.column == table.index(.macAddress).map { $0 + 1 } }) {
+            if let found = mac, let reserved = found.reserved {
+                problem(reserved.tag, .macAddress, value, reserved.reason(found))
+            } else if mac == nil
+                && !problems.contains(where: { $0.column == table.index(.macAddress).map { $0 + 1 } })
+            {
                 problem(
-                    .macAddress, value,
+                    .macInvalid, .macAddress, value,
                     "is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E "
                         + "or 001a.2b3c.4d5e), or leave it empty for a BAT dummy name")
             }
@@ -152,17 +171,17 @@ public struct RowValidator: Sendable {
                 model = models[canonical]
                 if model == nil {
                     problem(
-                        .deviceType, modelText,
+                        .deviceTypeNotInCatalogue, .deviceType, modelText,
                         "is not in cluster \(cluster.name)'s model catalogue; add it to the cluster configuration")
                 }
             } else {
                 problem(
-                    .deviceType, modelText,
+                    .deviceTypeUnsupported, .deviceType, modelText,
                     "does not support activation-code onboarding over MRA"
                         + DidYouMean.hint(for: modelText, among: SupportedModels.names))
             }
         } else {
-            problem(.deviceType, nil, "is empty and the template names no model")
+            problem(.deviceTypeMissing, .deviceType, nil, "is empty and the template names no model")
         }
 
         // Device pool
@@ -171,12 +190,12 @@ public struct RowValidator: Sendable {
             pool = pools[poolName.lowercased()]
             if pool == nil {
                 problem(
-                    .devicePool, poolName,
+                    .devicePoolUnknown, .devicePool, poolName,
                     "does not exist in cluster \(cluster.name)"
                         + DidYouMean.hint(for: poolName, among: cluster.devicePools.map(\.name)))
             }
         } else {
-            problem(.devicePool, nil, "is empty and the template names no device pool")
+            problem(.devicePoolMissing, .devicePool, nil, "is empty and the template names no device pool")
         }
 
         // Service domain: the row's, else the template's; the pool's is applied when resolving.
@@ -186,7 +205,7 @@ public struct RowValidator: Sendable {
                 serviceDomain = domain.name
             } else {
                 problem(
-                    .mraServiceDomain, domainName,
+                    .serviceDomainUnknown, .mraServiceDomain, domainName,
                     "does not exist in cluster \(cluster.name)"
                         + DidYouMean.hint(for: domainName, among: cluster.serviceDomains.map(\.name)))
             }
@@ -195,15 +214,17 @@ public struct RowValidator: Sendable {
         // Owner
         let owner = cell(.ownerUserID)?.value
         if owner == nil {
-            problem(.ownerUserID, nil, "is required: an activation code is issued to a user")
+            problem(.ownerMissing, .ownerUserID, nil, "is required: an activation code is issued to a user")
         }
-        checkLength(.ownerUserID, owner, max: Limit.ownerUserID)
+        checkText(.ownerUserID, owner, max: Limit.ownerUserID, tooLong: .ownerTooLong)
         let description = cell(.description)?.value
-        checkLength(.description, description, max: Limit.description)
-        let location = cell(.location)?.value ?? template.location
-        checkLength(.location, cell(.location)?.value, max: Limit.name)
-        let css = cell(.css)?.value ?? template.css
-        checkLength(.css, cell(.css)?.value, max: Limit.name)
+        checkText(.description, description, max: Limit.description, tooLong: .descriptionTooLong)
+        let rowLocation = cell(.location)?.value
+        checkText(.location, rowLocation, max: Limit.name, tooLong: .locationTooLong)
+        let location = rowLocation ?? template.location
+        let rowCSS = cell(.css)?.value
+        checkText(.css, rowCSS, max: Limit.name, tooLong: .cssTooLong)
+        let css = rowCSS ?? template.css
 
         // Lines: contiguous from 1, each with a DN.
         var lines: [LineDraft] = []
@@ -217,24 +238,26 @@ public struct RowValidator: Sendable {
                 for (column, value) in [
                     (BATColumn.display(index), display), (.lineTextLabel(index), label), (.partition(index), partition),
                 ] {
-                    if let value { problem(column, value, "is set but DIRECTORY NUMBER \(index) is empty") }
+                    if let value {
+                        problem(.lineFieldWithoutNumber, column, value, "is set but DIRECTORY NUMBER \(index) is empty")
+                    }
                 }
                 continue
             }
             if index != lastFilled + 1 {
                 problem(
-                    .directoryNumber(index), dn.value,
+                    .linesGap, .directoryNumber(index), dn.value,
                     "line \(index) is set but line \(lastFilled + 1) is empty; fill lines in order")
             }
             lastFilled = index
             if !Self.isDirectoryNumber(dn.value) && !problems.contains(where: { $0.column == dn.index + 1 }) {
                 problem(
-                    .directoryNumber(index), dn.value,
+                    .directoryNumberInvalid, .directoryNumber(index), dn.value,
                     "is not a directory number: 1–\(Limit.directoryNumber) of 0-9 + * # \\ X")
             }
-            checkLength(.display(index), display, max: Limit.display)
-            checkLength(.lineTextLabel(index), label, max: Limit.label)
-            checkLength(.partition(index), partition, max: Limit.name)
+            checkText(.display(index), display, max: Limit.display, tooLong: .displayTooLong)
+            checkText(.lineTextLabel(index), label, max: Limit.label, tooLong: .labelTooLong)
+            checkText(.partition(index), partition, max: Limit.name, tooLong: .partitionTooLong)
             let defaults = index <= template.lines.count ? template.lines[index - 1] : LineTemplate()
             lines.append(
                 LineDraft(
@@ -242,27 +265,39 @@ public struct RowValidator: Sendable {
                     label: label ?? defaults.label, partition: partition ?? defaults.partition))
         }
         if lines.isEmpty {
-            problem(.directoryNumber(1), nil, "is required: a phone needs at least one line")
+            problem(.linesNone, .directoryNumber(1), nil, "is required: a phone needs at least one line")
         }
         if lines.count > template.lines.count {
             problem(
-                .directoryNumber(lines.count), lines.last?.directoryNumber,
+                .linesOverTemplate, .directoryNumber(lines.count), lines.last?.directoryNumber,
                 "row has \(lines.count) lines but template \"\(template.name)\" allows \(template.lines.count)")
         }
         if let model {
             let capacity = model.capacity(enhancedLineMode: template.enhancedLineMode)
             if lines.count > capacity {
+                let enhanced = template.enhancedLineMode ? nil : model.enhancedLines
                 problem(
-                    .directoryNumber(lines.count), lines.last?.directoryNumber,
+                    .linesOverModelCapacity, .directoryNumber(lines.count), lines.last?.directoryNumber,
                     "row has \(lines.count) lines but a \(model.name) has \(capacity)"
-                        + (template.enhancedLineMode || model.enhancedLines == nil
-                            ? "" : " (\(model.enhancedLines!) in enhanced line mode)"))
+                        + (enhanced.map { " (\($0) in enhanced line mode)" } ?? ""))
             }
+            if !modelProblems.isEmpty, let found = modelProblems[model.name] { problems.append(found) }
         }
+        // What the config file takes from the cluster: the pool's group and nodes, the effective
+        // service domain (the row's or template's, else the pool's, else the default).
+        // Nearly always there are none, and no lookup is made.
+        if let pool, !poolProblems.isEmpty, let found = poolProblems[pool.name.lowercased()] {
+            problems.append(found)
+        }
+        if let pool, !domainProblems.isEmpty {
+            let effective = cluster.effectiveServiceDomain(device: serviceDomain, pool: pool.name)
+            if let found = domainProblems[effective.name.lowercased()] { problems.append(found) }
+        }
+        problems += everyRow
         if !template.requiresActivationCodeOnboarding || !template.allowActivationCodeViaMRA {
             problems.append(
                 RowProblem(
-                    column: nil, columnName: nil, value: nil,
+                    tag: .activationFlags, column: nil, columnName: nil, value: nil,
                     reason:
                         "template \"\(template.name)\" must set both requiresActivationCodeOnboarding and allowActivationCodeViaMRA"
                 ))
@@ -284,20 +319,28 @@ public struct RowValidator: Sendable {
     }
 
     /// A problem located at `column` of this header (named as written, or by its BAT name if absent).
-    func problem(_ column: BATColumn, _ value: String?, _ reason: String) -> RowProblem {
+    ///
+    /// The value is shown with control characters and noncharacters spelled out (`<U+FFFE>`).
+    func problem(_ tag: RowProblem.Tag, _ column: BATColumn, _ value: String?, _ reason: String) -> RowProblem {
         let index = table.index(column)
         return RowProblem(
-            column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name, value: value,
-            reason: reason)
+            tag: tag, column: index.map { $0 + 1 }, columnName: index.map { headerNames[$0] } ?? column.name,
+            value: value.map(FieldText.visible), reason: reason)
+    }
+
+    /// A problem without a tag; kept for callers not yet passing one.
+    @available(*, deprecated, message: "pass the rule's tag: problem(_:_:_:_:)")
+    func problem(_ column: BATColumn, _ value: String?, _ reason: String) -> RowProblem {
+        problem(.unclassified, column, value, reason)
     }
 
     /// `draft` repeats the phone of line `first`: same MAC, or same owner, model and first line.
     func duplicate(_ draft: DeviceDraft, ofLine first: String) -> RowProblem {
         if let mac = draft.mac {
-            return problem(.macAddress, mac.hex, "is also on line \(first); one MAC is one phone")
+            return problem(.duplicateInFile, .macAddress, mac.hex, "is also on line \(first); one MAC is one phone")
         }
         return problem(
-            .directoryNumber(1), draft.lines.first?.directoryNumber,
+            .duplicateInFile, .directoryNumber(1), draft.lines.first?.directoryNumber,
             "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
                 + "give one of them a MAC ADDRESS or another first line")
     }
@@ -309,6 +352,50 @@ public struct RowValidator: Sendable {
         return bytes.allSatisfy {
             ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "#")
                 || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "X")
+        }
+    }
+}
+
+extension FieldText.Flaw {
+    var tag: RowProblem.Tag {
+        switch kind {
+        case .control: .controlCharacter
+        case .noncharacter: .noncharacter
+        }
+    }
+
+    /// `contains a control character (U+0009, character 5); …`
+    var reason: String {
+        switch kind {
+        case .control:
+            "contains a control character (\(name), character \(position)); remove it (a line break or TAB "
+                + "inside a name or label is never meant)"
+        case .noncharacter:
+            "contains \(name) (character \(position)), which an XML 1.0 file cannot carry: the phone's config file "
+                + "could not be written; remove it"
+        }
+    }
+}
+
+extension MACAddress.Reserved {
+    var tag: RowProblem.Tag {
+        switch self {
+        case .allZero: .macAllZero
+        case .broadcast: .macBroadcast
+        case .multicast: .macMulticast
+        }
+    }
+
+    func reason(_ mac: MACAddress) -> String {
+        let advice = "no phone has it; write the MAC on the phone's label, or leave it empty for a BAT dummy name"
+        switch self {
+        case .allZero:
+            return "is the all-zero address 00:00:00:00:00:00, a placeholder: \(advice)"
+        case .broadcast:
+            return "is the broadcast address FF:FF:FF:FF:FF:FF: \(advice)"
+        case .multicast:
+            return "is a multicast address (\(mac.colonSeparated): the first octet is odd, so its I/G bit is set): "
+                + advice
         }
     }
 }

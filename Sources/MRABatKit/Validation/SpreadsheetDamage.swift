@@ -13,12 +13,13 @@ enum SpreadsheetDamage {
         let bytes = value.utf8
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
         guard let first = bytes.first, let last = bytes.last, isSpace(first) || isSpace(last) else { return value }
-        guard let start = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let end = bytes.lastIndex(where: { !isSpace($0) })!
+        guard let start = bytes.firstIndex(where: { !isSpace($0) }), let end = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return String(value[start...end])
     }
 
     struct Finding {
+        var tag: RowProblem.Tag
         var reason: String
         /// False for a warning: the row goes in, the summary mentions it.
         var isFatal: Bool
@@ -41,24 +42,26 @@ enum SpreadsheetDamage {
                 let reason =
                     "contains an invisible or non-breaking space (\(name)), as spreadsheets and web pages paste in; "
                     + "replace it with a normal space or remove it"
-                return Finding(reason: reason, isFatal: isIdentifier(column))
+                return Finding(tag: .invisibleSpace, reason: reason, isFatal: isIdentifier(column))
             }
             if let quote = scalars.first(where: { typographicQuotes.contains($0.value) }) {
                 let reason =
                     "contains a typographic quote (\(quote)) that autocorrect inserts; use a plain quote or remove it"
-                return Finding(reason: reason, isFatal: isIdentifier(column))
+                return Finding(tag: .typographicQuote, reason: reason, isFatal: isIdentifier(column))
             }
         }
         switch column {
         case .macAddress:
             if isScientific(value) {
                 return Finding(
+                    tag: .macScientificNotation,
                     reason: "is a number in scientific notation: a spreadsheet converted the MAC; format the column as "
                         + "Text and enter the MAC again", isFatal: true)
             }
             let isHex = value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
             if isHex, (9...11).contains(value.utf8.count) {
                 return Finding(
+                    tag: .macLeadingZerosLost,
                     reason:
                         "has \(value.utf8.count) hex digits, not 12: a spreadsheet may have dropped its leading zeros; "
                         + "format the column as Text and enter the MAC again", isFatal: true)
@@ -66,11 +69,13 @@ enum SpreadsheetDamage {
         case .directoryNumber:
             if isScientific(value) {
                 return Finding(
+                    tag: .directoryNumberScientificNotation,
                     reason: "is a number in scientific notation: a spreadsheet converted the directory number; format "
                         + "the column as Text and enter it again", isFatal: true)
             }
             if hasDecimalPart(value) {
                 return Finding(
+                    tag: .directoryNumberDecimalPart,
                     reason: "has a decimal part, as a spreadsheet adds to numbers; format the column as Text and enter "
                         + "the directory number again", isFatal: true)
             }
@@ -78,6 +83,7 @@ enum SpreadsheetDamage {
             // number may be what a spreadsheet left of "+1972…": say so, but do not guess.
             if value.utf8.count >= 11, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), value.first != "0" {
                 return Finding(
+                    tag: .directoryNumberMissingPlus,
                     reason: "looks like an E.164 number without its leading \\+; if a spreadsheet dropped the +, "
                         + "restore it", isFatal: false)
             }

@@ -53,6 +53,52 @@ extension CodesTests {
             #expect(try ActivationCode.generate().digits.count == 16)
         }
 
+        /// Hands out scripted 64-bit values as random bytes (native byte order, as the generator
+        /// reads them) and records how many values each call asked for.
+        final class ScriptedRandom {
+            var values: [UInt64]
+            private(set) var requests: [Int] = []
+
+            init(_ values: [UInt64]) { self.values = values }
+
+            func fill(_ buffer: UnsafeMutableRawBufferPointer) throws {
+                let count = buffer.count / 8
+                requests.append(count)
+                guard values.count >= count else { throw MRABatError(.crypto, "the script ran out of values") }
+                let words = values.prefix(count)
+                values.removeFirst(count)
+                Array(words).withUnsafeBytes { buffer.copyMemory(from: $0) }
+            }
+        }
+
+        /// Without rejection sampling (plain `value % 10^16`) the 2^64 mod 10^16 lowest codes would come up
+        /// 1845 times in 2^64 draws instead of 1844: a bias of 1/1844 no χ² test of a feasible sample
+        /// sees. So the test scripts the draws: values at or above the limit must be drawn again.
+        @Test func valuesAtOrAboveTheRejectionLimitAreRedrawn() throws {
+            let limit = ActivationCode.rejectionLimit
+            let random = ScriptedRandom([limit, UInt64.max, limit + 12_345, limit - 1])
+            let codes = try ActivationCode.generate(count: 1, randomBytes: random.fill)
+            // limit - 1 is 1844 × 10^16 - 1, whose remainder is the largest code.
+            #expect(codes.map(\.digits) == ["9999999999999999"])
+            #expect(random.requests == [1, 1, 1, 1], "three rejected draws, then the accepted one")
+            #expect(random.values.isEmpty)
+        }
+
+        @Test func aBatchKeepsItsAcceptedValuesInOrderAndRedrawsOnlyWhatIsMissing() throws {
+            let limit = ActivationCode.rejectionLimit
+            let random = ScriptedRandom([
+                42, limit, 10_000_000_000_000_007, UInt64.max - 1,  // four drawn: two kept
+                limit + 1, 123,  // the two missing: one kept
+                42,  // the last one missing: a repeat of the batch, drawn again
+                5,
+            ])
+            let codes = try ActivationCode.generate(count: 4, randomBytes: random.fill)
+            #expect(
+                codes.map(\.digits) == ["0000000000000042", "0000000000000007", "0000000000000123", "0000000000000005"])
+            #expect(random.requests == [4, 2, 1, 1])
+            #expect(random.values.isEmpty)
+        }
+
         /// Pearson's statistic for each digit position (9 degrees of freedom each) and summed
         /// over all 16 positions (144 degrees of freedom).
         static func chiSquare(_ codes: [ActivationCode]) -> (perPosition: [Double], total: Double) {

@@ -56,3 +56,63 @@ struct OutputDirectoryTests {
         #expect(OutputDirectory.isTemporaryFileName(name) == isTemporary)
     }
 }
+
+/// `--out` is where files go: a link inside it is refused before the job starts, never followed.
+@Suite("The output directory: symbolic links")
+struct OutputDirectoryLinkTests {
+    /// A fresh `--out`, and a folder outside it that a link points to.
+    func folders() throws -> (out: String, elsewhere: String) {
+        let base = try TestFiles.makeTemporaryDirectory("outlink")
+        try FileManager.default.createDirectory(atPath: base + "/out", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: base + "/elsewhere", withIntermediateDirectories: true)
+        return (base + "/out", base + "/elsewhere")
+    }
+
+    @Test func aSymlinkedTFTPFolderIsRefused() throws {
+        let (out, elsewhere) = try folders()
+        try FileManager.default.createSymbolicLink(atPath: out + "/tftp", withDestinationPath: elsewhere)
+        let error = try #require(throws: MRABatError.self) { _ = try OutputDirectory(path: out) }
+        #expect(error.code == .io)
+        #expect(error.exitStatus == ExitStatus.nothingDone)
+        #expect(error.message.contains("tftp in the output directory is a symbolic link (to \(elsewhere))"))
+        #expect(error.location?.file == out + "/tftp")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+    }
+
+    @Test(arguments: ["activation-codes.csv", "rejects.csv", "summary.json"])
+    func aSymlinkedFileIsRefused(name: String) throws {
+        let (out, elsewhere) = try folders()
+        let target = elsewhere + "/" + name
+        try TestFiles.write("precious\n", to: target)
+        try FileManager.default.createSymbolicLink(atPath: out + "/" + name, withDestinationPath: target)
+        let error = try #require(throws: MRABatError.self) { _ = try OutputDirectory(path: out) }
+        #expect(error.message.contains("\(name) in the output directory is a symbolic link"))
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
+        #expect(!FileManager.default.fileExists(atPath: out + "/tftp"), "nothing created")
+    }
+
+    @Test func aDanglingLinkIsRefusedToo() throws {
+        let (out, elsewhere) = try folders()
+        try FileManager.default.createSymbolicLink(atPath: out + "/tftp", withDestinationPath: elsewhere + "/none")
+        #expect(throws: MRABatError.self) { _ = try OutputDirectory(path: out) }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere + "/none"))
+    }
+
+    @Test func anEntryOfTheWrongKindIsRefused() throws {
+        let (out, _) = try folders()
+        try FileManager.default.createDirectory(atPath: out + "/rejects.csv", withIntermediateDirectories: true)
+        let error = try #require(throws: MRABatError.self) { _ = try OutputDirectory(path: out) }
+        #expect(error.message.contains("rejects.csv in the output directory is not a regular file"))
+    }
+
+    @Test func outItselfMayBeALinkAndExistingFilesAreFine() throws {
+        let (out, elsewhere) = try folders()
+        try FileManager.default.createDirectory(atPath: out + "/tftp", withIntermediateDirectories: true)
+        try TestFiles.write("old", to: out + "/rejects.csv")
+        let link = elsewhere + "/out-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: out)
+        let outputs = try OutputDirectory(path: link)
+        #expect(outputs.tftpPath == link + "/tftp")
+        withExtendedLifetime(outputs) {}
+    }
+}

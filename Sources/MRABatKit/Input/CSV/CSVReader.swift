@@ -14,11 +14,17 @@
 /// they are (unlike Cisco BAT, a blank line does not end the file). Rows of delimiters only (`,,,`)
 /// are returned; see ``CSVRecord/isBlank``.
 ///
+/// A field that starts with `'` followed by `=`, `+`, `-`, `@`, TAB or CR (after any further `'`)
+/// loses that first `'`: it is the apostrophe ``CSVText`` puts before a cell a spreadsheet would run
+/// as a formula, so a `rejects.csv` reads back as the values it was written from.
+///
 /// Syntax errors are `.csvSyntax` with the physical line and the 1-based column, counted in Unicode
 /// scalars, of the offending character: a quote inside an unquoted field, text after a closing
 /// quote, and a quoted field never closed (reported where its quote opened). Memory stays bounded
-/// whatever the input: a field over ``maxFieldBytes`` or a record over ``maxFields`` fields is a
-/// `.csvSyntax` error too, raised as soon as it is seen.
+/// whatever the input: a record over ``maxRecordBytes`` or ``maxFields`` fields is a `.csvSyntax`
+/// error too, raised as soon as it is seen (at most one buffer later), with the line the record
+/// starts on — or, inside a quoted field, where its quote opens, since a quote never closed is the
+/// usual cause. Such a record is no BAT row, so the whole file is refused rather than the row.
 ///
 /// Noncopyable because it owns its buffer and a position in its source.
 public struct CSVReader: ~Copyable {
@@ -46,18 +52,24 @@ public struct CSVReader: ~Copyable {
     private var columnCount = 0
 
     private var fieldBytes: [UInt8] = []
+    /// Whether the last field made lost the apostrophe CSVText writes before a formula-like cell.
+    private var restored = false
     private var fieldCountHint = 8
 
     private static let quote = UInt8(ascii: "\"")
+    private static let apostrophe = UInt8(ascii: "'")
     private static let lf = UInt8(ascii: "\n")
     private static let cr = UInt8(ascii: "\r")
     /// The header line is read ahead to find the delimiter; past this size the guess uses what was seen.
     private static let maxLookahead = 1 << 20
-    /// No BAT value comes near this; a field that grows past it is a quote never closed or a file
-    /// that is not CSV, and stopping there keeps memory bounded whatever the file's size.
-    static let maxFieldBytes = 1 << 20
-    /// Fields in one record, for the same reason (a line of a million delimiters).
-    static let maxFields = 1 << 16
+    /// UTF-8 bytes of one record, delimiters and quotes included. No BAT row comes near it: a row's
+    /// values are at most 128 characters, and the widest BAT export (Export Phones – All Details,
+    /// ten lines, about 1,000 columns) has a header of some 30–40 KB. A record that grows past it
+    /// is a quote never closed or a file that is not CSV; stopping there bounds one record's
+    /// memory (its text, and at most ``maxFields`` strings) whatever the file's size.
+    static let maxRecordBytes = 128 << 10
+    /// Fields in one record: Excel's column limit (XFD), so no spreadsheet's row is refused.
+    static let maxFields = 1 << 14
 
     /// Creates a reader; when `delimiter` is nil, reads ahead to the end of the header line to detect it.
     ///
@@ -98,7 +110,9 @@ public struct CSVReader: ~Copyable {
                     }
                     if end == buffer.count {
                         if buffer.count >= Self.maxLookahead {
-                            detected = Self.detectDelimiter(UnsafeRawBufferPointer(buffer), final: true)!
+                            // With `final` the guess is always made; `,` is its own default.
+                            detected =
+                                Self.detectDelimiter(UnsafeRawBufferPointer(buffer), final: true) ?? UInt8(ascii: ",")
                             break
                         }
                         let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 1)
@@ -180,12 +194,21 @@ public struct CSVReader: ~Copyable {
         fieldBytes.removeAll(keepingCapacity: true)
         var state = State.recordStart
         var recordLine = line
+        // Stream offset of the record's first byte.
+        var recordStart = bufferBase + pos
         var quoteLine = 0
         var quoteColumn = 0
         var quoted = false
 
         while true {
             if pos == end {
+                if state != .recordStart && bufferBase + end - recordStart > Self.maxRecordBytes {
+                    // Blame the open quote only when its field is much of the record: a quote never closed
+                    // swallows the rest of the file, a long row of short quoted fields does not.
+                    let inQuote =
+                        (state == .quoted || state == .afterQuote) && fieldBytes.count > Self.maxRecordBytes / 4
+                    throw tooLong(quoted: inQuote, line: recordLine, quoteLine: quoteLine, quoteColumn: quoteColumn)
+                }
                 guard try refill() else {
                     switch state {
                     case .recordStart:
@@ -196,10 +219,13 @@ public struct CSVReader: ~Copyable {
                             at: SourceLocation(file: file, line: quoteLine, column: quoteColumn))
                     case .fieldStart, .unquoted, .afterQuote:
                         fields.append(takeField())
-                        if fields.count == 1 && !quoted && fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+                        if fields.count == 1 && !quoted && !restored
+                            && fields[0].allSatisfy({ $0 == " " || $0 == "\t" })
+                        {
                             return nil
                         }
-                        return finish(fields, line: recordLine, endLine: line)
+                        return try finish(
+                            fields, line: recordLine, endLine: line, bytes: bufferBase + pos - recordStart)
                     }
                 }
             }
@@ -212,6 +238,7 @@ public struct CSVReader: ~Copyable {
                     continue
                 }
                 recordLine = line
+                recordStart = bufferBase + pos
                 state = .fieldStart
 
             case .fieldStart:
@@ -231,17 +258,15 @@ public struct CSVReader: ~Copyable {
                 while pos < end && special[Int(buffer[pos])] == 0 { pos += 1 }
                 if pos == end {
                     fieldBytes.append(contentsOf: buffer[start..<pos])
-                    if fieldBytes.count > Self.maxFieldBytes {
-                        throw MRABatError(
-                            .csvSyntax, "a field runs over \(Self.maxFieldBytes >> 20) MiB: this is not a BAT CSV file",
-                            at: SourceLocation(file: file, line: recordLine))
-                    }
                     continue
                 }
                 // The common case, a field wholly inside the buffer, becomes a String without a copy.
                 if fieldBytes.isEmpty {
+                    var first = start
+                    restored = buffer[start] == Self.apostrophe && CSVText.isNeutralised(buffer[start..<pos])
+                    if restored { first += 1 }
                     fields.append(
-                        String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<pos]), as: UTF8.self))
+                        String(decoding: UnsafeRawBufferPointer(rebasing: buffer[first..<pos]), as: UTF8.self))
                 } else {
                     fieldBytes.append(contentsOf: buffer[start..<pos])
                     fields.append(takeField())
@@ -258,27 +283,22 @@ public struct CSVReader: ~Copyable {
                         value: fields.last.map { $0 + "\"" })
                 } else {
                     let endLine = line
+                    let bytes = bufferBase + pos - recordStart
                     consumeLineBreak(stop)
-                    if fields.count == 1 && fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+                    // (Not a `'` before a TAB, which is the field TAB written by CSVText.)
+                    if fields.count == 1 && !restored && fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
                         // A line of white space only: as blank as an empty one.
                         fields.removeAll(keepingCapacity: true)
                         state = .recordStart
                         continue
                     }
-                    return finish(fields, line: recordLine, endLine: endLine)
+                    return try finish(fields, line: recordLine, endLine: endLine, bytes: bytes)
                 }
 
             case .quoted:
                 let start = pos
                 while pos < end && special[Int(buffer[pos])] == 0 { pos += 1 }
                 fieldBytes.append(contentsOf: buffer[start..<pos])
-                if fieldBytes.count > Self.maxFieldBytes {
-                    throw MRABatError(
-                        .csvSyntax,
-                        "quoted field runs over \(Self.maxFieldBytes >> 20) MiB; its quote is probably never closed "
-                            + "(it opens here)",
-                        at: SourceLocation(file: file, line: quoteLine, column: quoteColumn))
-                }
                 if pos == end { continue }
                 let stop = buffer[pos]
                 if stop == Self.quote {
@@ -307,8 +327,9 @@ public struct CSVReader: ~Copyable {
                 } else if byte == Self.lf || byte == Self.cr {
                     fields.append(takeField())
                     let endLine = line
+                    let bytes = bufferBase + pos - recordStart
                     consumeLineBreak(byte)
-                    return finish(fields, line: recordLine, endLine: endLine)
+                    return try finish(fields, line: recordLine, endLine: endLine, bytes: bytes)
                 } else {
                     throw MRABatError(
                         .csvSyntax, "text after a closing quote; a quote inside a quoted field must be doubled (\"\")",
@@ -325,13 +346,32 @@ public struct CSVReader: ~Copyable {
             at: SourceLocation(file: file, line: line))
     }
 
-    private mutating func finish(_ fields: [String], line: Int, endLine: Int) -> CSVRecord {
+    private func tooLong(quoted: Bool, line: Int, quoteLine: Int, quoteColumn: Int) -> MRABatError {
+        let limit = "\(Self.maxRecordBytes >> 10) KiB"
+        if quoted {
+            return MRABatError(
+                .csvSyntax,
+                "a record runs over \(limit) inside a quoted field; its quote is probably never closed (it opens here)",
+                at: SourceLocation(file: file, line: quoteLine, column: quoteColumn))
+        }
+        return MRABatError(
+            .csvSyntax, "a record runs over \(limit): no BAT row comes near that; this is not a BAT CSV file",
+            at: SourceLocation(file: file, line: line))
+    }
+
+    /// The record, unless its `bytes` (line break excluded) are more than ``maxRecordBytes``, which
+    /// the checks at each refill only catch to within a buffer.
+    private mutating func finish(_ fields: [String], line: Int, endLine: Int, bytes: Int) throws -> CSVRecord {
+        if bytes > Self.maxRecordBytes {
+            throw tooLong(quoted: false, line: line, quoteLine: 0, quoteColumn: 0)
+        }
         fieldCountHint = fields.count
         return CSVRecord(fields: fields, line: line, endLine: endLine)
     }
 
     private mutating func takeField() -> String {
-        let field = String(decoding: fieldBytes, as: UTF8.self)
+        restored = fieldBytes.first == Self.apostrophe && CSVText.isNeutralised(fieldBytes)
+        let field = String(decoding: restored ? fieldBytes[1...] : fieldBytes[...], as: UTF8.self)
         fieldBytes.removeAll(keepingCapacity: true)
         return field
     }

@@ -18,7 +18,8 @@ public struct MemoryByteSource: ByteSource, Sendable {
         let count = min(chunkSize, buffer.count, bytes.count - offset)
         guard count > 0 else { return 0 }
         bytes.withUnsafeBytes { all in
-            buffer.baseAddress!.copyMemory(from: all.baseAddress! + offset, byteCount: count)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)]))
         }
         offset += count
         return count

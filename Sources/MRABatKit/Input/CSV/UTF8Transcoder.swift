@@ -96,7 +96,9 @@ public final class UTF8Transcoder: ByteSource {
         if inputStart > 0 {
             let leftover = inputEnd - inputStart
             if leftover > 0 {
-                input.baseAddress!.copyMemory(from: input.baseAddress! + inputStart, byteCount: leftover)
+                // The regions may overlap; copyMemory moves them as memmove does.
+                UnsafeMutableRawBufferPointer(rebasing: input[..<leftover])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]))
             }
             inputStart = 0
             inputEnd = leftover
@@ -138,7 +140,7 @@ public final class UTF8Transcoder: ByteSource {
             throw error("invalid UTF-8 byte", byte: byte, offset: bad, hint: " (is the file Windows-1252?)")
         }
         countLines(chunk)
-        out.baseAddress!.advanced(by: written).copyMemory(from: chunk.baseAddress!, byteCount: count)
+        UnsafeMutableRawBufferPointer(rebasing: out[written..<(written + count)]).copyMemory(from: chunk)
         inputStart += count
         offset += count
         return written + count
@@ -224,7 +226,8 @@ public final class UTF8Transcoder: ByteSource {
         }
         return withUnsafeBytes(of: encoded) { bytes in
             let fits = min(length, out.count - written)
-            out.baseAddress!.advanced(by: written).copyMemory(from: bytes.baseAddress!, byteCount: fits)
+            UnsafeMutableRawBufferPointer(rebasing: out[written..<(written + fits)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[..<fits]))
             if fits < length {
                 pending = Array(bytes[fits..<length])
                 pendingStart = 0
