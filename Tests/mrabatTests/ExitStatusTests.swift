@@ -54,6 +54,9 @@ struct ExitStatusTests {
             name: "bad --mac", arguments: ["activate", "--code", "1234567890123456", "--mac", "00AABBCCDD0"],
             message: "'00AABBCCDD0' is invalid for '--mac <mac>'"),
         UsageCase(
+            name: "multicast --mac", arguments: ["activate", "--code", "1234567890123456", "--mac", "01005E000001"],
+            message: "'01005E000001' is invalid for '--mac <mac>'"),
+        UsageCase(
             name: "unreadable --mic", arguments: activate + ["--out", "out", "--mic", "/nonexistent/mic.pem"],
             message: "'/nonexistent/mic.pem' is invalid for '--mic <file>'"),
         UsageCase(

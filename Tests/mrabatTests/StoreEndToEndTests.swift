@@ -9,10 +9,10 @@ struct StoreEndToEndTests {
     func outputFailureAfterTheCommit() throws {
         let h = try Harness("output-after-commit")
         try h.initSample()
-        // A directory where the export goes: the rename of the finished export onto it fails, after
-        // the commit (even as root, unlike a read-only mode).
-        try FileManager.default.createDirectory(
-            atPath: h.path("out/activation-codes.csv"), withIntermediateDirectories: true)
+        // A directory where one phone's config file goes (the sample's SEP00017E07FC10): renaming the
+        // finished file onto it fails after the commit (even as root, unlike a read-only mode).
+        let blocker = "out/tftp/SEP00017E07FC10.cnf.xml"
+        try FileManager.default.createDirectory(atPath: h.path(blocker), withIntermediateDirectories: true)
         let first = try h.insert(Self.phones, out: "out")
         #expect(first.status == 6, "\(first.stderr)")
         #expect(
@@ -25,10 +25,10 @@ struct StoreEndToEndTests {
         let summary =
             try JSONSerialization.jsonObject(with: Data(try h.read("out/summary.json").utf8)) as? [String: Any]
         #expect(
-            (summary?["outputFailure"] as? String)?.contains("activation-codes.csv") == true,
+            (summary?["outputFailure"] as? String)?.contains("SEP00017E07FC10") == true,
             "\(String(describing: summary))")
 
-        try FileManager.default.removeItem(atPath: h.path("out/activation-codes.csv"))
+        try FileManager.default.removeItem(atPath: h.path(blocker))
         let again = try h.insert(Self.phones, out: "out")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("accepted: 0  unchanged: 60"), "\(again.stdout)")

@@ -11,7 +11,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var accepted: Int = 0
     public var unchanged: Int = 0
     public var rejected: Int = 0
-    /// Rejected rows per first reason class (the reason text up to its first quote or colon).
+    /// Rejected rows per stable reason tag of their first problem (`description.too-long`; README's table).
     public var rejectedByReason: [String: Int] = [:]
     /// The first ``warningLimit`` warnings; ``rowWarnings`` counts all row warnings.
     public var warnings: [String] = []
@@ -50,7 +50,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
         unchanged += chunk.unchanged.count
         self.rejected += rejected.count
         for rejection in rejected {
-            rejectedByReason[Self.reasonClass(rejection), default: 0] += 1
+            rejectedByReason[rejection.tag.rawValue, default: 0] += 1
         }
     }
 
@@ -60,18 +60,6 @@ public struct JobSummary: Sendable, Codable, Equatable {
         for warning in rowWarnings where warnings.count < Self.warningLimit {
             warnings.append(warning)
         }
-    }
-
-    /// The kind of a rejection, for per-reason counts: its first problem's column and reason,
-    /// without the parts that vary per row (the value, hints in parentheses, details after `;`).
-    static func reasonClass(_ rejection: RowRejection) -> String {
-        guard let problem = rejection.problems.first else { return "unknown" }
-        var reason = Substring(problem.reason)
-        for stop in [" (", ";", ":"] {
-            if let range = reason.range(of: stop) { reason = reason[..<range.lowerBound] }
-        }
-        let kind = reason.split(separator: " ").filter { !$0.allSatisfy(\.isNumber) }.joined(separator: " ")
-        return problem.columnName.map { "\($0): \(kind)" } ?? kind
     }
 
     /// Human-readable lines for stdout.

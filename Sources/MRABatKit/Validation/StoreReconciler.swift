@@ -55,7 +55,7 @@ struct StoreReconciler {
                 if let first = linesInThisJob[owner.device.id] {
                     reject(validator.duplicate(draft, ofLine: String(first)))
                 } else {
-                    reject(validator.problem(.macAddress, mac.hex, "is already used by device \(owner.device.name)"))
+                    reject(validator.problem(.macInUse, .macAddress, mac.hex, "is already used by device \(owner.device.name)"))
                 }
             } else {
                 outcome.fresh.append(draft)
@@ -68,7 +68,7 @@ struct StoreReconciler {
     static func conflict(_ device: StoredDevice, _ change: FieldChange) -> RowProblem {
         func shown(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "none" }
         return RowProblem(
-            column: nil, columnName: nil, value: nil,
+            tag: .alreadyProvisioned, column: nil, columnName: nil, value: nil,
             reason: "already provisioned as \(device.name) with a different \(change.field) "
                 + "(\(shown(change.old)) in the store, \(shown(change.new)) in this row); "
                 + "insert does not change provisioned devices")

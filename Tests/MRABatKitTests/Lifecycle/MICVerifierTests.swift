@@ -103,14 +103,16 @@ struct MICVerifierTests {
         let pki = try TestPKI("mic-activate")
         let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
         let rogue = try pki.makeCA("Rogue CA")
+        // The MICs first: the fixture's service clock stands a minute after its codes were issued, and a
+        // MIC made later (a slow, loaded machine) would not be valid yet at that instant.
+        let forged = try pki.makeMIC(mac: "0011223344A9", by: rogue, file: "forged")
+        let mic = try pki.makeMIC(mac: "0011223344A9", by: ca)
         let f = try await LifecycleFixture.make { $0.trust.micCAFiles = [ca.certificate] }
         let code = try f.code(pool: "DP-Dallas")
         let name = try f.name(pool: "DP-Dallas")
-        let forged = try pki.makeMIC(mac: "0011223344A9", by: rogue, file: "forged")
         #expect(try await f.refusal(code, mac: "0011223344A9", mic: forged)?.reason == .micUntrusted)
         #expect(try await f.store.history(device: name).last?.outcome == "mic-untrusted")
         #expect(try f.count("SELECT failed_attempts FROM device WHERE name = ?", [name]) == 0)
-        let mic = try pki.makeMIC(mac: "0011223344A9", by: ca)
         #expect(try await f.refusal(code, mac: "0011223344A9", mic: mic) == nil)
         #expect(
             try await f.store.history(device: "SEP0011223344A9").last?.detail?.contains(
