@@ -55,7 +55,9 @@ struct StoreReconciler {
                 if let first = linesInThisJob[owner.device.id] {
                     reject(validator.duplicate(draft, ofLine: String(first)))
                 } else {
-                    reject(validator.problem(.macInUse, .macAddress, mac.hex, "is already used by device \(owner.device.name)"))
+                    reject(
+                        validator.problem(
+                            .macInUse, .macAddress, mac.hex, "is already used by device \(owner.device.name)"))
                 }
             } else {
                 outcome.fresh.append(draft)
