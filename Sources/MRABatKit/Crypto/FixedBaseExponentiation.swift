@@ -12,38 +12,39 @@ import CFixedBase
 /// to ``maxExponentByteCount`` so that all take the same digits. The C code (`CFixedBase`) wipes
 /// its copies of the exponent and of the intermediate values before it returns.
 ///
-/// Which multiplication, measured on the build host (2048-bit group, 256-bit exponents, one
-/// core, release, the same run, load from other builds present):
-/// - OpenSSL's `BN_mod_mul_montgomery` on `BIGNUM`s (selected entries read back with
-///   `BN_lebin2bn`): 4.4× `BN_mod_exp_mont_consttime` with 6-bit digits. Rejected as well for
-///   not being constant time: `BN_lebin2bn` skips leading zero bytes and `bn_mul_mont_fixed_top`
-///   leaves its assembly path when an operand has a leading zero limb, both data-dependent.
-/// - Our own 64-bit limbs in portable C (FIOS, `unsigned __int128`): 1.7–1.9× slower per
-///   multiplication than `BN_mod_mul_montgomery`; 3.1× `BN_mod_exp_mont_consttime` overall.
-/// - Our own limbs with MULX/ADCX/ADOX (x86-64 BMI2 + ADX, inline assembly, two carry chains):
-///   1.05–1.2× *faster* per multiplication than `BN_mod_mul_montgomery` (no `BIGNUM`
-///   conversions), 4.6–5.4× `BN_mod_exp_mont_consttime` overall with AVX2 selection — the
-///   winner, used whenever the CPU has BMI2 and ADX; the portable C code is the fallback
-///   elsewhere and is tested against OpenSSL too.
+/// Which multiplication: measured on the build host (2048-bit group, 256-bit exponents, one
+/// core, `clang -O2`, each figure a ratio to `BN_mod_exp_mont_consttime` timed in alternating
+/// rounds of the same run; two runs, the machine shared with other builds):
+/// - OpenSSL's `BN_mod_mul_montgomery` on `BIGNUM`s, the selected entry read back with
+///   `BN_lebin2bn`, 6-bit digits: 4.1–4.3×. Rejected also for not being constant time:
+///   `BN_lebin2bn` skips leading zero bytes, and `bn_mul_mont_fixed_top` leaves its assembly
+///   path when an operand has a leading zero limb — both depend on the selected entry.
+/// - Our own 64-bit limbs in portable C (FIOS Montgomery, `unsigned __int128`), 6-bit digits:
+///   3.3–3.6×; one multiplication takes 1.7–1.9× as long as `BN_mod_mul_montgomery`.
+/// - Our own limbs with MULX/ADCX/ADOX (x86-64 BMI2 + ADX, inline assembly, two carry chains),
+///   AVX2 selection, 6-bit digits: **4.6–6.0×**, the winner by 10–40 % over OpenSSL's
+///   multiplication; one multiplication is 5–20 % faster than `BN_mod_mul_montgomery` (no
+///   `BIGNUM` conversions). Used wherever the CPU has BMI2 and ADX; the portable C code is the
+///   fallback elsewhere, and the tests compare both with OpenSSL.
 ///
-/// Digit width, same host: 5 bits (416 KB table) 4.1–4.8×, **6 bits (688 KB) 4.6–5.4×**, 7 bits
-/// (1.2 MB) 4.6–4.7×, 8 bits (2 MB) 3.2–3.5×: past 6 bits scanning the larger windows costs
-/// more than the multiplications it saves.
+/// Digit width, same runs (MULX/ADX): 4 bits (256 KB table) 4.1–4.6×, 5 bits (416 KB)
+/// 4.5–5.8×, **6 bits (688 KB) 4.6–6.0×**, 7 bits (1.2 MB) 4.4–5.5×, 8 bits (2 MB) 3.2–3.6×:
+/// past 6 bits, scanning the larger windows costs more than the multiplications it saves.
 ///
 /// `@unchecked Sendable`: the C table is written only in `init` and then only read;
 /// `CFixedBase_power` keeps all its state on the calling thread's stack.
-final class FixedBaseExponentiation: @unchecked Sendable {
+package final class FixedBaseExponentiation: @unchecked Sendable {
     private let table: OpaquePointer
     /// The length of N in bytes: every result is padded to it.
     let modulusByteCount: Int
     /// The longest exponent (big-endian bytes, leading zeros included) the table takes.
     let maxExponentByteCount: Int
-    let windowBits: Int
+    package let windowBits: Int
     /// The size of the precomputed powers.
-    let tableByteCount: Int
+    package let tableByteCount: Int
     /// Which multiplication and selection code runs, e.g. "x86-64 MULX/ADX multiplication, AVX2
     /// selection".
-    let implementation: String
+    package let implementation: String
 
     /// Builds the table of powers of `base` modulo `modulus` (big-endian, no leading zero byte).
     ///

@@ -72,7 +72,7 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The group's table of powers of g, built now if this is the first use.
-    func generatorPowers() throws -> FixedBaseExponentiation { try powers.table() }
+    package func generatorPowers() throws -> FixedBaseExponentiation { try powers.table() }
 
     /// The RFC 5054 1024-bit group, g = 2. Only for the Appendix B test vector.
     public static let rfc5054Group1024 = SRPGroup(
