@@ -42,7 +42,9 @@ extension CodesTests {
         /// `0..<count`, split over one thread per core; returns a line per mismatch.
         ///
         /// Threads of its own rather than tasks: tens of seconds of synchronous arithmetic would
-        /// otherwise hold the cooperative pool that the other tests of the run share.
+        /// otherwise hold the cooperative pool that the other tests of the run share. On Linux
+        /// the threads also run at a lower priority (nice is per thread there), so that tests
+        /// timed against the wall clock are not slowed by this one's arithmetic.
         static func mismatches(
             _ table: FixedBaseExponentiation, group: SRPGroup, count: Int, maxBytes: Int = 32
         ) async throws -> [String] {
@@ -51,6 +53,9 @@ extension CodesTests {
             return try await withCheckedThrowingContinuation { continuation in
                 for chunk in 0..<threads {
                     Thread {
+                        #if os(Linux)
+                            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                        #endif
                         let result = Result {
                             var found: [String] = []
                             for index in stride(from: chunk, to: count, by: threads) {
