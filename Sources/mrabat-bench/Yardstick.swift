@@ -7,13 +7,39 @@ enum Yardstick {
     /// Seconds to keep each loop running: long enough to be stable, short enough for a benchmark.
     static let duration = 2.0
 
-    /// One SRP verifier (a 2048-bit modular exponentiation with a 256-bit exponent) per iteration, one core.
-    static func verifiersPerSecond() throws -> Double {
+    /// SRP verifiers per second on one core, two ways, measured in alternating rounds so that
+    /// a change of load on the machine hits both alike: `openSSL`, the verifier computed with
+    /// OpenSSL's generic `BN_mod_exp_mont_consttime` (a 2048-bit modular exponentiation with a
+    /// 256-bit exponent — the yardstick); `fixedBase`, mrabat's own `SRP.makeVerifier` from the
+    /// group's table of powers of g. Both include the same two SHA-256 of x.
+    static func verifiersPerSecond() throws -> (openSSL: Double, fixedBase: Double) {
         let salt = [UInt8](repeating: 7, count: 16)
-        return try rate { index in
-            _ = try SRP.makeVerifier(
-                identity: "ac1-bench", password: String(format: "%016d", index), salt: salt, parameters: .mrabat)
+        // Built before the clock starts: the table is made once per process.
+        _ = try SRP.makeVerifier(identity: "ac1-bench", password: "0", salt: salt, parameters: .mrabat)
+        let rounds = 4
+        var openSSL = (count: 0, seconds: 0.0)
+        var fixedBase = (count: 0, seconds: 0.0)
+        for _ in 0..<rounds {
+            let generic = try run(for: duration / Double(rounds)) { index in
+                _ = try SRP.makeVerifierWithOpenSSL(
+                    identity: "ac1-bench", password: String(format: "%016d", index), salt: salt, parameters: .mrabat)
+            }
+            let table = try run(for: duration / Double(rounds)) { index in
+                _ = try SRP.makeVerifier(
+                    identity: "ac1-bench", password: String(format: "%016d", index), salt: salt, parameters: .mrabat)
+            }
+            openSSL = (openSSL.count + generic.count, openSSL.seconds + generic.seconds)
+            fixedBase = (fixedBase.count + table.count, fixedBase.seconds + table.seconds)
         }
+        return (Double(openSSL.count) / openSSL.seconds, Double(fixedBase.count) / fixedBase.seconds)
+    }
+
+    /// The table behind ``verifiersPerSecond()``'s fixed-base figure, for the report.
+    static func fixedBaseTable() throws -> String {
+        let table = try SRPParameters.mrabat.group.generatorPowers()
+        return String(
+            format: "%.0f KB table, %d-bit digits, %@", Double(table.tableByteCount) / 1024, table.windowBits,
+            table.implementation as NSString)
     }
 
     /// Codes issued per second by mrabat's own ``CodeIssuer`` on `jobs` tasks, nothing else running:
@@ -37,7 +63,8 @@ enum Yardstick {
             done.signal()
         }
         done.wait()
-        return try box.result!.get()
+        guard let result = box.result else { throw BenchError("code issuance finished without a result") }
+        return try result.get()
     }
 
     final class ResultBox: @unchecked Sendable {
@@ -76,6 +103,15 @@ enum Yardstick {
     }
 
     private static func rate(_ body: (Int) throws -> Void) rethrows -> Double {
+        let (count, seconds) = try run(for: duration, body)
+        return Double(count) / seconds
+    }
+
+    /// Runs `body` (in batches of 64) until `duration` seconds have passed; returns the count and
+    /// the seconds taken.
+    private static func run(for duration: Double, _ body: (Int) throws -> Void) rethrows -> (
+        count: Int, seconds: Double
+    ) {
         let clock = ContinuousClock()
         let start = clock.now
         var count = 0
@@ -86,7 +122,7 @@ enum Yardstick {
             }
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            if seconds >= duration { return Double(count) / seconds }
+            if seconds >= duration { return (count, seconds) }
         }
     }
 }

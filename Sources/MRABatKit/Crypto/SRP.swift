@@ -20,12 +20,14 @@ import COpenSSL
 /// so a value's encoding never depends on its leading zeros. a and b are 256 random bits
 /// (RFC 5054 §2.5.2: at least 256).
 ///
-/// Every exponent (x, a, b, a + u·x) is secret, so every exponentiation uses OpenSSL's
-/// constant-time Montgomery ladder. Measured on the build host (2048-bit group, 256-bit x, one
-/// core, release, best of 6 rounds): `BN_mod_exp_mont_consttime` with the group's shared
-/// Montgomery constants takes 275 µs per verifier (286 µs when it rebuilds them per call); the
-/// variable-time `BN_mod_exp`, which has a fast path for g = 2, takes 197 µs. The 40 % is not
-/// worth leaking timing about x, from which a code can be checked offline.
+/// Every exponent (x, a, b, a + u·x) is secret, so every exponentiation is constant time in it.
+/// Powers of g (v, A, g^b) come from the group's table of precomputed powers
+/// (``SRPGroup/generatorPower(_:)``, ``FixedBaseExponentiation``), 4–5× faster than OpenSSL's
+/// `BN_mod_exp_mont_consttime`; the others (`v^u`, S) use that OpenSSL function with the group's
+/// shared Montgomery constants. Measured on the build host before the table existed (2048-bit
+/// group, 256-bit x, one core, release, best of 6 rounds): `BN_mod_exp_mont_consttime` took
+/// 275 µs per verifier; the variable-time `BN_mod_exp`, which has a fast path for g = 2, 197 µs
+/// — not worth leaking timing about x, from which a code can be checked offline.
 ///
 /// Safety checks (RFC 5054 §2.5.3–2.5.4 and SRP-6a): the server aborts if A % N = 0, the
 /// client if B % N = 0, both if u = 0; values not below N are rejected as malformed; proofs
@@ -41,13 +43,9 @@ public enum SRP {
     public static func makeVerifier(
         identity: String, password: String, salt: [UInt8], parameters: SRPParameters
     ) throws -> [UInt8] {
-        let group = parameters.group.modulus
-        let context = try BigNumberContext()
-        let x = try BigNumber(
-            bytes: privateKey(identity: identity, password: password, salt: salt, parameters: parameters))
-        x.markSecret()
-        let v = try group.power(BigNumber(bytes: parameters.group.generator), x, in: context)
-        return try v.bytes(paddedTo: group.byteCount)
+        var x = try privateKey(identity: identity, password: password, salt: salt, parameters: parameters)
+        defer { x.wipe() }
+        return try parameters.group.generatorPower(x)
     }
 
     /// `k = H(N | PAD(g))`.
@@ -92,7 +90,7 @@ public enum SRP {
 
     /// `PAD(z)`: `bytes` read as an integer, left-padded with zeros to the length of N.
     static func pad(_ bytes: [UInt8], _ parameters: SRPParameters) throws -> [UInt8] {
-        let length = parameters.group.modulus.byteCount
+        let length = parameters.group.byteCount
         let significant = bytes.drop { $0 == 0 }
         guard significant.count <= length else { throw MRABatError(.crypto, "an SRP value is longer than N") }
         return [UInt8](repeating: 0, count: length - significant.count) + significant
@@ -105,7 +103,7 @@ public enum SRP {
     static func peerValue(_ bytes: [UInt8], name: String, parameters: SRPParameters, context: BigNumberContext)
         throws -> BigNumber
     {
-        let group = parameters.group.modulus
+        let group = try parameters.group.modulus
         let value = try BigNumber(bytes: bytes)
         guard try !group.reduce(value, in: context).isZero else {
             throw MRABatError(.crypto, "SRP \(name) is 0 modulo N; refusing the handshake")

@@ -38,12 +38,7 @@ public struct SRPClient: Sendable {
         self.identity = identity
         self.password = password
         self.privateValue = privateValue
-        let context = try BigNumberContext()
-        let a = try BigNumber(bytes: privateValue)
-        a.markSecret()
-        let group = parameters.group.modulus
-        self.publicValue = try group.power(BigNumber(bytes: parameters.group.generator), a, in: context)
-            .bytes(paddedTo: group.byteCount)
+        self.publicValue = try parameters.group.generatorPower(privateValue)
     }
 
     /// The first message: identity I and public value A.
@@ -58,20 +53,24 @@ public struct SRPClient: Sendable {
     public mutating func respond(to challenge: SRPServerChallenge) throws -> SRPClientProof {
         guard case .started = state else { throw Self.outOfOrder("respond(to:)") }
         state = .failed
-        let group = parameters.group.modulus
+        let group = try parameters.group.modulus
         let context = try BigNumberContext()
         let b = try SRP.peerValue(challenge.publicValue, name: "B", parameters: parameters, context: context)
         let u = try BigNumber(
             bytes: SRP.scrambler(clientValue: publicValue, serverValue: challenge.publicValue, parameters: parameters))
         guard !u.isZero else { throw MRABatError(.crypto, "SRP scrambler u is zero; refusing the handshake") }
-        let x = try BigNumber(
-            bytes: SRP.privateKey(identity: identity, password: password, salt: challenge.salt, parameters: parameters))
+        var xBytes = try SRP.privateKey(
+            identity: identity, password: password, salt: challenge.salt, parameters: parameters)
+        defer { xBytes.wipe() }
+        let x = try BigNumber(bytes: xBytes)
         x.markSecret()
         let k = try BigNumber(bytes: SRP.multiplier(parameters))
         let a = try BigNumber(bytes: privateValue)
 
         // S = (B - k·g^x)^(a + u·x) % N
-        let gx = try group.power(BigNumber(bytes: parameters.group.generator), x, in: context)
+        var gxBytes = try parameters.group.generatorPower(xBytes)
+        defer { gxBytes.wipe() }
+        let gx = try BigNumber(bytes: gxBytes)
         let base = try group.subtract(b, group.multiply(k, gx, in: context), in: context)
         let exponent = try BigNumber.multiplyAdd(u, x, plus: a, in: context)
         exponent.markSecret()

@@ -1,26 +1,78 @@
+import Synchronization
+
 /// A group (N, g) for SRP-6a: a safe prime N and a generator g, from RFC 5054 Appendix A.
 ///
 /// Only the RFC's groups exist as values, so a parameter set can never carry an untested
-/// prime. Each group prepares its Montgomery constants once, when first used, and shares
-/// them read-only between all tasks.
+/// prime. Each group prepares its Montgomery constants once, when first used, and its table of
+/// powers of g (``FixedBaseExponentiation``) on its first ``generatorPower(_:)``; both are then
+/// shared read-only between all tasks.
 public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
     /// A name for messages, e.g. `RFC 5054 2048-bit`.
     public let name: String
     /// N, big-endian, no leading zeros.
-    public var prime: [UInt8] { modulus.modulus.bytes }
+    public let prime: [UInt8]
     /// g, big-endian, no leading zeros.
     public let generator: [UInt8]
     /// The length of N in bits.
-    public var bitCount: Int { modulus.byteCount * 8 }
+    public var bitCount: Int { prime.count * 8 }
+    /// The length of N in bytes: what `PAD()` pads to.
+    var byteCount: Int { prime.count }
 
-    let modulus: MontgomeryModulus
+    private let montgomery: Result<MontgomeryModulus, MRABatError>
+    private let powers: GeneratorPowers
+
+    /// N's Montgomery constants for OpenSSL's arithmetic.
+    ///
+    /// - Throws: ``MRABatError`` if they could not be prepared (an allocation failure: the
+    ///   primes are constants).
+    var modulus: MontgomeryModulus {
+        get throws { try montgomery.get() }
+    }
 
     private init(name: String, primeHex: String, generator: UInt8) {
         self.name = name
         self.generator = [generator]
-        // These are fixed constants: failure here is an allocation failure, not an input error.
-        self.modulus = try! MontgomeryModulus(modulus: Hex.decode(primeHex)!)
+        let prime = Hex.decode(primeHex) ?? []
+        self.prime = prime
+        self.powers = GeneratorPowers(prime: prime, generator: [generator])
+        // These are fixed constants: a failure here is an allocation failure (or a typo in the
+        // hex, which the group tests would catch), reported by the first use of the group.
+        do {
+            guard !prime.isEmpty else { throw MRABatError(.internal, "the \(name) prime is not valid hex") }
+            self.montgomery = .success(try MontgomeryModulus(modulus: prime))
+        } catch let error as MRABatError {
+            self.montgomery = .failure(error)
+        } catch {
+            self.montgomery = .failure(MRABatError(.crypto, "cannot prepare the \(name) group", cause: "\(error)"))
+        }
     }
+
+    /// `g ^ exponent mod N`, padded to the length of N, in constant time with respect to the
+    /// exponent's value: from the group's table of powers of g (built on the first call) for
+    /// exponents of up to ``GeneratorPowers/maxExponentBits`` bits, which every SRP exponent of
+    /// this base is (x is a hash, a and b are 256 random bits); a longer exponent falls back to
+    /// OpenSSL's `BN_mod_exp_mont_consttime`, equally constant time, only slower.
+    ///
+    /// - Parameter exponent: big-endian, may be secret; the caller wipes it.
+    /// - Throws: ``MRABatError`` `.crypto` if the table cannot be built or OpenSSL fails.
+    func generatorPower(_ exponent: [UInt8]) throws -> [UInt8] {
+        if let result = try powers.table().power(exponent) { return result }
+        return try genericGeneratorPower(exponent)
+    }
+
+    /// `g ^ exponent mod N` by OpenSSL's generic `BN_mod_exp_mont_consttime`: the fallback for
+    /// long exponents, the reference the tests compare the table with, and the benchmark's
+    /// yardstick.
+    package func genericGeneratorPower(_ exponent: [UInt8]) throws -> [UInt8] {
+        let modulus = try modulus
+        let context = try BigNumberContext()
+        let power = try BigNumber(bytes: exponent)
+        power.markSecret()
+        return try modulus.power(BigNumber(bytes: generator), power, in: context).bytes(paddedTo: byteCount)
+    }
+
+    /// The group's table of powers of g, built now if this is the first use.
+    package func generatorPowers() throws -> FixedBaseExponentiation { try powers.table() }
 
     /// The RFC 5054 1024-bit group, g = 2. Only for the Appendix B test vector.
     public static let rfc5054Group1024 = SRPGroup(
@@ -51,4 +103,34 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: SRPGroup, rhs: SRPGroup) -> Bool { lhs.name == rhs.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+/// One group's table of powers of its generator, built on first use, once per process, whatever
+/// the number of tasks asking at the same time.
+final class GeneratorPowers: Sendable {
+    /// The digit width: see ``FixedBaseExponentiation`` for the widths measured.
+    static let windowBits = 6
+    /// The longest exponent the table takes: SRP-6a's x = H(…) (SHA-256: 256 bits) and the
+    /// private values a and b (``SRP/privateValueByteCount``, 32 bytes).
+    static let maxExponentBits = 256
+
+    private let prime: [UInt8]
+    private let generator: [UInt8]
+    private let built = Mutex<FixedBaseExponentiation?>(nil)
+
+    init(prime: [UInt8], generator: [UInt8]) {
+        self.prime = prime
+        self.generator = generator
+    }
+
+    /// The table; the first caller builds it (a few milliseconds) while the others wait.
+    func table() throws -> FixedBaseExponentiation {
+        try built.withLock { built in
+            if let built { return built }
+            let table = try FixedBaseExponentiation(
+                modulus: prime, base: generator, windowBits: Self.windowBits, maxExponentBits: Self.maxExponentBits)
+            built = table
+            return table
+        }
+    }
 }

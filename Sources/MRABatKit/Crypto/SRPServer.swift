@@ -48,7 +48,7 @@ public struct SRPServer: Sendable {
                 .crypto, "SRP hello is for another identity than this server's verifier",
                 value: hello.identity)
         }
-        let group = parameters.group.modulus
+        let group = try parameters.group.modulus
         let context = try BigNumberContext()
         let a = try SRP.peerValue(hello.publicValue, name: "A", parameters: parameters, context: context)
         let v = try BigNumber(bytes: verifier)
@@ -57,7 +57,9 @@ public struct SRPServer: Sendable {
         let k = try BigNumber(bytes: SRP.multiplier(parameters))
 
         // B = (k·v + g^b) % N
-        let gb = try group.power(BigNumber(bytes: parameters.group.generator), b, in: context)
+        var gbBytes = try parameters.group.generatorPower(privateValue)
+        defer { gbBytes.wipe() }
+        let gb = try BigNumber(bytes: gbBytes)
         let serverValue = try group.add(group.multiply(k, v, in: context), gb, in: context)
         guard !serverValue.isZero else { throw MRABatError(.crypto, "SRP B is zero; refusing the handshake") }
         let serverBytes = try serverValue.bytes(paddedTo: group.byteCount)
