@@ -36,8 +36,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The POSIX and resolver calls the Glibc module lacks (syncfs, res_query, ns_parserr).
-        .systemLibrary(name: "CSystem"),
+        // The POSIX and resolver calls the Glibc module lacks (syncfs, res_query, ns_parserr). Not `CSystem`:
+        // swift-system (under swift-nio, under postgres-nio) has a target of that name, and names are package-global.
+        .systemLibrary(name: "CSystemCalls"),
         // Fixed-base modular exponentiation for the SRP groups' generator (libc only). Optimised
         // in debug builds too: the tests compare it with OpenSSL on 100,000 exponents.
         .target(name: "CFixedBase", cSettings: [.unsafeFlags(["-O2"])]),
@@ -48,7 +49,7 @@ let package = Package(
                 "CLibXML2",
                 "COpenSSL",
                 "CQRencode",
-                "CSystem",
+                "CSystemCalls",
                 "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),

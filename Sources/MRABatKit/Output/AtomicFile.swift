@@ -1,4 +1,4 @@
-import CSystem
+import CSystemCalls
 import Glibc
 
 /// One-call atomic file writes; see ``AtomicFileWriter`` for how and why.

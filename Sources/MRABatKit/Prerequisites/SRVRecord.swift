@@ -1,4 +1,4 @@
-import CSystem
+import CSystemCalls
 import Glibc
 
 /// One DNS SRV record: where `_collab-edge._tls.<domain>` sends a phone.
