@@ -45,8 +45,10 @@ struct StoreReconciler {
             if let match, let first = linesInThisJob[match.device.id] {
                 reject(validator.duplicate(draft, ofLine: String(first)))
             } else if let match {
-                let changes = match.device.attributes.changes(to: draft.attributes)
-                if let change = changes.first {
+                // Equality first: a re-run is mostly unchanged rows, and naming the difference costs more.
+                if match.device.attributes == draft.attributes {
+                    outcome.unchanged.append((draft.sourceLine, match.device.id))
+                } else if let change = match.device.attributes.changes(to: draft.attributes).first {
                     reject(Self.conflict(match.device, change))
                 } else {
                     outcome.unchanged.append((draft.sourceLine, match.device.id))

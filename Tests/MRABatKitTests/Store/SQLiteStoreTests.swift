@@ -100,7 +100,7 @@ struct SQLiteStoreTests {
         try await writer.rollback()
         #expect(try f.count("SELECT COUNT(*) FROM job") == before)
         #expect(try f.count("SELECT COUNT(*) FROM job_row WHERE line = 2 AND outcome = 'rejected'") == 0)
-        await #expect(throws: MRABatError.self) { try await writer.recordUnchanged([]) }
+        await #expect(throws: MRABatError.self) { try await writer.recordUnchanged([(line: 3, deviceID: 1)]) }
         // The write lock is free again.
         try await f.store.appendAudit([AuditEvent(at: Date(), deviceID: nil, deviceName: "X", event: "test")])
     }
@@ -123,5 +123,34 @@ struct SQLiteStoreTests {
         }
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 3)
         #expect(try await f.store.lifecycleState(deviceNamed: dallas)?.outstandingCode != nil, "the old code stays")
+    }
+}
+
+@Suite("Bulk inserts")
+struct BulkInsertTests {
+    /// A bulk row that forgot a column would silently store its default: each must name every column once.
+    @Test func everyBulkRowNamesEachColumnOfItsTableOnce() async throws {
+        let f = try await LifecycleFixture.make()
+        func columns<Record: BulkInsertable>(_ record: Record) -> [String] { record.bulkRow.map(\.key.stringValue) }
+        let draft = try #require(
+            try RowValidatorTests.validator().validate(fields: RowValidatorTests.good, line: 2).get())
+        let secrets = IssuedCodeSecrets(identity: "i", salt: [1], verifier: [2], sealed: [3])
+        let rows: [(String, [String])] = [
+            ("device", columns(DeviceRecord(draft: draft, jobID: 1, createdAt: 0))),
+            ("line", columns(LineRecord(deviceID: 1, line: draft.lines[0]))),
+            (
+                "activation_code",
+                columns(
+                    ActivationCodeRecord(
+                        deviceID: 1, secrets: secrets, boundMAC: nil, issuedAt: 0, expiresAt: 0, jobID: 1))
+            ),
+            ("job_row", columns(JobRowRecord(jobID: 1, line: 2, outcome: "accepted", deviceID: 1))),
+            ("audit", columns(AuditRecord(AuditEvent(at: Date(), deviceID: 1, deviceName: "x", event: "issue")))),
+        ]
+        for (table, bulk) in rows {
+            let schema = try await f.store.queue.read { db in try db.columns(in: table).map(\.name) }
+            #expect(bulk.sorted() == schema.sorted(), "\(table)")
+            #expect(Set(bulk).count == bulk.count, "\(table) names a column twice")
+        }
     }
 }

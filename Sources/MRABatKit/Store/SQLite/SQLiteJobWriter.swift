@@ -99,45 +99,52 @@ final class SQLiteJobWriter: JobWriter {
         try await run("write devices") { db in
             // The audit log starts each device's history with its first code, under the name it was provisioned as.
             let expiry = "code expires \(AuditTime.format(expiresAt))"
+            var deviceRows = BulkInserter<DeviceRecord>()
+            var lineRows = BulkInserter<LineRecord>()
+            var codeRows = BulkInserter<ActivationCodeRecord>()
+            var jobRows = BulkInserter<JobRowRecord>()
+            var auditRows = BulkInserter<AuditRecord>()
             for new in devices {
                 let draft = new.draft
-                var device = DeviceRecord(draft: draft, jobID: jobID, createdAt: issued)
-                try device.insert(db)
-                guard let deviceID = device.id else { throw MRABatError(.internal, "a new device has no id") }
+                try deviceRows.insert(DeviceRecord(draft: draft, jobID: jobID, createdAt: issued), into: db)
+                let deviceID = db.lastInsertedRowID
                 for line in draft.attributes.lines {
-                    try LineRecord(deviceID: deviceID, line: line).insert(db)
+                    try lineRows.insert(LineRecord(deviceID: deviceID, line: line), into: db)
                 }
-                var code = ActivationCodeRecord(
-                    deviceID: deviceID, secrets: new.secrets, boundMAC: draft.mac?.hex, issuedAt: issued,
-                    expiresAt: expires, jobID: jobID)
-                try code.insert(db)
-                try JobRowRecord(jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID)
-                    .insert(db)
-                var audit = AuditRecord(
-                    AuditEvent(
-                        at: issuedAt, deviceID: deviceID, deviceName: draft.name, event: "issue",
-                        detail: "job \(jobID) line \(draft.sourceLine): \(expiry)"
-                            + (draft.mac.map { ", bound to MAC \($0.hex)" } ?? "")))
-                try audit.insert(db)
+                try codeRows.insert(
+                    ActivationCodeRecord(
+                        deviceID: deviceID, secrets: new.secrets, boundMAC: draft.mac?.hex, issuedAt: issued,
+                        expiresAt: expires, jobID: jobID), into: db)
+                try jobRows.insert(
+                    JobRowRecord(jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID),
+                    into: db)
+                try auditRows.insert(
+                    AuditRecord(
+                        AuditEvent(
+                            at: issuedAt, deviceID: deviceID, deviceName: draft.name, event: "issue",
+                            detail: "job \(jobID) line \(draft.sourceLine): \(expiry)"
+                                + (draft.mac.map { ", bound to MAC \($0.hex)" } ?? ""))), into: db)
             }
         }
     }
 
     func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws {
         let jobID = self.jobID
-        let records = rows.map {
-            JobRowRecord(jobID: jobID, line: $0.line, outcome: "unchanged", deviceID: $0.deviceID)
-        }
-        try await run("record unchanged rows") { db in
-            for record in records { try record.insert(db) }
-        }
+        try await recordRows(
+            rows.map { JobRowRecord(jobID: jobID, line: $0.line, outcome: "unchanged", deviceID: $0.deviceID) })
     }
 
     func recordRejected(_ rows: [RowRejection]) async throws {
         let jobID = self.jobID
-        let records = rows.map { JobRowRecord(jobID: jobID, line: $0.line, outcome: "rejected", reason: $0.reason) }
-        try await run("record rejected rows") { db in
-            for record in records { try record.insert(db) }
+        try await recordRows(
+            rows.map { JobRowRecord(jobID: jobID, line: $0.line, outcome: "rejected", reason: $0.reason) })
+    }
+
+    private func recordRows(_ records: [JobRowRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await run("record the job's rows") { db in
+            var rows = BulkInserter<JobRowRecord>()
+            for record in records { try rows.insert(record, into: db) }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// A row of `activation_code`: an issued code's secrets while outstanding (never the code), its status and dates.
-struct ActivationCodeRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+struct ActivationCodeRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, BulkInsertable {
     static let databaseTableName = "activation_code"
 
     var id: Int64?
@@ -45,6 +45,14 @@ struct ActivationCodeRecord: Codable, FetchableRecord, MutablePersistableRecord,
     static let device = belongsTo(DeviceRecord.self, using: ForeignKey([Columns.deviceID]))
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
+        [
+            .id: id, .deviceID: deviceID, .identity: identity, .salt: salt, .verifier: verifier, .sealed: sealed,
+            .status: status, .boundMAC: boundMAC, .issuedAt: issuedAt, .expiresAt: expiresAt, .endedAt: endedAt,
+            .jobID: jobID,
+        ]
+    }
 
     /// A new outstanding code.
     init(

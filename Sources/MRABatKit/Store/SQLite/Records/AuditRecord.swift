@@ -1,7 +1,7 @@
 import GRDB
 
 /// A row of `audit`: one lifecycle event, appended, never changed.
-struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, BulkInsertable {
     static let databaseTableName = "audit"
 
     var id: Int64?
@@ -25,6 +25,13 @@ struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
+        [
+            .id: id, .at: at, .deviceID: deviceID, .deviceName: deviceName, .event: event, .outcome: outcome,
+            .detail: detail,
+        ]
+    }
 
     init(_ event: AuditEvent) {
         id = nil

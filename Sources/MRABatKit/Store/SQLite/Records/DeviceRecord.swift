@@ -1,7 +1,7 @@
 import GRDB
 
 /// A row of `device`: the one place its columns are named in Swift.
-struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, BulkInsertable {
     static let databaseTableName = "device"
 
     var id: Int64?
@@ -67,6 +67,49 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
     static let lines = hasMany(LineRecord.self, using: ForeignKey([LineRecord.Columns.deviceID]))
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Decodes by column name rather than through `Decodable`: reconciling a 100k-row re-run reads
+    /// every matched device, and GRDB's `Decodable` path took 26 % of `validate`'s time there
+    /// (3.8 s in all, this machine); named lookups keep the `CodingKeys` as the only column list.
+    init(row: Row) throws {
+        id = row[CodingKeys.id.rawValue]
+        name = row[CodingKeys.name.rawValue]
+        mac = row[CodingKeys.mac.rawValue]
+        naturalKey = row[CodingKeys.naturalKey.rawValue]
+        model = row[CodingKeys.model.rawValue]
+        devicePool = row[CodingKeys.devicePool.rawValue]
+        serviceDomain = row[CodingKeys.serviceDomain.rawValue]
+        ownerUserID = row[CodingKeys.ownerUserID.rawValue]
+        description = row[CodingKeys.description.rawValue]
+        location = row[CodingKeys.location.rawValue]
+        css = row[CodingKeys.css.rawValue]
+        deviceProtocol = row[CodingKeys.deviceProtocol.rawValue]
+        phoneButtonTemplate = row[CodingKeys.phoneButtonTemplate.rawValue]
+        softkeyTemplate = row[CodingKeys.softkeyTemplate.rawValue]
+        securityProfile = row[CodingKeys.securityProfile.rawValue]
+        sipProfile = row[CodingKeys.sipProfile.rawValue]
+        userLocale = row[CodingKeys.userLocale.rawValue]
+        requiresActivationCode = row[CodingKeys.requiresActivationCode.rawValue]
+        allowActivationCodeViaMRA = row[CodingKeys.allowActivationCodeViaMRA.rawValue]
+        templateName = row[CodingKeys.templateName.rawValue]
+        jobID = row[CodingKeys.jobID.rawValue]
+        createdAt = row[CodingKeys.createdAt.rawValue]
+        activatedAt = row[CodingKeys.activatedAt.rawValue]
+        failedAttempts = row[CodingKeys.failedAttempts.rawValue]
+        throttled = row[CodingKeys.throttled.rawValue]
+    }
+
+    var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
+        [
+            .id: id, .name: name, .mac: mac, .naturalKey: naturalKey, .model: model, .devicePool: devicePool,
+            .serviceDomain: serviceDomain, .ownerUserID: ownerUserID, .description: description, .location: location,
+            .css: css, .deviceProtocol: deviceProtocol, .phoneButtonTemplate: phoneButtonTemplate,
+            .softkeyTemplate: softkeyTemplate, .securityProfile: securityProfile, .sipProfile: sipProfile,
+            .userLocale: userLocale, .requiresActivationCode: requiresActivationCode,
+            .allowActivationCodeViaMRA: allowActivationCodeViaMRA, .templateName: templateName, .jobID: jobID,
+            .createdAt: createdAt, .activatedAt: activatedAt, .failedAttempts: failedAttempts, .throttled: throttled,
+        ]
+    }
 
     /// The record for a draft a job creates.
     init(draft: DeviceDraft, jobID: Int64, createdAt: Int64) {

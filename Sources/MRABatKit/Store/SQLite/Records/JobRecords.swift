@@ -28,7 +28,7 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
 }
 
 /// A row of `job_row`: what a job did with one row of its input.
-struct JobRowRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+struct JobRowRecord: Codable, FetchableRecord, PersistableRecord, Sendable, BulkInsertable {
     static let databaseTableName = "job_row"
 
     var jobID: Int64
@@ -51,4 +51,8 @@ struct JobRowRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     }
 
     static let device = belongsTo(DeviceRecord.self, using: ForeignKey([Columns.deviceID]))
+
+    var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
+        [.jobID: jobID, .line: line, .outcome: outcome, .deviceID: deviceID, .reason: reason]
+    }
 }
