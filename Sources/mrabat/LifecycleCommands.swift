@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MRABatKit
+import MRABatServer
 
 /// Runs a lifecycle command body: activation refusals become `.activation` errors (exit status 4).
 func runLifecycle(_ body: () async throws -> Int32) async throws {
@@ -32,11 +33,20 @@ struct Activate: AsyncParsableCommand {
     @Option(name: .long, help: "The phone's model, e.g. 8845 or 'Cisco 8845'.")
     var model: String
 
-    @Option(name: .long, help: "Output directory; the config file goes to DIR/tftp/SEP<MAC>.cnf.xml.")
-    var out: String
+    @Option(name: .long, help: "Output directory; the config file goes to DIR/tftp/SEP<MAC>.cnf.xml (not with --server).")
+    var out: String?
 
     @Option(name: .long, help: "The phone's MIC (PEM; intermediate CAs may follow it), checked against trust.micCAs.")
     var mic: String?
+
+    @Option(name: .long, help: "Activate over the network against `mrabat serve` at this https:// URL (the MIC is the TLS client certificate).")
+    var server: String?
+
+    @Option(name: .customLong("mic-key"), help: "With --server: the MIC's private key (PEM).")
+    var micKey: String?
+
+    @Option(name: .customLong("server-ca"), help: "With --server: PEM file of CAs to trust for the server (default: the system's).")
+    var serverCA: String?
 
     func run() async throws {
         try await runLifecycle {
@@ -50,6 +60,15 @@ struct Activate: AsyncParsableCommand {
             if let mic, !FileManager.default.isReadableFile(atPath: mic) {
                 throw MRABatError(.usage, "--mic \(mic): no such readable file")
             }
+            if let server {
+                for line in try await NetworkActivation.run(
+                    server: server, code: code, mac: mac, model: model, mic: mic, micKey: micKey, serverCA: serverCA)
+                {
+                    print(line)
+                }
+                return 0
+            }
+            guard let out else { throw MRABatError(.usage, "--out DIR is required (unless --server is given)") }
             let store = try store.open()
             let cluster = try store.loadCluster()
             let service = ActivationService(store: store, cluster: cluster)
