@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "MRABatKit",
                 "MRABatServer",
+                "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

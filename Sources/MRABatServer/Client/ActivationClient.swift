@@ -28,8 +28,48 @@ package final class ActivationClient: Sendable {
     ///   - serverCA: PEM file of CAs to trust for the server's certificate (default: the system's).
     ///   - connections: connections kept open to the server.
     /// - Throws: ``MRABatError`` `.usage` for a bad URL, `.config` for unreadable PEM files.
-    package init(
+    package convenience init(
         server: String, micCertificate: String?, micKey: String?, serverCA: String?, connections: Int = 8
+    ) throws {
+        var chain: [NIOSSLCertificate]?
+        var key: NIOSSLPrivateKey?
+        if let micCertificate {
+            guard let micKey else { throw MRABatError(.usage, "--mic needs --mic-key (the MIC's private key)") }
+            do {
+                chain = try NIOSSLCertificate.fromPEMFile(micCertificate)
+            } catch {
+                throw MRABatError(.config, "--mic \(micCertificate): not a readable PEM certificate (\(error))")
+            }
+            do {
+                key = try NIOSSLPrivateKey(file: micKey, format: .pem)
+            } catch {
+                throw MRABatError(.config, "--mic-key \(micKey): not a readable PEM private key (\(error))")
+            }
+        }
+        var roots: [NIOSSLCertificate]?
+        if let serverCA {
+            do {
+                roots = try NIOSSLCertificate.fromPEMFile(serverCA)
+            } catch {
+                throw MRABatError(.config, "--server-ca \(serverCA): not a readable PEM certificate (\(error))")
+            }
+        }
+        try self.init(server: server, chain: chain, key: key, roots: roots, connections: connections)
+    }
+
+    /// A client whose MIC and key are PEM text in memory (the load benchmark makes thousands).
+    package convenience init(
+        server: String, micPEM: [UInt8], micKeyPEM: [UInt8], serverCAPEM: [UInt8], connections: Int = 1
+    ) throws {
+        try self.init(
+            server: server, chain: NIOSSLCertificate.fromPEMBytes(micPEM),
+            key: NIOSSLPrivateKey(bytes: micKeyPEM, format: .pem), roots: NIOSSLCertificate.fromPEMBytes(serverCAPEM),
+            connections: connections)
+    }
+
+    private init(
+        server: String, chain: [NIOSSLCertificate]?, key: NIOSSLPrivateKey?, roots: [NIOSSLCertificate]?,
+        connections: Int
     ) throws {
         guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
             throw MRABatError(.usage, "--server \(server): expected https://HOST[:PORT]")
@@ -37,26 +77,11 @@ package final class ActivationClient: Sendable {
         base = server.hasSuffix("/") ? String(server.dropLast()) : server
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
-        if let micCertificate {
-            guard let micKey else { throw MRABatError(.usage, "--mic needs --mic-key (the MIC's private key)") }
-            do {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(micCertificate).map { .certificate($0) }
-            } catch {
-                throw MRABatError(.config, "--mic \(micCertificate): not a readable PEM certificate (\(error))")
-            }
-            do {
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: micKey, format: .pem))
-            } catch {
-                throw MRABatError(.config, "--mic-key \(micKey): not a readable PEM private key (\(error))")
-            }
+        if let chain, let key {
+            tls.certificateChain = chain.map { .certificate($0) }
+            tls.privateKey = .privateKey(key)
         }
-        if let serverCA {
-            do {
-                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(serverCA))
-            } catch {
-                throw MRABatError(.config, "--server-ca \(serverCA): not a readable PEM certificate (\(error))")
-            }
-        }
+        if let roots { tls.trustRoots = .certificates(roots) }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
