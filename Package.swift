@@ -7,11 +7,22 @@ let package = Package(
     products: [
         .executable(name: "mrabat", targets: ["mrabat"]),
         .library(name: "MRABatKit", targets: ["MRABatKit"]),
+        .library(name: "MRABatServer", targets: ["MRABatServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // `mrabat serve` and `mrabat activate --server`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,6 +53,12 @@ let package = Package(
         // Fixed-base modular exponentiation for the SRP groups' generator (libc only). Optimised
         // in debug builds too: the tests compare it with OpenSSL on 100,000 exponents.
         .target(name: "CFixedBase", cSettings: [.unsafeFlags(["-O2"])]),
+        // Self-Care's htpasswd: bcrypt (`$2y$`, as `htpasswd -B` writes) verified by libxcrypt's crypt_r.
+        .systemLibrary(
+            name: "CCrypt",
+            pkgConfig: "libxcrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
         .target(
             name: "MRABatKit",
             dependencies: [
@@ -55,11 +72,35 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The network side: activation API, config download, Self-Care (Hummingbird 2), and the phone's client.
+        .target(
+            name: "MRABatServer",
+            dependencies: [
+                "MRABatKit",
+                "CCrypt",
+                "COpenSSL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "mrabat",
             dependencies: [
                 "MRABatKit",
+                "MRABatServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The benchmark: generated BAT files through the real binary, against this machine's yardsticks.
@@ -67,6 +108,8 @@ let package = Package(
             name: "mrabat-bench",
             dependencies: [
                 "MRABatKit",
+                "MRABatServer",
+                "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -85,6 +128,19 @@ let package = Package(
                 "mrabat",
                 "MRABatKit",
                 "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // `mrabat serve` end to end: the built binary on 127.0.0.1, real TLS, real clients (Swift, Python, Chromium).
+        .testTarget(
+            name: "MRABatServerTests",
+            dependencies: [
+                "mrabat",
+                "MRABatKit",
+                "MRABatServer",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

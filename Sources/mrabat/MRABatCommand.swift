@@ -31,7 +31,7 @@ struct MRABatCommand: AsyncParsableCommand {
         version: MRABat.version,
         subcommands: [
             Init.self, Validate.self, Insert.self, ExportCodes.self, Activate.self, Release.self, Regenerate.self,
-            Relock.self, Expire.self, History.self, SelfCare.self, Check.self,
+            Relock.self, Expire.self, History.self, SelfCare.self, Check.self, Serve.self,
         ])
 
     /// Replaces ArgumentParser's `main` so that every usage error exits 2 (not 64) and every

@@ -2,7 +2,7 @@ import Foundation
 
 /// Certificates made with the `openssl` command for MIC and trust tests: CAs, MICs, plain leaves.
 /// Shared by the library tests and the end-to-end tests.
-public struct TestPKI {
+public struct TestPKI: Sendable {
     public let directory: String
 
     public init(_ label: String = "pki") throws {

@@ -6,7 +6,7 @@
 public struct IssuedCodeSecrets: Sendable, Hashable {
     /// The SRP identity `I` (``ActivationIdentity``): the store's unique key for the code.
     public var identity: String
-    /// 16 random bytes, the SRP salt `s`.
+    /// 16 random bytes, the SRP salt `s`; the first is never 0 (see ``newSalt()``).
     public var salt: [UInt8]
     /// The SRP verifier `v`, padded to the length of N.
     public var verifier: [UInt8]
@@ -33,10 +33,21 @@ public struct IssuedCodeSecrets: Sendable, Hashable {
         code: ActivationCode, vault: CodeVault, parameters: SRPParameters = .mrabat
     ) throws -> IssuedCodeSecrets {
         let identity = try ActivationIdentity(code: code).value
-        let salt = try SecureRandom.bytes(saltByteCount)
+        let salt = try newSalt()
         let verifier = try SRP.makeVerifier(
             identity: identity, password: code.digits, salt: salt, parameters: parameters)
         let sealed = try vault.seal(code, associatedData: Array(identity.utf8))
         return IssuedCodeSecrets(identity: identity, salt: salt, verifier: verifier, sealed: sealed)
+    }
+
+    /// A fresh salt: ``saltByteCount`` random bytes whose first byte is not 0.
+    ///
+    /// SRP clients that keep the salt as a number (pysrp's OpenSSL backend) drop a leading zero
+    /// byte and so compute another x: about 1 code in 256 would fail against them. Drawing the
+    /// first byte from 1...255 costs 0.006 bits of the salt's 128.
+    static func newSalt() throws -> [UInt8] {
+        var salt = try SecureRandom.bytes(saltByteCount)
+        while salt[0] == 0 { salt[0] = try SecureRandom.bytes(1)[0] }
+        return salt
     }
 }

@@ -10,15 +10,16 @@ import COpenSSL
 ///     A  = g^a % N                           B  = (k·v + g^b) % N
 ///     client S = (B − k·g^x)^(a + u·x) % N   server S = (A·v^u)^b % N
 ///     K  = H(S)
-///     M1 = H(H(N) xor H(g) | H(I) | s | PAD(A) | PAD(B) | K)
-///     M2 = H(PAD(A) | M1 | K)
+///     M1 = H(H(N) xor H(PAD(g)) | H(I) | s | A | B | K)
+///     M2 = H(A | M1 | K)
 ///
 /// RFC 5054 fixes everything up to the premaster secret S, and its Appendix B test vector
-/// checks k, x, v, u, A, B and S. K, M1 and M2 are SRP-6a's (Wu's design document); where that
-/// leaves encodings open, these choices hold: S enters `K = H(S)` unpadded, as RFC 5054 uses
-/// the premaster secret; g enters `H(g)` unpadded; A and B enter every hash padded, as in u,
-/// so a value's encoding never depends on its leading zeros. a and b are 256 random bits
-/// (RFC 5054 §2.5.2: at least 256).
+/// checks k, x, v, u, A, B and S. K, M1 and M2 are SRP-6a's (Wu's design document), with the
+/// encodings of the widely used `srp` package (pysrp) in its `rfc5054_enable()` mode, so that an
+/// independent client interoperates: A, B and S enter K, M1 and M2 as minimal big-endian bytes
+/// (no leading zeros), g enters `H(PAD(g))` padded, and the salt enters as stored — which is why
+/// a salt never starts with a zero byte (pysrp's OpenSSL backend keeps it as a number and drops
+/// it; see ``IssuedCodeSecrets``). a and b are 256 random bits (RFC 5054 §2.5.2: at least 256).
 ///
 /// Every exponent (x, a, b, a + u·x) is secret, so every exponentiation is constant time in it.
 /// Powers of g (v, A, g^b) come from the group's table of precomputed powers
@@ -67,25 +68,29 @@ public enum SRP {
         try parameters.hash(pad(clientValue, parameters), pad(serverValue, parameters))
     }
 
-    /// `M1 = H(H(N) xor H(g) | H(I) | s | PAD(A) | PAD(B) | K)`.
+    /// `M1 = H(H(N) xor H(PAD(g)) | H(I) | s | A | B | K)`, A and B minimal big-endian.
     static func clientProof(
         identity: String, salt: [UInt8], clientValue: [UInt8], serverValue: [UInt8], sessionKey: [UInt8],
         parameters: SRPParameters
     ) throws -> [UInt8] {
         let hash = parameters.hash
         let hashN = try hash(parameters.group.prime)
-        let hashG = try hash(parameters.group.generator)
+        let hashG = try hash(pad(parameters.group.generator, parameters))
         let groupHash = zip(hashN, hashG).map { $0 ^ $1 }
         return try hash(
-            groupHash, hash(Array(identity.utf8)), salt, pad(clientValue, parameters), pad(serverValue, parameters),
-            sessionKey)
+            groupHash, hash(Array(identity.utf8)), salt, minimal(clientValue), minimal(serverValue), sessionKey)
     }
 
-    /// `M2 = H(PAD(A) | M1 | K)`.
+    /// `M2 = H(A | M1 | K)`, A minimal big-endian.
     static func serverProof(
         clientValue: [UInt8], clientProof: [UInt8], sessionKey: [UInt8], parameters: SRPParameters
     ) throws -> [UInt8] {
-        try parameters.hash(pad(clientValue, parameters), clientProof, sessionKey)
+        try parameters.hash(minimal(clientValue), clientProof, sessionKey)
+    }
+
+    /// `bytes` read as an integer, in minimal big-endian form: no leading zero bytes.
+    public static func minimal(_ bytes: [UInt8]) -> [UInt8] {
+        Array(bytes.drop { $0 == 0 })
     }
 
     /// `PAD(z)`: `bytes` read as an integer, left-padded with zeros to the length of N.

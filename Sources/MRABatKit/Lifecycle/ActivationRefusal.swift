@@ -21,7 +21,7 @@ public struct ActivationRefusal: Error, Sendable, Equatable, CustomStringConvert
         case macMismatch = "mac-mismatch"
         /// Another device already has this phone's MAC.
         case macInUse = "mac-in-use"
-        /// Too many wrong attempts; the device needs `regenerate`.
+        /// Too many wrong proofs against the code; the device needs `regenerate`.
         case throttled
         /// The MIC does not chain to a trusted manufacturing CA.
         case micUntrusted = "mic-untrusted"
@@ -31,6 +31,8 @@ public struct ActivationRefusal: Error, Sendable, Equatable, CustomStringConvert
         case micMACMismatch = "mic-mac-mismatch"
         /// The MIC file is not a readable PEM certificate.
         case micUnreadable = "mic-unreadable"
+        /// No MIC was presented where one is required (`mrabat serve`: no TLS client certificate).
+        case micMissing = "mic-missing"
     }
 
     public var reason: Reason

@@ -10,13 +10,25 @@ import Foundation
 /// never sees the code: it finds the code's record by I (see ``ActivationIdentity``) and checks the
 /// proof against the stored verifier.
 ///
+/// Each step is also available in pieces, so that `mrabat serve` can run the store reads and writes
+/// on its store thread (batching the writes of concurrent activations into one transaction) and the
+/// arithmetic on its workers: ``lookUp(identity:)`` (read) → ``prepare(hello:phone:record:decoy:now:)``
+/// (arithmetic, no store) → ``decide(_:proof:now:)`` (arithmetic, no store) → the ``ActivationWrite`` the
+/// outcome needs (``apply(_:)`` here, `Store.commitActivations` for a batch).
+///
 /// Checks, each a distinct ``ActivationRefusal/Reason``: unknown code; a code no longer outstanding
-/// (used, released, expired); a throttled device; the MIC (when presented); the SRP proof (a wrong
-/// proof counts a failed attempt, and ``EnterpriseSettings/maxActivationAttempts`` of them throttle
-/// the device until `regenerate`); expiry; the model (a BAT-named device takes any phone of its
-/// model); the MAC (a device provisioned with its MAC, or a code bound by a re-lock, takes only that
-/// MAC). Model, MAC and expiry are checked only after the proof, so only the code's holder learns
-/// them. Every refusal is audited.
+/// (used, released, expired); a throttled device; the MIC (when presented; `mic-missing` when required
+/// and absent); the SRP proof (a wrong proof counts a failed attempt against the code's device, and
+/// ``EnterpriseSettings/maxActivationAttempts`` of them throttle it until `regenerate` — only someone
+/// who holds the code's identity can cause that); expiry; the model (a BAT-named device takes any
+/// phone of its model); the MAC (a device provisioned with its MAC, or a code bound by a re-lock,
+/// takes only that MAC). Model, MAC and expiry are checked only after the proof, so only the code's
+/// holder learns them. Every refusal is audited.
+///
+/// An unknown code counts against nothing persistent: it is audited (under the device that has the
+/// phone's MAC, if any), but a stranger typing wrong codes with a real phone's MAC must not lock that
+/// phone out. `mrabat serve` bounds such guessing with time-limited counters per address, per MAC and
+/// overall instead.
 public struct ActivationService: Sendable {
     public let store: any Store
     public let cluster: ClusterConfig
@@ -29,74 +41,32 @@ public struct ActivationService: Sendable {
         self.now = now
     }
 
+    // MARK: - In process (`mrabat activate`)
+
     /// Checks the phone and its code's record and answers with the SRP challenge.
     ///
-    /// - Throws: ``ActivationRefusal`` for a refused phone; ``MRABatError`` if the store or OpenSSL fails.
+    /// - Throws: ``ActivationRefusal`` for a refused phone (an unknown code is `unknown-code`);
+    ///   ``MRABatError`` if the store or OpenSSL fails.
     public func begin(hello: SRPClientHello, phone: PhoneIdentity) async throws -> ActivationHandshake {
         let now = now()
-        guard let record = try await store.activationRecord(identity: hello.identity) else {
-            // A wrong code gives an identity no record has. It counts against the device that has the
-            // phone's MAC (Option 1, or a re-locked phone), since that device is what is being guessed at.
-            let message =
-                "no activation code matches what was entered on \(phone.auditDescription); check the 16 digits"
-            if let device = try await store.lifecycleState(mac: phone.mac) {
-                let count = try await store.recordFailedAttempt(
-                    deviceID: device.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .unknownCode,
-                    detail: phone.auditDescription, now: now)
-                throw ActivationRefusal(
-                    .unknownCode, message + Self.attemptsNote(count, device.device.name),
-                    deviceName: device.device.name)
-            }
-            let refusal = ActivationRefusal(.unknownCode, message, deviceName: phone.mac.deviceName)
-            try await store.recordRefusal(refusal, deviceID: nil, detail: phone.auditDescription, now: now)
+        let record = try await lookUp(identity: hello.identity)
+        if record == nil {
+            // Audited under the device that has the phone's MAC (Option 1, or a re-locked phone), since that
+            // device is what is being guessed at; nothing is counted.
+            let device = try await store.lifecycleState(mac: phone.mac)
+            let refusal = ActivationRefusal(
+                .unknownCode,
+                "no activation code matches what was entered on \(phone.auditDescription); check the 16 digits",
+                deviceName: device?.device.name ?? phone.mac.deviceName)
+            _ = try await apply(.refusal(refusal, deviceID: device?.device.id, detail: phone.auditDescription, at: now))
             throw refusal
         }
-        let name = record.device.device.name
-        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) async throws -> ActivationRefusal {
-            let refusal = ActivationRefusal(reason, message, deviceName: name)
-            try await store.recordRefusal(
-                refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
-            return refusal
+        switch try prepare(hello: hello, phone: phone, record: record, decoy: nil, now: now) {
+        case .proceed(let handshake): return handshake
+        case .refuse(let refusal, let write):
+            _ = try await apply(write)
+            throw refusal
         }
-        switch record.code.status {
-        case .outstanding: break
-        case .used:
-            throw try await refuse(
-                .alreadyUsed, "this code was already used to activate \(name) at \(Self.time(record.code.endedAt))")
-        case .released:
-            throw try await refuse(
-                .released, "this code of \(name) was released at \(Self.time(record.code.endedAt)); ask for a new one")
-        case .expired:
-            throw try await refuse(
-                .expired,
-                "this code of \(name) expired at \(AuditTime.format(record.code.expiresAt)); "
-                    + "`mrabat regenerate \(name)` issues a new one")
-        }
-        if record.device.throttled {
-            throw try await refuse(
-                .throttled,
-                "device \(name) is throttled after \(record.device.failedAttempts) failed attempts; "
-                    + "`mrabat regenerate \(name)` issues a new code and clears it")
-        }
-        var micSubject: String?
-        if let micFile = phone.micFile {
-            do {
-                let verifier = MICVerifier(caFiles: cluster.trust.micCAFiles)
-                micSubject = try verifier.verify(micFile: micFile, mac: phone.mac, at: now, deviceName: name).subject
-            } catch let refusal as ActivationRefusal {
-                try await store.recordRefusal(
-                    refusal, deviceID: record.device.device.id, detail: phone.auditDescription, now: now)
-                throw refusal
-            }
-        }
-        guard let salt = record.code.salt, let verifier = record.code.verifier else {
-            throw MRABatError(.store, "the outstanding code of \(name) has no SRP verifier; the store is damaged")
-        }
-        var server = try SRPServer(parameters: .mrabat, identity: hello.identity, salt: salt, verifier: verifier)
-        let challenge = try server.challenge(for: hello)
-        return ActivationHandshake(
-            challenge: challenge, server: server, code: record.code, device: record.device, phone: phone,
-            micSubject: micSubject, startedAt: now)
     }
 
     /// Checks the phone's proof and, if it and every remaining check pass, commits the activation.
@@ -104,57 +74,208 @@ public struct ActivationService: Sendable {
     /// - Returns: the server's proof M2 for the phone, what was committed, and the MRA target.
     /// - Throws: ``ActivationRefusal``; ``MRABatError`` if the store fails.
     public func finish(_ handshake: ActivationHandshake, proof: SRPClientProof) async throws -> ActivationResult {
-        let now = now()
-        let state = handshake.device
-        let name = state.device.name
+        switch try decide(handshake, proof: proof, now: now()) {
+        case .proceed(let pending):
+            let commit = try await apply(pending.write).commit
+            return try result(of: pending, commit: commit)
+        case .refuse(let refusal, let write):
+            let applied = try await apply(write)
+            var refusal = refusal
+            if let count = applied.attempts {
+                refusal.message += Self.attemptsNote(count, handshake.deviceName)
+            }
+            throw refusal
+        }
+    }
+
+    /// Applies one write with the store's single-purpose methods, each its own transaction.
+    ///
+    /// - Throws: ``ActivationRefusal`` when a commit loses (`already-used`, `mac-in-use`; audited);
+    ///   ``MRABatError`` if the store fails.
+    public func apply(_ write: ActivationWrite) async throws -> ActivationWriteResult {
+        switch write {
+        case .refusal(let refusal, let deviceID, let detail, let at):
+            try await store.recordRefusal(refusal, deviceID: deviceID, detail: detail, now: at)
+            return ActivationWriteResult()
+        case .failedAttempt(let deviceID, let limit, let reason, let detail, let at):
+            let count = try await store.recordFailedAttempt(
+                deviceID: deviceID, limit: limit, reason: reason, detail: detail, now: at)
+            return ActivationWriteResult(attempts: count)
+        case .expire(let code, let deviceName, let detail, let at):
+            try await store.expireOnAttempt(code: code, deviceName: deviceName, detail: detail, now: at)
+            return ActivationWriteResult()
+        case .commit(let code, let mac, let detail, let at):
+            do {
+                return ActivationWriteResult(
+                    commit: try await store.commitActivation(code: code, mac: mac, detail: detail, now: at))
+            } catch let refusal as ActivationRefusal {
+                try await store.recordRefusal(refusal, deviceID: code.deviceID, detail: detail, now: at)
+                throw refusal
+            }
+        }
+    }
+
+    // MARK: - In steps (`mrabat serve`)
+
+    /// The code record for a hello's identity (outstanding, else the most recent), or nil: the one store read.
+    public func lookUp(identity: String) async throws -> ActivationRecord? {
+        try await store.activationRecord(identity: identity).map { ActivationRecord(code: $0.code, device: $0.device) }
+    }
+
+    /// Everything between the lookup and the challenge, without the store: the code's status, the
+    /// throttle, the MIC, and the SRP challenge.
+    ///
+    /// - Parameters:
+    ///   - record: what ``lookUp(identity:)`` found. Nil with a `decoy` key: a decoy challenge
+    ///     (``ActivationDecoy``) that no proof can pass, so the service is no oracle for which codes
+    ///     exist; nil without one is a programming error.
+    /// - Returns: the handshake, or a refusal with the audit write it needs.
+    public func prepare(
+        hello: SRPClientHello, phone: PhoneIdentity, record: ActivationRecord?, decoy: ActivationDecoy?, now: Date
+    ) throws -> ActivationStep<ActivationHandshake> {
+        if phone.micRequired && !phone.presentsMIC {
+            let refusal = ActivationRefusal(
+                .micMissing, "no MIC was presented: the phone's TLS client certificate is its MIC",
+                deviceName: record?.device.device.name)
+            return .refuse(
+                refusal, .refusal(refusal, deviceID: record?.device.device.id, detail: phone.auditDescription, at: now))
+        }
+        guard let record else {
+            guard let decoy else { throw MRABatError(.internal, "prepare without a record needs a decoy key") }
+            var server = try decoy.server(for: hello.identity)
+            let challenge = try server.challenge(for: hello)
+            return .proceed(
+                ActivationHandshake(
+                    challenge: challenge, server: server, record: nil, phone: phone, micSubject: nil, startedAt: now))
+        }
+        let name = record.device.device.name
+        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) -> ActivationStep<ActivationHandshake> {
+            let refusal = ActivationRefusal(reason, message, deviceName: name)
+            return .refuse(
+                refusal, .refusal(refusal, deviceID: record.device.device.id, detail: phone.auditDescription, at: now))
+        }
+        switch record.code.status {
+        case .outstanding: break
+        case .used:
+            return refuse(
+                .alreadyUsed, "this code was already used to activate \(name) at \(Self.time(record.code.endedAt))")
+        case .released:
+            return refuse(
+                .released, "this code of \(name) was released at \(Self.time(record.code.endedAt)); ask for a new one")
+        case .expired:
+            return refuse(
+                .expired,
+                "this code of \(name) expired at \(AuditTime.format(record.code.expiresAt)); "
+                    + "`mrabat regenerate \(name)` issues a new one")
+        }
+        if record.device.throttled {
+            return refuse(
+                .throttled,
+                "device \(name) is throttled after \(record.device.failedAttempts) failed attempts; "
+                    + "`mrabat regenerate \(name)` issues a new code and clears it")
+        }
+        var micSubject: String?
+        if phone.presentsMIC {
+            do {
+                let verifier = MICVerifier(caFiles: cluster.trust.micCAFiles)
+                if let micFile = phone.micFile {
+                    micSubject = try verifier.verify(micFile: micFile, mac: phone.mac, at: now, deviceName: name)
+                        .subject
+                } else if let pem = phone.micPEM {
+                    let chain: [Certificate]
+                    do {
+                        chain = try Certificate.parse(pem: pem, source: "the TLS client certificate")
+                    } catch let error as MRABatError {
+                        throw ActivationRefusal(.micUnreadable, "the MIC cannot be used: \(error)", deviceName: name)
+                    }
+                    micSubject = try verifier.verify(chain: chain, mac: phone.mac, at: now, deviceName: name).subject
+                }
+            } catch let refusal as ActivationRefusal {
+                return .refuse(
+                    refusal,
+                    .refusal(refusal, deviceID: record.device.device.id, detail: phone.auditDescription, at: now))
+            }
+        }
+        guard let salt = record.code.salt, let verifier = record.code.verifier else {
+            throw MRABatError(.store, "the outstanding code of \(name) has no SRP verifier; the store is damaged")
+        }
+        var server = try SRPServer(parameters: .mrabat, identity: hello.identity, salt: salt, verifier: verifier)
+        let challenge = try server.challenge(for: hello)
+        return .proceed(
+            ActivationHandshake(
+                challenge: challenge, server: server, record: record, phone: phone, micSubject: micSubject,
+                startedAt: now))
+    }
+
+    /// Checks the phone's proof and every check after it, without the store.
+    ///
+    /// - Returns: the pending commit, or a refusal with the write it needs (a wrong proof counts a
+    ///   failed attempt; a decoy handshake is refused as `wrong-proof` and audited as `unknown-code`).
+    public func decide(_ handshake: ActivationHandshake, proof: SRPClientProof, now: Date) throws
+        -> ActivationStep<PendingActivation>
+    {
         let phone = handshake.phone
         var server = handshake.server
+        guard let record = handshake.record else {
+            // A decoy: the proof cannot match a verifier nobody made. Refused like a wrong proof.
+            let refusal = ActivationRefusal(
+                .wrongProof, "the proof from \(phone.auditDescription) does not match any activation code")
+            let audited = ActivationRefusal(.unknownCode, refusal.message, deviceName: phone.mac.deviceName)
+            return .refuse(
+                refusal, .refusal(audited, deviceID: nil, detail: phone.auditDescription + "; decoy challenge", at: now)
+            )
+        }
+        let state = record.device
+        let name = state.device.name
         let serverProof: SRPServerProof
         do {
             serverProof = try server.verify(proof)
         } catch let error as MRABatError where error.code == .activation {
-            let count = try await store.recordFailedAttempt(
-                deviceID: state.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .wrongProof,
-                detail: phone.auditDescription, now: now)
-            throw ActivationRefusal(
-                .wrongProof,
-                "the proof from \(phone.auditDescription) does not match the code of \(name)"
-                    + Self.attemptsNote(count, name), deviceName: name)
+            return .refuse(
+                ActivationRefusal(
+                    .wrongProof, "the proof from \(phone.auditDescription) does not match the code of \(name)",
+                    deviceName: name),
+                .failedAttempt(
+                    deviceID: state.device.id, limit: cluster.enterprise.maxActivationAttempts, reason: .wrongProof,
+                    detail: phone.auditDescription, at: now))
         }
-        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) async throws -> ActivationRefusal {
+        func refuse(_ reason: ActivationRefusal.Reason, _ message: String) -> ActivationStep<PendingActivation> {
             let refusal = ActivationRefusal(reason, message, deviceName: name)
-            try await store.recordRefusal(refusal, deviceID: state.device.id, detail: phone.auditDescription, now: now)
-            return refusal
+            return .refuse(
+                refusal, .refusal(refusal, deviceID: state.device.id, detail: phone.auditDescription, at: now))
         }
-        if handshake.code.expiresAt <= now {
-            try await store.expireOnAttempt(
-                code: handshake.code, deviceName: name, detail: phone.auditDescription + "; code marked expired",
-                now: now)
-            throw ActivationRefusal(
-                .expired,
-                "the code of \(name) expired at \(AuditTime.format(handshake.code.expiresAt)); "
-                    + "`mrabat regenerate \(name)` issues a new one", deviceName: name)
+        if record.code.expiresAt <= now {
+            return .refuse(
+                ActivationRefusal(
+                    .expired,
+                    "the code of \(name) expired at \(AuditTime.format(record.code.expiresAt)); "
+                        + "`mrabat regenerate \(name)` issues a new one", deviceName: name),
+                .expire(
+                    code: record.code, deviceName: name, detail: phone.auditDescription + "; code marked expired",
+                    at: now))
         }
         let model = SupportedModels.canonical(phone.model)
         guard model == state.device.model else {
             let reported = model ?? "\(phone.model) (not a model that supports activation-code onboarding over MRA)"
-            throw try await refuse(.modelMismatch, "\(name) is a \(state.device.model), but the phone is a \(reported)")
+            return refuse(.modelMismatch, "\(name) is a \(state.device.model), but the phone is a \(reported)")
         }
-        if let bound = handshake.code.boundMAC ?? state.device.mac, bound != phone.mac.hex {
-            throw try await refuse(
+        if let bound = record.code.boundMAC ?? state.device.mac, bound != phone.mac.hex {
+            return refuse(
                 .macMismatch, "the code of \(name) is bound to MAC \(bound), but the phone's MAC is \(phone.mac.hex)")
         }
         var detail = phone.auditDescription
         if let subject = handshake.micSubject { detail += "; MIC \(subject) verified" }
-        let commit: ActivationCommit
-        do {
-            commit = try await store.commitActivation(code: handshake.code, mac: phone.mac, detail: detail, now: now)
-        } catch let refusal as ActivationRefusal {
-            try await store.recordRefusal(refusal, deviceID: state.device.id, detail: detail, now: now)
-            throw refusal
-        }
+        return .proceed(
+            PendingActivation(
+                serverProof: serverProof, write: .commit(code: record.code, mac: phone.mac, detail: detail, at: now)))
+    }
+
+    /// The result of a pending activation once its commit is durable.
+    public func result(of pending: PendingActivation, commit: ActivationCommit?) throws -> ActivationResult {
+        guard let commit else { throw MRABatError(.internal, "an activation commit returned no device") }
         return ActivationResult(
-            serverProof: serverProof, commit: commit, target: MRATarget(device: commit.device, cluster: cluster))
+            serverProof: pending.serverProof, commit: commit, target: MRATarget(device: commit.device, cluster: cluster)
+        )
     }
 
     private static func attemptsNote(_ count: FailedAttemptCount, _ name: String) -> String {
@@ -166,19 +287,73 @@ public struct ActivationService: Sendable {
     private static func time(_ date: Date?) -> String { date.map(AuditTime.format) ?? "an unknown time" }
 }
 
+/// A code's record and its device, as ``ActivationService/lookUp(identity:)`` read them.
+public struct ActivationRecord: Sendable {
+    public var code: CodeState
+    public var device: DeviceLifecycleState
+}
+
+/// The outcome of a step that may refuse: go on with `T`, or refuse and make the write the refusal needs.
+public enum ActivationStep<T: Sendable>: Sendable {
+    case proceed(T)
+    case refuse(ActivationRefusal, ActivationWrite)
+}
+
+/// A store write an activation step asks for; each is one transaction, or one savepoint of a batch.
+public enum ActivationWrite: Sendable {
+    /// Audit a refusal (no state changes).
+    case refusal(ActivationRefusal, deviceID: Int64?, detail: String, at: Date)
+    /// Count a wrong proof against the device, throttling it at `limit`.
+    case failedAttempt(deviceID: Int64, limit: Int, reason: ActivationRefusal.Reason, detail: String, at: Date)
+    /// Mark an outstanding code expired on an attempt after its time to live.
+    case expire(code: CodeState, deviceName: String, detail: String, at: Date)
+    /// Commit the activation: code used, device renamed `SEP<MAC>`, audited; exactly one of racing commits wins.
+    case commit(code: CodeState, mac: MACAddress, detail: String, at: Date)
+}
+
+/// What an ``ActivationWrite`` produced.
+public struct ActivationWriteResult: Sendable {
+    /// For `.failedAttempt`: the attempts counted so far and whether the device is now throttled.
+    public var attempts: FailedAttemptCount?
+    /// For `.commit`: what was committed.
+    public var commit: ActivationCommit?
+
+    public init(attempts: FailedAttemptCount? = nil, commit: ActivationCommit? = nil) {
+        self.attempts = attempts
+        self.commit = commit
+    }
+}
+
+/// An activation whose proof and checks passed, waiting for its commit.
+public struct PendingActivation: Sendable {
+    /// M2, for the phone once the commit is durable.
+    public let serverProof: SRPServerProof
+    /// The `.commit` write.
+    public let write: ActivationWrite
+}
+
 /// A handshake between ``ActivationService/begin(hello:phone:)`` and ``ActivationService/finish(_:proof:)``.
 public struct ActivationHandshake: Sendable {
     /// The message for the phone: salt and B.
     public let challenge: SRPServerChallenge
     let server: SRPServer
-    let code: CodeState
-    let device: DeviceLifecycleState
+    /// The code's record; nil for a decoy.
+    let record: ActivationRecord?
     let phone: PhoneIdentity
     let micSubject: String?
-    let startedAt: Date
+    public let startedAt: Date
 
-    /// The device the code belongs to, as it was when the handshake began.
-    public var deviceName: String { device.device.name }
+    /// The device the code belongs to, as it was when the handshake began (empty for a decoy).
+    public var deviceName: String { record?.device.device.name ?? "" }
+
+    /// Whether this is a decoy for an unknown identity.
+    public var isDecoy: Bool { record == nil }
+
+    /// The SRP identity the handshake is for.
+    public var identity: String { server.identity }
+
+    /// The phone the handshake is with.
+    public var phoneIdentity: PhoneIdentity { phone }
 }
 
 /// A committed activation.

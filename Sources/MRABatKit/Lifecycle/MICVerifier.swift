@@ -35,7 +35,19 @@ public struct MICVerifier: Sendable {
             throw ActivationRefusal(
                 .micUnreadable, "the MIC \(micFile) cannot be used: \(error)", deviceName: deviceName)
         }
-        let leaf = chain[0]
+        return try verify(chain: chain, mac: mac, at: date, deviceName: deviceName)
+    }
+
+    /// Verifies a MIC already parsed — the leaf first, any intermediate CAs after it (for example
+    /// the chain a phone presented as its TLS client certificate).
+    ///
+    /// - Throws: as ``verify(micFile:mac:at:deviceName:)``.
+    public func verify(chain: [Certificate], mac: MACAddress, at date: Date, deviceName: String? = nil) throws
+        -> Verified
+    {
+        guard let leaf = chain.first else {
+            throw ActivationRefusal(.micUnreadable, "no MIC was presented", deviceName: deviceName)
+        }
         guard !caFiles.isEmpty else {
             throw ActivationRefusal(
                 .micUntrusted,

@@ -72,6 +72,17 @@ public protocol Store: AnyObject, Sendable {
     /// - Returns: whether it was still outstanding.
     @discardableResult
     func endCode(id: Int64, status: ActivationCodeStatus, event: AuditEvent) async throws -> Bool
+    /// Applies the writes of many concurrent activations in one transaction — one durable commit for
+    /// all of them (group commit) — each write isolated (a savepoint), so one that fails leaves the
+    /// others. Each does what its single-purpose method does; a commit re-checks its code inside the
+    /// transaction, so of racing commits (in this batch or another process) exactly one wins, and a
+    /// loser's refusal is audited in its place.
+    /// - Returns: one result per write, in order: `.failure(ActivationRefusal)` for a lost commit;
+    ///   `.failure(MRABatError)` for every write when the transaction itself fails (nothing written).
+    func commitActivations(_ writes: [ActivationWrite]) async -> [Result<ActivationWriteResult, any Error>]
+    /// A value that changes whenever a device, line or code changes (every such change is audited):
+    /// caches of what was read (rendered config files) compare it to know they are stale.
+    func changeMarker() async throws -> Int64
     /// Commits a successful activation in one transaction: the code becomes `used` with its secrets
     /// erased, the device takes the MAC and the name `SEP<MAC>`, and `event` is audited. Re-checked
     /// inside the transaction, so of two activations of one code exactly one commits.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MRABatKit
+import MRABatServer
 
 /// `mrabat activate`: a phone activating with its code, both sides of the handshake in one process.
 struct Activate: AsyncParsableCommand {
@@ -29,8 +30,10 @@ struct Activate: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Output directory; the config file goes to DIR/tftp/SEP<MAC>.cnf.xml.", valueName: "dir"))
-    var out: String
+        help: ArgumentHelp(
+            "Output directory; the config file goes to DIR/tftp/SEP<MAC>.cnf.xml (not with --server).",
+            valueName: "dir"))
+    var out: String?
 
     @Option(
         name: .long,
@@ -39,7 +42,46 @@ struct Activate: AsyncParsableCommand {
             valueName: "file"))
     var mic: ReadableFile?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Activate over the network against `mrabat serve` at this https:// URL (the MIC is the TLS client "
+                + "certificate).", valueName: "url"))
+    var server: String?
+
+    @Option(
+        name: .customLong("mic-key"),
+        help: ArgumentHelp("With --server: the MIC's private key (PEM).", valueName: "file"))
+    var micKey: ReadableFile?
+
+    @Option(
+        name: .customLong("server-ca"),
+        help: ArgumentHelp(
+            "With --server: PEM file of CAs to trust for the server (default: the system's).", valueName: "file"))
+    var serverCA: ReadableFile?
+
+    func validate() throws {
+        if server == nil {
+            guard out != nil else { throw ValidationError("--out DIR is required (unless --server is given)") }
+            guard micKey == nil && serverCA == nil else {
+                throw ValidationError("--mic-key and --server-ca go with --server")
+            }
+        } else if out != nil {
+            throw ValidationError("--out goes without --server: the server writes the config file")
+        }
+    }
+
     func run() async throws {
+        if let server {
+            for line in try await NetworkActivation.run(
+                server: server, code: code, mac: mac, model: model, mic: mic?.path, micKey: micKey?.path,
+                serverCA: serverCA?.path)
+            {
+                print(line)
+            }
+            return
+        }
+        guard let out else { throw MRABatError(.usage, "--out DIR is required (unless --server is given)") }
         let store = try store.open()
         let cluster = try await store.loadCluster()
         let service = ActivationService(store: store, cluster: cluster)

@@ -45,33 +45,41 @@ extension SQLiteStore {
 
     public func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount {
         try await write("count a failed activation attempt") { db in
-            guard var device = try DeviceRecord.fetchOne(db, key: deviceID) else {
-                throw MRABatError(.notFound, "no device with id \(deviceID)")
-            }
-            let wasThrottled = device.throttled
-            device.failedAttempts += 1
-            device.throttled = device.throttled || device.failedAttempts >= limit
-            try device.update(db, columns: [DeviceRecord.Columns.failedAttempts, DeviceRecord.Columns.throttled])
-            var audit = event
-            audit.deviceName = device.name
-            let count = device.failedAttempts
-            // Past the limit the count goes on (the audit log shows every attempt), but "attempt 20 of 5"
-            // reads as nonsense: say since when the device is throttled instead.
-            let note =
-                wasThrottled
-                ? "failed attempt \(count); throttled since attempt \(limit)" : "failed attempt \(count) of \(limit)"
-            audit.detail = [event.detail, note].compactMap { $0 }.joined(separator: "; ")
-            var record = AuditRecord(audit)
-            try record.insert(db)
-            if device.throttled && !wasThrottled {
-                var throttle = AuditRecord(
-                    AuditEvent(
-                        at: event.at, deviceID: deviceID, deviceName: device.name, event: "throttle",
-                        detail: "\(count) failed activation attempts; `mrabat regenerate \(device.name)` clears it"))
-                try throttle.insert(db)
-            }
-            return FailedAttemptCount(attempts: count, throttled: device.throttled)
+            try Self.recordFailedAttempt(db, deviceID: deviceID, limit: limit, event: event)
         }
+    }
+
+    /// A wrong attempt inside the caller's transaction (see ``Store/recordFailedAttempt(deviceID:limit:event:)``).
+    static func recordFailedAttempt(_ db: Database, deviceID: Int64, limit: Int, event: AuditEvent) throws
+        -> FailedAttemptCount
+    {
+        guard var device = try DeviceRecord.fetchOne(db, key: deviceID) else {
+            throw MRABatError(.notFound, "no device with id \(deviceID)")
+        }
+        let wasThrottled = device.throttled
+        device.failedAttempts += 1
+        device.throttled = device.throttled || device.failedAttempts >= limit
+        try device.update(db, columns: [DeviceRecord.Columns.failedAttempts, DeviceRecord.Columns.throttled])
+        var audit = event
+        audit.deviceName = device.name
+        let count = device.failedAttempts
+        // Past the limit the count goes on (the audit log shows every attempt), but "attempt 20 of 5"
+        // reads as nonsense: say since when the device is throttled instead.
+        let note =
+            wasThrottled
+            ? "failed attempt \(count); throttled since attempt \(limit)" : "failed attempt \(count) of \(limit)"
+        audit.detail = [event.detail, note].compactMap { $0 }.joined(separator: "; ")
+        var record = AuditRecord(audit)
+        try record.insert(db)
+        if device.throttled && !wasThrottled {
+            var throttle = AuditRecord(
+                AuditEvent(
+                    at: event.at, deviceID: deviceID, deviceName: device.name, event: "throttle",
+                    detail: "\(count) failed activation attempts; `mrabat regenerate \(device.name)` clears it"))
+            try throttle.insert(db)
+        }
+        return FailedAttemptCount(attempts: count, throttled: device.throttled)
+
     }
 
     /// Ends an outstanding code inside the caller's transaction: status set, secrets erased.

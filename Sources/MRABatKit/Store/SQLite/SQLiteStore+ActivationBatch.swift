@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func commitActivations(_ writes: [ActivationWrite]) async -> [Result<ActivationWriteResult, any Error>] {
+        guard !writes.isEmpty else { return [] }
+        do {
+            return try await write("record \(writes.count) activation attempt(s)") { db in
+                var results: [Result<ActivationWriteResult, any Error>] = []
+                results.reserveCapacity(writes.count)
+                for write in writes {
+                    do {
+                        var result = ActivationWriteResult()
+                        try db.inSavepoint {
+                            result = try Self.apply(write, in: db)
+                            return .commit
+                        }
+                        results.append(.success(result))
+                    } catch let refusal as ActivationRefusal {
+                        // The savepoint rolled the lost commit back; its refusal is audited instead.
+                        if case .commit(let code, _, let detail, let at) = write {
+                            var audit = AuditRecord(
+                                AuditEvent(
+                                    at: at, deviceID: code.deviceID, deviceName: refusal.deviceName, event: "activate",
+                                    outcome: refusal.reason.rawValue, detail: detail))
+                            try audit.insert(db)
+                        }
+                        results.append(.failure(refusal))
+                    }
+                }
+                return results
+            }
+        } catch {
+            return writes.map { _ in .failure(error) }
+        }
+    }
+
+    /// One activation write inside the caller's transaction.
+    static func apply(_ write: ActivationWrite, in db: Database) throws -> ActivationWriteResult {
+        switch write {
+        case .refusal(let refusal, let deviceID, let detail, let at):
+            var audit = AuditRecord(
+                AuditEvent(
+                    at: at, deviceID: deviceID, deviceName: refusal.deviceName, event: "activate",
+                    outcome: refusal.reason.rawValue, detail: detail))
+            try audit.insert(db)
+            return ActivationWriteResult()
+        case .failedAttempt(let deviceID, let limit, let reason, let detail, let at):
+            let count = try recordFailedAttempt(
+                db, deviceID: deviceID, limit: limit,
+                event: AuditEvent(
+                    at: at, deviceID: deviceID, deviceName: nil, event: "activate", outcome: reason.rawValue,
+                    detail: detail))
+            return ActivationWriteResult(attempts: count)
+        case .expire(let code, let deviceName, let detail, let at):
+            _ = try endCode(db, id: code.id, status: .expired, now: at)
+            var audit = AuditRecord(
+                AuditEvent(
+                    at: at, deviceID: code.deviceID, deviceName: deviceName, event: "activate",
+                    outcome: ActivationRefusal.Reason.expired.rawValue, detail: detail))
+            try audit.insert(db)
+            return ActivationWriteResult()
+        case .commit(let code, let mac, let detail, let at):
+            let commit = try commitActivation(
+                db, code: code, mac: mac,
+                event: AuditEvent(
+                    at: at, deviceID: code.deviceID, deviceName: mac.deviceName, event: "activate", detail: detail))
+            return ActivationWriteResult(commit: commit)
+        }
+    }
+
+    public func changeMarker() async throws -> Int64 {
+        try await read("check the store for changes") { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM audit") ?? 0
+        }
+    }
+}

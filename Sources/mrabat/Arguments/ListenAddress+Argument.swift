@@ -1,0 +1,9 @@
+import ArgumentParser
+import MRABatServer
+
+/// `--listen`, `--config-listen`: `HOST:PORT`, `:PORT` (every interface) or `[IPv6]:PORT`.
+extension ListenAddress: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(parsing: argument)
+    }
+}

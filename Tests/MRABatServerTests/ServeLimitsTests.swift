@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import MRABatKit
+import MRABatServer
+import Testing
+
+/// Guessing limits (429 with Retry-After) and graceful shutdown under load.
+@Suite(.serialized) struct ServeLimitsTests {
+    @Test func guessesAreLimitedAndARealPhoneStillActivatesWithinTheWindow() async throws {
+        let f = try ServeFixture("limits", phones: 3)
+        // Long enough that the steps below fit in one window on a loaded machine.
+        let window = 10
+        let server = try f.serve([
+            "--guess-window", String(window), "--guesses-per-address", "2", "--guesses-per-mac", "2",
+        ])
+        defer { _ = try? server.stop() }
+        let phoneMAC = "00AA11BB2301"
+        let mic = try f.mic(phoneMAC)
+        let stranger = try RawClient(mic: mic, serverCA: f.serverCA.certificate)
+        defer { Task { await stranger.shutdown() } }
+        let start = server.https + "/activation/v1/start"
+
+        // Align with the start of a window so the steps below fall into one.
+        let now = Date().timeIntervalSince1970
+        let intoWindow = now.truncatingRemainder(dividingBy: Double(window))
+        if intoWindow > 0.5 {
+            try await Task.sleep(for: .milliseconds(Int((Double(window) - intoWindow + 0.05) * 1000)))
+        }
+
+        // A stranger at 127.0.0.1 guesses codes with the real phone's MAC: decoys, then 429.
+        var statuses: [Int] = []
+        var retryAfter: Int?
+        for guess in 0..<5 {
+            let phone = try TestPhone(code: String(format: "%016d", 1_234_567_000 + guess))
+            let answer = try await stranger.post(
+                start, json: ["identity": phone.identity, "A": phone.publicValueHex, "model": "8845", "mac": phoneMAC])
+            statuses.append(answer.status)
+            if answer.status == 429 { retryAfter = answer.headers.first(name: "Retry-After").flatMap { Int($0) } }
+        }
+        #expect(
+            statuses == [200, 200, 429, 429, 429], "unknown identities get decoy challenges, then 429: \(statuses)")
+        let wait = try #require(retryAfter)
+        #expect((1...window).contains(wait))
+
+        // The real phone, from another address (127.0.0.2), is not held back by the stranger.
+        let elsewhere = try Python.activate(
+            server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[0].code, mac: phoneMAC,
+            source: "127.0.0.2")
+        #expect(elsewhere["status"] as? Int == 200, "\(elsewhere)")
+
+        // Another real phone behind the stranger's address: limited now, activated within the window.
+        let neighbourMAC = "00AA11BB2302"
+        let neighbourMIC = try f.mic(neighbourMAC)
+        let arguments = [
+            "activate", "--server", server.https, "--code", f.phones[1].code, "--mac", neighbourMAC, "--model", "8845",
+            "--mic", neighbourMIC.certificate, "--mic-key", neighbourMIC.key, "--server-ca", f.serverCA.certificate,
+        ]
+        let blocked = try ServeFixture.run(arguments)
+        #expect(blocked.status == 4)
+        #expect(blocked.stderr.contains("too-many-attempts"), "\(blocked.stderr)")
+        let began = Date()
+        var activated = false
+        for _ in 0..<60 {
+            let attempt = try ServeFixture.run(arguments)
+            if attempt.status == 0 {
+                activated = true
+                break
+            }
+            #expect(attempt.stderr.contains("too-many-attempts"), "\(attempt.stderr)")
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(activated)
+        #expect(Date().timeIntervalSince(began) <= Double(window) + 3)
+
+        // Every attempt is audited with its source address; the guesses as unknown-code.
+        let store = try DatabaseQueue(path: f.db)
+        let guesses = try await store.read { db in
+            try String.fetchAll(db, sql: "SELECT detail FROM audit WHERE outcome = 'unknown-code'")
+        }
+        #expect(guesses.count == 2, "\(guesses)")
+        #expect(guesses.allSatisfy { $0.contains("from 127.0.0.1") })
+        let throttled = try await store.read { db in try Int.fetchOne(db, sql: "SELECT SUM(throttled) FROM device") }
+        #expect(throttled == 0, "guesses never throttle a device")
+        #expect(try server.stop() == 0)
+    }
+
+    @Test func theGlobalCeilingHoldsAcrossAddresses() async throws {
+        let f = try ServeFixture("global", phones: 1)
+        let server = try f.serve(["--guess-window", "60", "--guesses-global", "2"])
+        defer { _ = try? server.stop() }
+        let mic = try f.mic("00AA11BB2401")
+        for (index, source) in ["127.0.0.3", "127.0.0.4", "127.0.0.5"].enumerated() {
+            let answer = try Python.activate(
+                server: server.https, ca: f.serverCA.certificate, mic: mic, code: String(format: "%016d", 42 + index),
+                mac: "00AA11BB2401", source: source)
+            if index < 2 {
+                #expect(answer["status"] as? Int == 403, "\(answer)")
+            } else {
+                #expect(answer["status"] as? Int == 429, "\(answer)")
+                #expect((answer["retryAfter"] as? String).flatMap { Int($0) } != nil)
+            }
+        }
+        #expect(try server.stop() == 0)
+    }
+
+    @Test func sigtermDuringALoadRunLeavesNothingHalfWritten() async throws {
+        let count = 40
+        let f = try ServeFixture("sigterm", phones: count)
+        let server = try f.serve()
+        let mics = try (0..<count).map { index in try f.mic(String(format: "00AA11BC%04X", index)) }
+        let serverCA = f.serverCA.certificate
+        let https = server.https
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    do {
+                        let client = try ActivationClient(
+                            server: https, micCertificate: mics[index].certificate, micKey: mics[index].key,
+                            serverCA: serverCA, connections: 1)
+                        defer { Task { await client.shutdown() } }
+                        let code = ActivationCode(userInput: f.phones[index].code)!
+                        let mac = MACAddress(parsing: String(format: "00AA11BC%04X", index))!
+                        _ = try await client.activate(code: code, mac: mac, model: "8845")
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(150))
+                kill(server.pid, SIGTERM)
+                return (-1, true)
+            }
+            var all: [(Int, Bool)] = []
+            for await outcome in group where outcome.0 >= 0 { all.append(outcome) }
+            return all
+        }
+        #expect(try server.wait(timeout: 30) == 0, "graceful shutdown exits 0: \(server.stderr)")
+        let succeeded = Set(outcomes.filter(\.1).map(\.0))
+
+        // Every phone told "activated" is activated in the store; every other code is still outstanding on
+        // its untouched BAT device; no code is used without its device renamed, or the other way round.
+        let store = try DatabaseQueue(path: f.db)
+        let rows = try await store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.name, d.mac, d.activated_at, c.status FROM activation_code c JOIN device d ON d.id = c.device_id
+                    ORDER BY c.id
+                    """)
+        }
+        #expect(rows.count == count)
+        for (index, row) in rows.enumerated() {
+            let status: String = row["status"]
+            let name: String = row["name"]
+            let activatedAt: Int64? = row["activated_at"]
+            if status == "used" {
+                #expect(name == String(format: "SEP00AA11BC%04X", index) && activatedAt != nil)
+            } else {
+                #expect(status == "outstanding" && name == f.phones[index].device && activatedAt == nil)
+                #expect(!succeeded.contains(index), "phone \(index) was told it activated")
+            }
+            if succeeded.contains(index) { #expect(status == "used") }
+        }
+        let integrity = try await store.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+        print("SIGTERM during load: \(succeeded.count) of \(count) activations finished before shutdown")
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import MRABatKit
+import TestSupport
+
+/// A fresh store with test phones, the test PKI, and the built `mrabat` binary to run against them.
+struct ServeFixture: Sendable {
+    /// The package root, found from this source file.
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found")
+    }()
+
+    /// `mrabat` sits beside the test bundle in the build folder.
+    static let binary: String = {
+        let candidates = [
+            Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        ].compactMap { $0 }
+        for directory in candidates {
+            var url = directory
+            for _ in 0..<3 {
+                let path = url.appendingPathComponent("mrabat").path
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    return path
+                }
+                url.deleteLastPathComponent()
+            }
+        }
+        fatalError("the mrabat binary was not found near \(candidates)")
+    }()
+
+    /// One provisioned phone: its device name, owner and code.
+    struct Phone: Sendable {
+        var device: String
+        var owner: String
+        var code: String
+    }
+
+    let directory: String
+    let pki: TestPKI
+    let serverCA: TestPKI.Issued
+    let server: TestPKI.Issued
+    let micCA: TestPKI.Issued
+    var db: String { directory + "/mrabat.sqlite" }
+    /// The phones in CSV order (BAT names, model Cisco 8845).
+    let phones: [Phone]
+
+    /// Owners of the test phones: alice has two, everyone else one.
+    static let owners = [
+        "alice", "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory",
+    ]
+
+    /// - Parameter phones: how many phones to provision (they cycle through ``owners``).
+    init(_ label: String, phones count: Int = 12, showPhonesReadyToActivate: Bool = true) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mrabat-serve-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        directory = url.path
+        pki = try TestPKI("serve-\(label)")
+        serverCA = try pki.makeCA("server-ca")
+        server = try pki.makeServerCertificate(by: serverCA)
+        micCA = try pki.makeCA("mic-ca")
+
+        var cluster = try String(contentsOfFile: Self.repo("SampleData/cluster.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "micCAs: []", with: "micCAs: [\"\(micCA.certificate)\"]")
+        if !showPhonesReadyToActivate {
+            cluster = cluster.replacingOccurrences(
+                of: "showPhonesReadyToActivate: true", with: "showPhonesReadyToActivate: false")
+        }
+        try cluster.write(toFile: directory + "/cluster.yaml", atomically: true, encoding: .utf8)
+        var csv = "MAC ADDRESS,DESCRIPTION,DEVICE TYPE,DEVICE POOL,OWNER USER ID,DIRECTORY NUMBER 1,DISPLAY 1\n"
+        for index in 0..<count {
+            let owner = Self.owners[index % Self.owners.count]
+            csv += ",Desk phone \(index) of \(owner),Cisco 8845,DP-Dallas,\(owner),\(7_100 + index),\(owner)\n"
+        }
+        try csv.write(toFile: directory + "/phones.csv", atomically: true, encoding: .utf8)
+        let insert = try Self.run([
+            "insert", directory + "/phones.csv", "--cluster", directory + "/cluster.yaml", "--template",
+            Self.repo("Templates/mra-8845-1line.yaml"), "--out", directory + "/out", "--db",
+            directory + "/mrabat.sqlite",
+            "--quiet",
+        ])
+        guard insert.status == 0 else { throw FixtureError("mrabat insert exited \(insert.status): \(insert.stderr)") }
+        let export = try String(contentsOfFile: directory + "/out/activation-codes.csv", encoding: .utf8)
+        var phones: [Phone] = []
+        for line in export.split(whereSeparator: \.isNewline).dropFirst() {
+            // Device Name,Description,Device Type,Owner User ID,Activation Code,Expiry; the description has no comma.
+            let fields = line.split(separator: ",").map(String.init)
+            phones.append(Phone(device: fields[0], owner: fields[3], code: fields[4]))
+        }
+        guard phones.count == count else { throw FixtureError("expected \(count) codes, got \(phones.count)") }
+        self.phones = phones
+    }
+
+    static func repo(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// A MIC for `mac` (CN=CP-8845-SEP<MAC>) signed by the cluster's trusted MIC CA, and its key.
+    func mic(_ mac: String, file: String? = nil) throws -> (certificate: String, key: String) {
+        let certificate = try pki.makeMIC(
+            mac: mac, by: micCA, file: file ?? "mic-\(mac)-\(UUID().uuidString.prefix(8))")
+        return (certificate, TestPKI.key(ofCertificate: certificate))
+    }
+
+    struct Output: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `mrabat arguments…` to completion (bounded: 120 s).
+    @discardableResult
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let reader = PipeReader(out, err)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw FixtureError("mrabat \(arguments.first ?? "") did not finish within \(timeout) s")
+            }
+            usleep(5_000)
+        }
+        let (stdout, stderr) = reader.finish()
+        return Output(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Starts `mrabat serve` on 127.0.0.1 with ephemeral ports and `extra` options.
+    func serve(_ extra: [String] = []) throws -> RunningServer {
+        try RunningServer.start(
+            binary: Self.binary,
+            arguments: [
+                "serve", "--db", db, "--listen", "127.0.0.1:0", "--config-listen", "127.0.0.1:0", "--tls-cert",
+                server.certificate, "--tls-key", server.key,
+            ] + extra)
+    }
+}
+
+/// Drains a process's stdout and stderr on background threads, so a chatty child never blocks.
+final class PipeReader: @unchecked Sendable {
+    // Each buffer is written by its own thread and read only after `finish()` has joined both.
+    private var out = Data()
+    private var err = Data()
+    private let group = DispatchGroup()
+
+    init(_ stdout: Pipe, _ stderr: Pipe) {
+        group.enter()
+        group.enter()
+        Thread.detachNewThread { [self] in
+            out = stdout.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        Thread.detachNewThread { [self] in
+            err = stderr.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+    }
+
+    func finish() -> (String, String) {
+        group.wait()
+        return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
