@@ -7,57 +7,67 @@ import Testing
 /// Guessing limits (429 with Retry-After) and graceful shutdown under load.
 @Suite(.serialized) struct ServeLimitsTests {
     @Test func guessesAreLimitedAndARealPhoneStillActivatesWithinTheWindow() async throws {
-        let f = try ServeFixture("limits", phones: 3)
-        // Long enough that the steps below fit in one window on a loaded machine.
-        let window = 10
+        // Each attempt uses two phones; a scenario that straddles a window boundary (a loaded machine)
+        // is run again in the next window with the next pair, at most three times.
+        let attempts = 3
+        let f = try ServeFixture("limits", phones: 2 * attempts)
+        let window = 6
         let server = try f.serve([
             "--guess-window", String(window), "--guesses-per-address", "2", "--guesses-per-mac", "2",
         ])
         defer { _ = try? server.stop() }
-        let phoneMAC = "00AA11BB2301"
-        let mic = try f.mic(phoneMAC)
-        let stranger = try RawClient(mic: mic, serverCA: f.serverCA.certificate)
-        defer { Task { await stranger.shutdown() } }
         let start = server.https + "/activation/v1/start"
+        /// The server's window of an instant: its windows are aligned to the Unix epoch.
+        func windowIndex(_ date: Date = Date()) -> Int { Int(date.timeIntervalSince1970) / window }
 
-        // Align with the start of a window so the steps below fall into one.
-        let now = Date().timeIntervalSince1970
-        let intoWindow = now.truncatingRemainder(dividingBy: Double(window))
-        if intoWindow > 0.5 {
-            try await Task.sleep(for: .milliseconds(Int((Double(window) - intoWindow + 0.05) * 1000)))
+        var settled: (phoneMAC: String, neighbour: [String])?
+        for attempt in 0..<attempts where settled == nil {
+            // Begin at the start of a window so the steps below fall into one.
+            let into = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: Double(window))
+            try await Task.sleep(for: .milliseconds(Int((Double(window) - into + 0.05) * 1000)))
+            let began = windowIndex()
+            let phoneMAC = String(format: "00AA11BB23%02X", 2 * attempt + 1)
+            let neighbourMAC = String(format: "00AA11BB23%02X", 2 * attempt + 2)
+            let mic = try f.mic(phoneMAC)
+            let client = try RawClient(mic: mic, serverCA: f.serverCA.certificate)
+
+            // A stranger at 127.0.0.1 guesses codes with the real phone's MAC: decoys, then 429.
+            var statuses: [Int] = []
+            var retryAfter: Int?
+            for guess in 0..<5 {
+                let phone = try TestPhone(code: String(format: "%016d", 1_234_567_000 + 10 * attempt + guess))
+                let answer = try await client.post(
+                    start,
+                    json: ["identity": phone.identity, "A": phone.publicValueHex, "model": "8845", "mac": phoneMAC])
+                statuses.append(answer.status)
+                if answer.status == 429 { retryAfter = answer.headers.first(name: "Retry-After").flatMap { Int($0) } }
+            }
+            await client.shutdown()
+            // The real phone, from another address (127.0.0.2), is not held back by the stranger.
+            let elsewhere = try Python.activate(
+                server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[2 * attempt].code,
+                mac: phoneMAC, source: "127.0.0.2")
+            // Another real phone behind the stranger's address: limited now.
+            let neighbourMIC = try f.mic(neighbourMAC)
+            let arguments = [
+                "activate", "--server", server.https, "--code", f.phones[2 * attempt + 1].code, "--mac", neighbourMAC,
+                "--model", "8845", "--mic", neighbourMIC.certificate, "--mic-key", neighbourMIC.key, "--server-ca",
+                f.serverCA.certificate,
+            ]
+            let blocked = try ServeFixture.run(arguments)
+            guard windowIndex() == began else { continue }
+            #expect(
+                statuses == [200, 200, 429, 429, 429], "unknown identities get decoy challenges, then 429: \(statuses)")
+            let wait = try #require(retryAfter)
+            #expect((1...window).contains(wait))
+            #expect(elsewhere["status"] as? Int == 200, "\(elsewhere)")
+            #expect(blocked.status == 4)
+            #expect(blocked.stderr.contains("too-many-attempts"), "\(blocked.stderr)")
+            settled = (phoneMAC, arguments)
         }
+        let (phoneMAC, arguments) = try #require(settled, "every attempt straddled a window boundary")
 
-        // A stranger at 127.0.0.1 guesses codes with the real phone's MAC: decoys, then 429.
-        var statuses: [Int] = []
-        var retryAfter: Int?
-        for guess in 0..<5 {
-            let phone = try TestPhone(code: String(format: "%016d", 1_234_567_000 + guess))
-            let answer = try await stranger.post(
-                start, json: ["identity": phone.identity, "A": phone.publicValueHex, "model": "8845", "mac": phoneMAC])
-            statuses.append(answer.status)
-            if answer.status == 429 { retryAfter = answer.headers.first(name: "Retry-After").flatMap { Int($0) } }
-        }
-        #expect(
-            statuses == [200, 200, 429, 429, 429], "unknown identities get decoy challenges, then 429: \(statuses)")
-        let wait = try #require(retryAfter)
-        #expect((1...window).contains(wait))
-
-        // The real phone, from another address (127.0.0.2), is not held back by the stranger.
-        let elsewhere = try Python.activate(
-            server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[0].code, mac: phoneMAC,
-            source: "127.0.0.2")
-        #expect(elsewhere["status"] as? Int == 200, "\(elsewhere)")
-
-        // Another real phone behind the stranger's address: limited now, activated within the window.
-        let neighbourMAC = "00AA11BB2302"
-        let neighbourMIC = try f.mic(neighbourMAC)
-        let arguments = [
-            "activate", "--server", server.https, "--code", f.phones[1].code, "--mac", neighbourMAC, "--model", "8845",
-            "--mic", neighbourMIC.certificate, "--mic-key", neighbourMIC.key, "--server-ca", f.serverCA.certificate,
-        ]
-        let blocked = try ServeFixture.run(arguments)
-        #expect(blocked.status == 4)
-        #expect(blocked.stderr.contains("too-many-attempts"), "\(blocked.stderr)")
+        // The neighbour activates once the window is over, within the window's length.
         let began = Date()
         var activated = false
         for _ in 0..<60 {
@@ -72,12 +82,13 @@ import Testing
         #expect(activated)
         #expect(Date().timeIntervalSince(began) <= Double(window) + 3)
 
-        // Every attempt is audited with its source address; the guesses as unknown-code.
+        // Every attempt is audited with its source address; the settled attempt's guesses as unknown-code.
         let store = try DatabaseQueue(path: f.db)
         let guesses = try await store.read { db in
             try String.fetchAll(db, sql: "SELECT detail FROM audit WHERE outcome = 'unknown-code'")
         }
-        #expect(guesses.count == 2, "\(guesses)")
+        let settledGuesses = guesses.filter { $0.contains("SEP\(phoneMAC)") }
+        #expect(settledGuesses.count == 2, "\(guesses)")
         #expect(guesses.allSatisfy { $0.contains("from 127.0.0.1") })
         let throttled = try await store.read { db in try Int.fetchOne(db, sql: "SELECT SUM(throttled) FROM device") }
         #expect(throttled == 0, "guesses never throttle a device")
