@@ -6,8 +6,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mrabat", targets: ["mrabat"]),
-        .library(name: "MRABatKit", targets: ["MRABatKit"]),
-        .library(name: "MRABatServer", targets: ["MRABatServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

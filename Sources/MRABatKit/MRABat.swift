@@ -1,1 +1,1 @@
-public enum MRABat { public static let version = "0.1.0" }
+package enum MRABat { package static let version = "0.1.0" }

@@ -18,14 +18,14 @@ extension ActivationCode {
     /// A fresh code, uniform over all 10^16 values.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the random generator fails.
-    public static func generate() throws -> ActivationCode {
+    package static func generate() throws -> ActivationCode {
         try generate(count: 1, randomBytes: SecureRandom.fill)[0]
     }
 
     /// `count` fresh codes, each uniform over all 10^16 values and all distinct from each other.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the random generator fails.
-    public static func generate(count: Int) throws -> [ActivationCode] {
+    package static func generate(count: Int) throws -> [ActivationCode] {
         try generate(count: count, randomBytes: SecureRandom.fill)
     }
 

@@ -9,9 +9,9 @@
 ///   store, the export CSV), where anything else means corruption and must not be "repaired".
 /// - ``init(userInput:)`` also accepts the spaces, tabs and dashes people use to group digits
 ///   when they type or paste a code (`1234 5678 9012 3456`, `1234-5678-9012-3456`); nothing else.
-public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The number of digits in every code.
-    public static let length = 16
+    package static let length = 16
 
     /// 10^16: one more than the largest code.
     static let modulus: UInt64 = 10_000_000_000_000_000
@@ -32,7 +32,7 @@ public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Parses exactly 16 ASCII digits; anything else, separators included, gives `nil`.
-    public init?(_ string: some StringProtocol) {
+    package init?(_ string: some StringProtocol) {
         var value: UInt64 = 0
         var count = 0
         for byte in string.utf8 {
@@ -46,13 +46,13 @@ public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConver
 
     /// Parses a code as a person typed or pasted it: 16 ASCII digits with any spaces, tabs or
     /// dashes (`-`) among or around them ignored; `nil` for anything else.
-    public init?(userInput: some StringProtocol) {
+    package init?(userInput: some StringProtocol) {
         let digits = userInput.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "-") && $0 != 9 }
         self.init(String(decoding: digits, as: UTF8.self))
     }
 
     /// The 16 ASCII digits, zero-padded, no separators — the form the export CSV carries.
-    public var digits: String {
+    package var digits: String {
         String(decoding: asciiDigits, as: UTF8.self)
     }
 
@@ -70,7 +70,7 @@ public struct ActivationCode: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Same as ``digits``: a code prints as the user types it.
-    public var description: String { digits }
+    package var description: String { digits }
 
-    public static func < (lhs: ActivationCode, rhs: ActivationCode) -> Bool { lhs.value < rhs.value }
+    package static func < (lhs: ActivationCode, rhs: ActivationCode) -> Bool { lhs.value < rhs.value }
 }

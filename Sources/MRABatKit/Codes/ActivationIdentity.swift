@@ -28,23 +28,23 @@ import COpenSSL
 /// identity is a speed bump, not a vault: the store must still be guarded, and the lifetime of
 /// a code (168 h by default) is what bounds the window. The verifier the store also holds is
 /// no weaker a lock, since x depends on `I` and each guess then costs a further exponentiation.
-public struct ActivationIdentity: Sendable, Hashable, CustomStringConvertible {
+package struct ActivationIdentity: Sendable, Hashable, CustomStringConvertible {
     /// PBKDF2 iteration count; chosen by measurement (see the type's documentation).
-    public static let iterations = 120
+    package static let iterations = 120
     /// The fixed PBKDF2 salt, versioned with the scheme.
-    public static let salt = "mrabat/activation-identity/v1"
+    package static let salt = "mrabat/activation-identity/v1"
     /// Versions the derivation; part of every identity.
-    public static let prefix = "ac1-"
+    package static let prefix = "ac1-"
     /// Bytes of PBKDF2 output (hex-encoded into the identity).
     static let derivedByteCount = 16
 
     /// The identity text: `ac1-` and 32 lowercase hex digits.
-    public let value: String
+    package let value: String
 
     /// Derives the identity of `code`.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if OpenSSL fails.
-    public init(code: ActivationCode) throws {
+    package init(code: ActivationCode) throws {
         let password = code.asciiDigits
         let salt = Array(Self.salt.utf8)
         var output = [UInt8](repeating: 0, count: Self.derivedByteCount)
@@ -59,5 +59,5 @@ public struct ActivationIdentity: Sendable, Hashable, CustomStringConvertible {
         value = Self.prefix + Hex.encode(output)
     }
 
-    public var description: String { value }
+    package var description: String { value }
 }

@@ -3,9 +3,9 @@
 /// The verifier (one 2048-bit modular exponentiation) dominates; the work is split into slices
 /// run by a task group that keeps at most `jobs` slices in flight and returns plain values to
 /// one collector, in order.
-public enum CodeIssuer {
+package enum CodeIssuer {
     /// Secrets for `count` fresh codes. The plaintext codes are dropped once sealed.
-    public static func issue(count: Int, vault: CodeVault, jobs: Int) async throws -> [IssuedCodeSecrets] {
+    package static func issue(count: Int, vault: CodeVault, jobs: Int) async throws -> [IssuedCodeSecrets] {
         guard count > 0 else { return [] }
         let jobs = max(1, jobs)
         // Many small slices (about 64 codes, ~20 ms) keep every core busy to the end of a chunk:

@@ -11,7 +11,7 @@ extension CodeVault {
     ///
     /// - Parameter keyFile: `--key`; nil for the store's default (next to an SQLite file).
     /// - Throws: ``MRABatError`` `.crypto` with how to recover; `.config` when there is no key file to use.
-    public static func open(for store: any Store, keyFile: String?, now: Date = Date()) async throws -> CodeVault {
+    package static func open(for store: any Store, keyFile: String?, now: Date = Date()) async throws -> CodeVault {
         let path = try keyPath(store, keyFile)
         let recorded = try await store.sealingKeyFingerprint()
         if let vault = try existing(keyFile: path) {
@@ -47,7 +47,7 @@ extension CodeVault {
     ///
     /// - Throws: `.crypto` if `keyFile` exists (it may be the lost key found again: never overwritten).
     /// - Returns: the new vault and how many sealed copies were erased.
-    public static func replaceLostKey(for store: any Store, keyFile: String?, now: Date = Date()) async throws -> (
+    package static func replaceLostKey(for store: any Store, keyFile: String?, now: Date = Date()) async throws -> (
         vault: CodeVault, erased: Int
     ) {
         let path = try keyPath(store, keyFile)

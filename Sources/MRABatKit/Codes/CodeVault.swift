@@ -12,13 +12,13 @@ import Glibc
 /// `Sendable` as a plain value (the key bytes); each ``seal(_:associatedData:)`` and
 /// ``open(_:associatedData:)`` creates its own `EVP_CIPHER_CTX`, so any number of tasks may use
 /// one vault at once.
-public struct CodeVault: Sendable {
+package struct CodeVault: Sendable {
     /// AES-256 key length.
-    public static let keyByteCount = 32
+    package static let keyByteCount = 32
     static let nonceByteCount = 12
     static let tagByteCount = 16
     /// The length of every sealed code.
-    public static let sealedByteCount = nonceByteCount + ActivationCode.length + tagByteCount
+    package static let sealedByteCount = nonceByteCount + ActivationCode.length + tagByteCount
 
     private let key: [UInt8]
 
@@ -39,7 +39,7 @@ public struct CodeVault: Sendable {
     /// - Throws: ``MRABatError`` `.crypto` if an existing key file is readable or writable by
     ///   group or others, is not a regular file, or does not hold exactly 32 bytes; `.io` if a
     ///   system call fails. Every message names the file.
-    public static func openOrCreate(keyFile path: String) throws -> CodeVault {
+    package static func openOrCreate(keyFile path: String) throws -> CodeVault {
         if let key = try KeyFile.load(path) { return CodeVault(key: key) }
         return CodeVault(key: try KeyFile.create(path))
     }
@@ -60,7 +60,7 @@ public struct CodeVault: Sendable {
     ///
     /// - Returns: 44 bytes: nonce | ciphertext | tag.
     /// - Throws: ``MRABatError`` `.crypto` if the random generator or OpenSSL fails.
-    public func seal(_ code: ActivationCode, associatedData: [UInt8]) throws -> [UInt8] {
+    package func seal(_ code: ActivationCode, associatedData: [UInt8]) throws -> [UInt8] {
         let nonce = try SecureRandom.bytes(Self.nonceByteCount)
         let plaintext = code.asciiDigits
         let context = try CipherContext()
@@ -81,7 +81,7 @@ public struct CodeVault: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.crypto` if `sealed` is not 44 bytes, fails authentication
     ///   (tampered, wrong key file, or moved to another record), or does not decrypt to 16 digits.
-    public func open(_ sealed: [UInt8], associatedData: [UInt8]) throws -> ActivationCode {
+    package func open(_ sealed: [UInt8], associatedData: [UInt8]) throws -> ActivationCode {
         guard sealed.count == Self.sealedByteCount else {
             throw MRABatError(
                 .crypto, "a sealed activation code must be \(Self.sealedByteCount) bytes, not \(sealed.count)")

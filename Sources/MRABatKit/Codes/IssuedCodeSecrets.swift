@@ -3,17 +3,17 @@
 /// The code itself is given to the user once (the export CSV) and then exists in the store
 /// only as what the SRP handshake needs (``salt``, ``verifier``) and as the ``sealed`` copy
 /// that only the vault's key opens.
-public struct IssuedCodeSecrets: Sendable, Hashable {
+package struct IssuedCodeSecrets: Sendable, Hashable {
     /// The SRP identity `I` (``ActivationIdentity``): the store's unique key for the code.
-    public var identity: String
+    package var identity: String
     /// 16 random bytes, the SRP salt `s`; the first is never 0 (see ``newSalt()``).
-    public var salt: [UInt8]
+    package var salt: [UInt8]
     /// The SRP verifier `v`, padded to the length of N.
-    public var verifier: [UInt8]
+    package var verifier: [UInt8]
     /// The code sealed by the ``CodeVault``, bound to ``identity``.
-    public var sealed: [UInt8]
+    package var sealed: [UInt8]
 
-    public init(identity: String, salt: [UInt8], verifier: [UInt8], sealed: [UInt8]) {
+    package init(identity: String, salt: [UInt8], verifier: [UInt8], sealed: [UInt8]) {
         self.identity = identity
         self.salt = salt
         self.verifier = verifier
@@ -21,7 +21,7 @@ public struct IssuedCodeSecrets: Sendable, Hashable {
     }
 
     /// Bytes of random SRP salt per code.
-    public static let saltByteCount = 16
+    package static let saltByteCount = 16
 
     /// Derives the record for `code`: identity, fresh salt, verifier, sealed copy.
     ///
@@ -29,7 +29,7 @@ public struct IssuedCodeSecrets: Sendable, Hashable {
     /// ``ActivationIdentity``); safe to call from many tasks at once.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the random generator or OpenSSL fails.
-    public static func issue(
+    package static func issue(
         code: ActivationCode, vault: CodeVault, parameters: SRPParameters = .mrabat
     ) throws -> IssuedCodeSecrets {
         let identity = try ActivationIdentity(code: code).value

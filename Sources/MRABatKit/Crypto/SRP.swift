@@ -33,7 +33,7 @@ import COpenSSL
 /// Safety checks (RFC 5054 §2.5.3–2.5.4 and SRP-6a): the server aborts if A % N = 0, the
 /// client if B % N = 0, both if u = 0; values not below N are rejected as malformed; proofs
 /// are compared in constant time.
-public enum SRP {
+package enum SRP {
     /// Bytes of randomness in a private value a or b.
     static let privateValueByteCount = 32
 
@@ -41,7 +41,7 @@ public enum SRP {
     /// of N — what the store keeps instead of the password.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if OpenSSL fails.
-    public static func makeVerifier(
+    package static func makeVerifier(
         identity: String, password: String, salt: [UInt8], parameters: SRPParameters
     ) throws -> [UInt8] {
         var x = try privateKey(identity: identity, password: password, salt: salt, parameters: parameters)
@@ -89,7 +89,7 @@ public enum SRP {
     }
 
     /// `bytes` read as an integer, in minimal big-endian form: no leading zero bytes.
-    public static func minimal(_ bytes: [UInt8]) -> [UInt8] {
+    package static func minimal(_ bytes: [UInt8]) -> [UInt8] {
         Array(bytes.drop { $0 == 0 })
     }
 

@@ -4,9 +4,9 @@
 /// proof; ``verify(_:)`` the server's proof. Only after `verify` succeeds has the server been
 /// authenticated and is ``sessionKey`` available. A value type of byte arrays, so it can be
 /// carried across tasks; it holds the password, so do not keep it longer than the handshake.
-public struct SRPClient: Sendable {
-    public let parameters: SRPParameters
-    public let identity: String
+package struct SRPClient: Sendable {
+    package let parameters: SRPParameters
+    package let identity: String
     private let password: String
     /// a, the private value.
     private let privateValue: [UInt8]
@@ -26,7 +26,7 @@ public struct SRPClient: Sendable {
     /// Starts a handshake for `identity` with `password`, choosing a fresh random a.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the random generator or OpenSSL fails.
-    public init(parameters: SRPParameters, identity: String, password: String) throws {
+    package init(parameters: SRPParameters, identity: String, password: String) throws {
         try self.init(
             parameters: parameters, identity: identity, password: password,
             privateValue: SRP.randomPrivateValue())
@@ -42,7 +42,7 @@ public struct SRPClient: Sendable {
     }
 
     /// The first message: identity I and public value A.
-    public func hello() -> SRPClientHello {
+    package func hello() -> SRPClientHello {
         SRPClientHello(identity: identity, publicValue: publicValue)
     }
 
@@ -50,7 +50,7 @@ public struct SRPClient: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.crypto` if B % N = 0, B ≥ N, u = 0, OpenSSL fails, or the
     ///   client was already used; the handshake is then over.
-    public mutating func respond(to challenge: SRPServerChallenge) throws -> SRPClientProof {
+    package mutating func respond(to challenge: SRPServerChallenge) throws -> SRPClientProof {
         guard case .started = state else { throw Self.outOfOrder("respond(to:)") }
         state = .failed
         let group = try parameters.group.modulus
@@ -92,7 +92,7 @@ public struct SRPClient: Sendable {
     /// - Throws: ``MRABatError`` `.activation` if M2 does not match — the server does not hold
     ///   the verifier for this identity and password (or the message was altered);
     ///   `.crypto` if called out of order.
-    public mutating func verify(_ proof: SRPServerProof) throws {
+    package mutating func verify(_ proof: SRPServerProof) throws {
         guard case .awaitingServerProof(let expected, let sessionKey) = state else {
             throw Self.outOfOrder("verify(_:)")
         }
@@ -105,7 +105,7 @@ public struct SRPClient: Sendable {
     }
 
     /// The shared session key K, once ``verify(_:)`` has succeeded.
-    public var sessionKey: [UInt8]? {
+    package var sessionKey: [UInt8]? {
         if case .verified(let key) = state { return key }
         return nil
     }

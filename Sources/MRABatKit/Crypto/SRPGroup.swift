@@ -6,15 +6,15 @@ import Synchronization
 /// prime. Each group prepares its Montgomery constants once, when first used, and its table of
 /// powers of g (``FixedBaseExponentiation``) on its first ``generatorPower(_:)``; both are then
 /// shared read-only between all tasks.
-public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
+package struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
     /// A name for messages, e.g. `RFC 5054 2048-bit`.
-    public let name: String
+    package let name: String
     /// N, big-endian, no leading zeros.
-    public let prime: [UInt8]
+    package let prime: [UInt8]
     /// g, big-endian, no leading zeros.
-    public let generator: [UInt8]
+    package let generator: [UInt8]
     /// The length of N in bits.
-    public var bitCount: Int { prime.count * 8 }
+    package var bitCount: Int { prime.count * 8 }
     /// The length of N in bytes: what `PAD()` pads to.
     var byteCount: Int { prime.count }
 
@@ -75,7 +75,7 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
     package func generatorPowers() throws -> FixedBaseExponentiation { try powers.table() }
 
     /// The RFC 5054 1024-bit group, g = 2. Only for the Appendix B test vector.
-    public static let rfc5054Group1024 = SRPGroup(
+    package static let rfc5054Group1024 = SRPGroup(
         name: "RFC 5054 1024-bit",
         primeHex: """
             EEAF0AB9 ADB38DD6 9C33F80A FA8FC5E8 60726187 75FF3C0B 9EA2314C 9C256576 D674DF74 96EA81D3 \
@@ -86,7 +86,7 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
         generator: 2)
 
     /// The RFC 5054 2048-bit group, g = 2: what mrabat uses.
-    public static let rfc5054Group2048 = SRPGroup(
+    package static let rfc5054Group2048 = SRPGroup(
         name: "RFC 5054 2048-bit",
         primeHex: """
             AC6BDB41 324A9A9B F166DE5E 1389582F AF72B665 1987EE07 FC319294 3DB56050 A37329CB B4A099ED \
@@ -99,10 +99,10 @@ public struct SRPGroup: Sendable, Hashable, CustomStringConvertible {
             """,
         generator: 2)
 
-    public var description: String { name }
+    package var description: String { name }
 
-    public static func == (lhs: SRPGroup, rhs: SRPGroup) -> Bool { lhs.name == rhs.name }
-    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+    package static func == (lhs: SRPGroup, rhs: SRPGroup) -> Bool { lhs.name == rhs.name }
+    package func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 
 /// One group's table of powers of its generator, built on first use, once per process, whatever

@@ -1,12 +1,12 @@
 /// The hash function `H` of an SRP-6a parameter set.
-public enum SRPHash: String, Sendable, Hashable, CaseIterable {
+package enum SRPHash: String, Sendable, Hashable, CaseIterable {
     /// SHA-1: only for the RFC 5054 Appendix B test vector, which is defined with it.
     case sha1
     /// SHA-256: what mrabat uses.
     case sha256
 
     /// Output length in bytes.
-    public var byteCount: Int { digest.byteCount }
+    package var byteCount: Int { digest.byteCount }
 
     var digest: MessageDigest {
         switch self {

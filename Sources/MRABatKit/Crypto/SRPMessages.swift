@@ -1,41 +1,41 @@
 /// The client's first message: who it claims to be and its public value A.
-public struct SRPClientHello: Sendable, Hashable {
+package struct SRPClientHello: Sendable, Hashable {
     /// The SRP identity I.
-    public var identity: String
+    package var identity: String
     /// A = g^a % N, big-endian, padded to the length of N.
-    public var publicValue: [UInt8]
+    package var publicValue: [UInt8]
 
-    public init(identity: String, publicValue: [UInt8]) {
+    package init(identity: String, publicValue: [UInt8]) {
         self.identity = identity
         self.publicValue = publicValue
     }
 }
 
 /// The server's answer to a hello: the salt stored with the verifier and its public value B.
-public struct SRPServerChallenge: Sendable, Hashable {
+package struct SRPServerChallenge: Sendable, Hashable {
     /// The salt s the verifier was made with.
-    public var salt: [UInt8]
+    package var salt: [UInt8]
     /// B = (k·v + g^b) % N, big-endian, padded to the length of N.
-    public var publicValue: [UInt8]
+    package var publicValue: [UInt8]
 
-    public init(salt: [UInt8], publicValue: [UInt8]) {
+    package init(salt: [UInt8], publicValue: [UInt8]) {
         self.salt = salt
         self.publicValue = publicValue
     }
 }
 
 /// The client's proof M1 that it knows the password.
-public struct SRPClientProof: Sendable, Hashable {
+package struct SRPClientProof: Sendable, Hashable {
     /// M1, one hash output long.
-    public var proof: [UInt8]
+    package var proof: [UInt8]
 
-    public init(proof: [UInt8]) { self.proof = proof }
+    package init(proof: [UInt8]) { self.proof = proof }
 }
 
 /// The server's proof M2 that it holds the verifier (and so derived the same key).
-public struct SRPServerProof: Sendable, Hashable {
+package struct SRPServerProof: Sendable, Hashable {
     /// M2, one hash output long.
-    public var proof: [UInt8]
+    package var proof: [UInt8]
 
-    public init(proof: [UInt8]) { self.proof = proof }
+    package init(proof: [UInt8]) { self.proof = proof }
 }

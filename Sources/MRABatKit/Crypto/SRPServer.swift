@@ -3,9 +3,9 @@
 /// Use once: ``challenge(for:)`` with the client's hello → send the challenge;
 /// ``verify(_:)`` the client's proof → send the returned server proof. Only after `verify`
 /// succeeds has the client proved it knows the password and is ``sessionKey`` available.
-public struct SRPServer: Sendable {
-    public let parameters: SRPParameters
-    public let identity: String
+package struct SRPServer: Sendable {
+    package let parameters: SRPParameters
+    package let identity: String
     private let salt: [UInt8]
     private let verifier: [UInt8]
     private var state: State = .started
@@ -22,7 +22,7 @@ public struct SRPServer: Sendable {
     /// A server for the verifier stored for `identity`.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if `verifier` is longer than N or zero.
-    public init(parameters: SRPParameters, identity: String, salt: [UInt8], verifier: [UInt8]) throws {
+    package init(parameters: SRPParameters, identity: String, salt: [UInt8], verifier: [UInt8]) throws {
         guard verifier.contains(where: { $0 != 0 }) else { throw MRABatError(.crypto, "SRP verifier is zero") }
         _ = try SRP.pad(verifier, parameters)
         self.parameters = parameters
@@ -35,7 +35,7 @@ public struct SRPServer: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the hello names another identity, A % N = 0,
     ///   A ≥ N, u = 0, OpenSSL fails, or the server was already used.
-    public mutating func challenge(for hello: SRPClientHello) throws -> SRPServerChallenge {
+    package mutating func challenge(for hello: SRPClientHello) throws -> SRPServerChallenge {
         try challenge(for: hello, privateValue: SRP.randomPrivateValue())
     }
 
@@ -87,7 +87,7 @@ public struct SRPServer: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.activation` if M1 does not match — the client does not know
     ///   the password (for mrabat: a wrong activation code); `.crypto` if called out of order.
-    public mutating func verify(_ proof: SRPClientProof) throws -> SRPServerProof {
+    package mutating func verify(_ proof: SRPClientProof) throws -> SRPServerProof {
         guard case .awaitingClientProof(let expected, let serverProof, let sessionKey) = state else {
             throw Self.outOfOrder("verify(_:)")
         }
@@ -100,7 +100,7 @@ public struct SRPServer: Sendable {
     }
 
     /// The shared session key K, once ``verify(_:)`` has succeeded.
-    public var sessionKey: [UInt8]? {
+    package var sessionKey: [UInt8]? {
         if case .verified(let key) = state { return key }
         return nil
     }

@@ -3,11 +3,11 @@ import COpenSSL
 /// Cryptographically secure random bytes from OpenSSL's DRBG (`RAND_bytes`).
 ///
 /// OpenSSL keeps one DRBG per thread, so concurrent callers neither contend nor share state.
-public enum SecureRandom {
+package enum SecureRandom {
     /// Returns `count` random bytes.
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the generator is not seeded or fails.
-    public static func bytes(_ count: Int) throws -> [UInt8] {
+    package static func bytes(_ count: Int) throws -> [UInt8] {
         precondition(count >= 0, "negative byte count")
         var result = [UInt8](repeating: 0, count: count)
         try result.withUnsafeMutableBytes { try fill($0) }
@@ -18,7 +18,7 @@ public enum SecureRandom {
     ///
     /// - Throws: ``MRABatError`` `.crypto` if the generator fails; the buffer's contents are
     ///   then unspecified and must not be used.
-    public static func fill(_ buffer: UnsafeMutableRawBufferPointer) throws {
+    package static func fill(_ buffer: UnsafeMutableRawBufferPointer) throws {
         guard var pointer = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var remaining = buffer.count
         while remaining > 0 {

@@ -2,20 +2,20 @@
 ///
 /// Loaded from a YAML file (see ``ClusterConfig/load(path:)``) into the store by `mrabat init`;
 /// jobs read it back from the store.
-public struct ClusterConfig: Sendable, Equatable, Codable {
-    public var name: String
+package struct ClusterConfig: Sendable, Equatable, Codable {
+    package var name: String
     /// The cluster's one MRA activation domain; it is also one of ``serviceDomains``.
-    public var activationDomain: String
+    package var activationDomain: String
     /// Every MRA service domain, the activation domain included; exactly one is the default.
-    public var serviceDomains: [ServiceDomain]
-    public var callManagerGroups: [CallManagerGroup]
-    public var devicePools: [DevicePool]
-    public var models: [PhoneModel]
-    public var enterprise: EnterpriseSettings
-    public var expressway: ExpresswaySettings
-    public var trust: TrustSettings
+    package var serviceDomains: [ServiceDomain]
+    package var callManagerGroups: [CallManagerGroup]
+    package var devicePools: [DevicePool]
+    package var models: [PhoneModel]
+    package var enterprise: EnterpriseSettings
+    package var expressway: ExpresswaySettings
+    package var trust: TrustSettings
 
-    public init(
+    package init(
         name: String, activationDomain: String, serviceDomains: [ServiceDomain],
         callManagerGroups: [CallManagerGroup], devicePools: [DevicePool], models: [PhoneModel],
         enterprise: EnterpriseSettings, expressway: ExpresswaySettings, trust: TrustSettings
@@ -31,19 +31,19 @@ public struct ClusterConfig: Sendable, Equatable, Codable {
         self.trust = trust
     }
 
-    public func serviceDomain(named name: String) -> ServiceDomain? {
+    package func serviceDomain(named name: String) -> ServiceDomain? {
         serviceDomains.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    public func devicePool(named name: String) -> DevicePool? {
+    package func devicePool(named name: String) -> DevicePool? {
         devicePools.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    public func callManagerGroup(named name: String) -> CallManagerGroup? {
+    package func callManagerGroup(named name: String) -> CallManagerGroup? {
         callManagerGroups.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    public func model(named name: String) -> PhoneModel? {
+    package func model(named name: String) -> PhoneModel? {
         models.first { $0.name == name }
     }
 
@@ -51,20 +51,20 @@ public struct ClusterConfig: Sendable, Equatable, Codable {
     ///
     /// Loading guarantees exactly one (see ``ClusterConfig/load(path:)``); a configuration built in
     /// code without one falls back to the activation domain rather than trapping.
-    public var defaultServiceDomain: ServiceDomain {
+    package var defaultServiceDomain: ServiceDomain {
         serviceDomains.first { $0.isDefault } ?? activationServiceDomain
     }
 
     /// The activation domain's own entry.
     ///
     /// Loading guarantees it is one of ``serviceDomains``; otherwise it stands alone, as its own domain.
-    public var activationServiceDomain: ServiceDomain {
+    package var activationServiceDomain: ServiceDomain {
         serviceDomains.first { $0.name == activationDomain }
             ?? ServiceDomain(name: activationDomain, domain: activationDomain, isDefault: false, srvTarget: nil)
     }
 
     /// A device's effective MRA service domain: its own, else its pool's, else the cluster default.
-    public func effectiveServiceDomain(device: String?, pool: String) -> ServiceDomain {
+    package func effectiveServiceDomain(device: String?, pool: String) -> ServiceDomain {
         if let device, let domain = serviceDomain(named: device) { return domain }
         if let poolDomain = devicePool(named: pool)?.serviceDomain, let domain = serviceDomain(named: poolDomain) {
             return domain
@@ -74,15 +74,15 @@ public struct ClusterConfig: Sendable, Equatable, Codable {
 }
 
 /// An MRA service domain: a name and the DNS domain whose `_collab-edge._tls` SRV record leads to an Expressway-E.
-public struct ServiceDomain: Sendable, Equatable, Codable {
-    public var name: String
-    public var domain: String
-    public var isDefault: Bool
+package struct ServiceDomain: Sendable, Equatable, Codable {
+    package var name: String
+    package var domain: String
+    package var isDefault: Bool
     /// The `_collab-edge._tls.<domain>` SRV target as configured, for `mrabat check`.
-    public var srvTarget: String?
-    public var srvPort: Int
+    package var srvTarget: String?
+    package var srvPort: Int
 
-    public init(name: String, domain: String, isDefault: Bool, srvTarget: String?, srvPort: Int = 8443) {
+    package init(name: String, domain: String, isDefault: Bool, srvTarget: String?, srvPort: Int = 8443) {
         self.name = name
         self.domain = domain
         self.isDefault = isDefault
@@ -92,24 +92,24 @@ public struct ServiceDomain: Sendable, Equatable, Codable {
 }
 
 /// A Unified CM group: the call-processing nodes a phone registers to, in priority order.
-public struct CallManagerGroup: Sendable, Equatable, Codable {
-    public var name: String
-    public var members: [CallManagerNode]
+package struct CallManagerGroup: Sendable, Equatable, Codable {
+    package var name: String
+    package var members: [CallManagerNode]
 
-    public init(name: String, members: [CallManagerNode]) {
+    package init(name: String, members: [CallManagerNode]) {
         self.name = name
         self.members = members
     }
 }
 
 /// One call-processing node of a ``CallManagerGroup``.
-public struct CallManagerNode: Sendable, Equatable, Codable {
-    public var name: String
-    public var processNodeName: String
-    public var sipPort: Int
-    public var securedSipPort: Int
+package struct CallManagerNode: Sendable, Equatable, Codable {
+    package var name: String
+    package var processNodeName: String
+    package var sipPort: Int
+    package var securedSipPort: Int
 
-    public init(name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061) {
+    package init(name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061) {
         self.name = name
         self.processNodeName = processNodeName
         self.sipPort = sipPort
@@ -118,12 +118,12 @@ public struct CallManagerNode: Sendable, Equatable, Codable {
 }
 
 /// A device pool: its Unified CM group and, optionally, the MRA service domain its phones use.
-public struct DevicePool: Sendable, Equatable, Codable {
-    public var name: String
-    public var callManagerGroup: String
-    public var serviceDomain: String?
+package struct DevicePool: Sendable, Equatable, Codable {
+    package var name: String
+    package var callManagerGroup: String
+    package var serviceDomain: String?
 
-    public init(name: String, callManagerGroup: String, serviceDomain: String?) {
+    package init(name: String, callManagerGroup: String, serviceDomain: String?) {
         self.name = name
         self.callManagerGroup = callManagerGroup
         self.serviceDomain = serviceDomain
@@ -131,15 +131,15 @@ public struct DevicePool: Sendable, Equatable, Codable {
 }
 
 /// Catalogue data for one supported model: line capacity and firmware load.
-public struct PhoneModel: Sendable, Equatable, Codable {
-    public var name: String
-    public var lines: Int
+package struct PhoneModel: Sendable, Equatable, Codable {
+    package var name: String
+    package var lines: Int
     /// Capacity in enhanced line mode, where the model has one.
-    public var enhancedLines: Int?
-    public var loadInformation: String
-    public var phoneButtonTemplate: String
+    package var enhancedLines: Int?
+    package var loadInformation: String
+    package var phoneButtonTemplate: String
 
-    public init(name: String, lines: Int, enhancedLines: Int?, loadInformation: String, phoneButtonTemplate: String) {
+    package init(name: String, lines: Int, enhancedLines: Int?, loadInformation: String, phoneButtonTemplate: String) {
         self.name = name
         self.lines = lines
         self.enhancedLines = enhancedLines
@@ -147,23 +147,23 @@ public struct PhoneModel: Sendable, Equatable, Codable {
         self.phoneButtonTemplate = phoneButtonTemplate
     }
 
-    public func capacity(enhancedLineMode: Bool) -> Int {
+    package func capacity(enhancedLineMode: Bool) -> Int {
         enhancedLineMode ? (enhancedLines ?? lines) : lines
     }
 }
 
 /// Enterprise and service parameters that matter to activation-code onboarding.
-public struct EnterpriseSettings: Sendable, Equatable, Codable {
+package struct EnterpriseSettings: Sendable, Equatable, Codable {
     /// *Activation Time to Live (Hours)*; Cisco's default is 168.
-    public var activationTTLHours: Int
+    package var activationTTLHours: Int
     /// Wrong proofs tolerated before a device is throttled and needs `regenerate`.
-    public var maxActivationAttempts: Int
-    public var oauthRefreshLoginFlow: Bool
-    public var deviceActivationServiceRunning: Bool
+    package var maxActivationAttempts: Int
+    package var oauthRefreshLoginFlow: Bool
+    package var deviceActivationServiceRunning: Bool
     /// Self-Care's *Show Phones Ready to Activate*.
-    public var showPhonesReadyToActivate: Bool
+    package var showPhonesReadyToActivate: Bool
 
-    public init(
+    package init(
         activationTTLHours: Int = 168, maxActivationAttempts: Int = 5, oauthRefreshLoginFlow: Bool,
         deviceActivationServiceRunning: Bool, showPhonesReadyToActivate: Bool
     ) {
@@ -176,22 +176,22 @@ public struct EnterpriseSettings: Sendable, Equatable, Codable {
 }
 
 /// Expressway-C/E settings Cisco lists as prerequisites.
-public struct ExpresswaySettings: Sendable, Equatable, Codable {
-    public var authorizeByOAuthTokenWithRefresh: Bool
-    public var allowActivationCodeOnboarding: Bool
+package struct ExpresswaySettings: Sendable, Equatable, Codable {
+    package var authorizeByOAuthTokenWithRefresh: Bool
+    package var allowActivationCodeOnboarding: Bool
 
-    public init(authorizeByOAuthTokenWithRefresh: Bool, allowActivationCodeOnboarding: Bool) {
+    package init(authorizeByOAuthTokenWithRefresh: Bool, allowActivationCodeOnboarding: Bool) {
         self.authorizeByOAuthTokenWithRefresh = authorizeByOAuthTokenWithRefresh
         self.allowActivationCodeOnboarding = allowActivationCodeOnboarding
     }
 }
 
 /// Certificate files the cluster trusts, as paths (resolved against the configuration file's folder).
-public struct TrustSettings: Sendable, Equatable, Codable {
-    public var micCAFiles: [String]
-    public var phoneEdgeTrustFiles: [String]
+package struct TrustSettings: Sendable, Equatable, Codable {
+    package var micCAFiles: [String]
+    package var phoneEdgeTrustFiles: [String]
 
-    public init(micCAFiles: [String], phoneEdgeTrustFiles: [String]) {
+    package init(micCAFiles: [String], phoneEdgeTrustFiles: [String]) {
         self.micCAFiles = micCAFiles
         self.phoneEdgeTrustFiles = phoneEdgeTrustFiles
     }

@@ -1,25 +1,25 @@
 /// What a device is, whether it is being created from a row (``DeviceDraft``) or read back from
 /// the store (``StoredDevice``): one list of fields, so the two cannot drift apart.
-public struct DeviceAttributes: Sendable, Equatable {
-    public var model: String
-    public var devicePool: String
+package struct DeviceAttributes: Sendable, Equatable {
+    package var model: String
+    package var devicePool: String
     /// The device's own MRA service domain override, if the row or template sets one.
-    public var serviceDomain: String?
-    public var ownerUserID: String
-    public var description: String?
-    public var location: String?
-    public var css: String?
-    public var deviceProtocol: String
-    public var phoneButtonTemplate: String
-    public var softkeyTemplate: String
-    public var securityProfile: String
-    public var sipProfile: String
-    public var userLocale: String
-    public var requiresActivationCodeOnboarding: Bool
-    public var allowActivationCodeViaMRA: Bool
-    public var lines: [LineDraft]
+    package var serviceDomain: String?
+    package var ownerUserID: String
+    package var description: String?
+    package var location: String?
+    package var css: String?
+    package var deviceProtocol: String
+    package var phoneButtonTemplate: String
+    package var softkeyTemplate: String
+    package var securityProfile: String
+    package var sipProfile: String
+    package var userLocale: String
+    package var requiresActivationCodeOnboarding: Bool
+    package var allowActivationCodeViaMRA: Bool
+    package var lines: [LineDraft]
 
-    public init(
+    package init(
         model: String, devicePool: String, serviceDomain: String?, ownerUserID: String, description: String?,
         location: String?, css: String?, deviceProtocol: String, phoneButtonTemplate: String, softkeyTemplate: String,
         securityProfile: String, sipProfile: String, userLocale: String, requiresActivationCodeOnboarding: Bool,
@@ -45,15 +45,15 @@ public struct DeviceAttributes: Sendable, Equatable {
 }
 
 /// One line (directory number) of a device.
-public struct LineDraft: Sendable, Equatable {
+package struct LineDraft: Sendable, Equatable {
     /// 1-based button index.
-    public var index: Int
-    public var directoryNumber: String
-    public var display: String?
-    public var label: String?
-    public var partition: String?
+    package var index: Int
+    package var directoryNumber: String
+    package var display: String?
+    package var label: String?
+    package var partition: String?
 
-    public init(index: Int, directoryNumber: String, display: String?, label: String?, partition: String?) {
+    package init(index: Int, directoryNumber: String, display: String?, label: String?, partition: String?) {
         self.index = index
         self.directoryNumber = directoryNumber
         self.display = display
@@ -63,13 +63,13 @@ public struct LineDraft: Sendable, Equatable {
 }
 
 /// One field whose value differs between a device as stored and as a row now describes it.
-public struct FieldChange: Sendable, Equatable, Codable {
+package struct FieldChange: Sendable, Equatable, Codable {
     /// The BAT column (`DEVICE POOL`, `DIRECTORY NUMBER 2`) or template setting (`softkey template`) it is.
-    public var field: String
-    public var old: String?
-    public var new: String?
+    package var field: String
+    package var old: String?
+    package var new: String?
 
-    public init(field: String, old: String?, new: String?) {
+    package init(field: String, old: String?, new: String?) {
         self.field = field
         self.old = old
         self.new = new
@@ -110,7 +110,7 @@ extension DeviceAttributes {
     /// The fields in which `new` differs from `self`, device fields first, then lines by index.
     ///
     /// A line only one side has shows up as its fields going from or to nil.
-    public func changes(to new: DeviceAttributes) -> [FieldChange] {
+    package func changes(to new: DeviceAttributes) -> [FieldChange] {
         var changes: [FieldChange] = []
         for field in Self.fields {
             let (old, now) = (field.value(self), field.value(new))

@@ -1,12 +1,12 @@
 /// A phone's Ethernet MAC address, normalised to 12 uppercase hex digits.
-public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
+package struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     /// Twelve uppercase hex digits, no separators.
-    public let hex: String
+    package let hex: String
 
     /// Accepts the four spellings administrators use: `001A2B3C4D5E`, `00:1a:2b:3c:4d:5e`,
     /// `00-1A-2B-3C-4D-5E` and `001a.2b3c.4d5e`. Anything else (mixed separators, wrong
     /// grouping, other lengths) is nil: a MAC is never guessed.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let bytes = Array(text.utf8)
         let digits: [UInt8]
         switch bytes.count {
@@ -37,7 +37,7 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Addresses that parse but that no phone's Ethernet port has (IEEE 802: a station's own address
     /// is a unicast one, so the I/G bit, the low bit of the first octet, is clear).
-    public enum Reserved: Sendable, Equatable {
+    package enum Reserved: Sendable, Equatable {
         /// `00:00:00:00:00:00`: a placeholder, typically a spreadsheet's or an inventory's empty value.
         case allZero
         /// `FF:FF:FF:FF:FF:FF`.
@@ -47,7 +47,7 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Why no phone can have this address, or nil for an ordinary unicast address.
-    public var reserved: Reserved? {
+    package var reserved: Reserved? {
         if hex == "000000000000" { return .allZero }
         if hex == "FFFFFFFFFFFF" { return .broadcast }
         // The first octet's low bit is the low bit of its second hex digit.
@@ -57,7 +57,7 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `00:1A:2B:3C:4D:5E`: the address as people read it, for messages.
-    public var colonSeparated: String {
+    package var colonSeparated: String {
         var text = ""
         for (offset, character) in hex.enumerated() {
             if offset > 0 && offset % 2 == 0 { text.append(":") }
@@ -67,7 +67,7 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The device name of a phone provisioned with, or activated as, this MAC.
-    public var deviceName: String { "SEP" + hex }
+    package var deviceName: String { "SEP" + hex }
 
-    public var description: String { hex }
+    package var description: String { hex }
 }

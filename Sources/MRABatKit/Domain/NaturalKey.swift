@@ -5,12 +5,12 @@
 /// accident, while a second phone of another model, or on another line, is a new device.
 ///
 /// Compared by value everywhere (never by hash), and stored as ``stored`` in a unique column.
-public enum NaturalKey: Sendable, Hashable, CustomStringConvertible {
+package enum NaturalKey: Sendable, Hashable, CustomStringConvertible {
     case mac(String)
     case row(owner: String, model: String, directoryNumber: String, partition: String)
 
     /// The key of a device with these attributes and, if known from its row, this MAC.
-    public init(mac: MACAddress?, attributes: DeviceAttributes) {
+    package init(mac: MACAddress?, attributes: DeviceAttributes) {
         if let mac {
             self = .mac(mac.hex)
         } else {
@@ -24,12 +24,12 @@ public enum NaturalKey: Sendable, Hashable, CustomStringConvertible {
     /// The text form in the store's `natural_key` column: `mac:<hex>` or `row:<owner>|<model>|<dn>|<partition>`.
     ///
     /// Only ever compared, never parsed back: a device's key is recomputed from its attributes.
-    public var stored: String {
+    package var stored: String {
         switch self {
         case .mac(let hex): "mac:\(hex)"
         case .row(let owner, let model, let dn, let partition): "row:\(owner)|\(model)|\(dn)|\(partition)"
         }
     }
 
-    public var description: String { stored }
+    package var description: String { stored }
 }

@@ -1,30 +1,30 @@
 /// A BAT phone template: the device defaults a job applies before a row's own values.
 ///
 /// Loaded from YAML (see ``PhoneTemplate/load(path:)``); `Templates/` ships several.
-public struct PhoneTemplate: Sendable, Equatable, Codable {
-    public var name: String
+package struct PhoneTemplate: Sendable, Equatable, Codable {
+    package var name: String
     /// The model rows get when they have no `DEVICE TYPE`; nil means every row must name one.
-    public var model: String?
-    public var deviceProtocol: String
+    package var model: String?
+    package var deviceProtocol: String
     /// The pool rows get when they have no `DEVICE POOL`; nil means every row must name one.
-    public var devicePool: String?
+    package var devicePool: String?
     /// Overrides the catalogue's button template for the model when set.
-    public var phoneButtonTemplate: String?
-    public var softkeyTemplate: String
-    public var securityProfile: String
-    public var sipProfile: String
-    public var css: String?
-    public var location: String?
-    public var userLocale: String
-    public var requiresActivationCodeOnboarding: Bool
-    public var allowActivationCodeViaMRA: Bool
-    public var mraServiceDomain: String?
+    package var phoneButtonTemplate: String?
+    package var softkeyTemplate: String
+    package var securityProfile: String
+    package var sipProfile: String
+    package var css: String?
+    package var location: String?
+    package var userLocale: String
+    package var requiresActivationCodeOnboarding: Bool
+    package var allowActivationCodeViaMRA: Bool
+    package var mraServiceDomain: String?
     /// 88x1/88x5 phones carry twice the lines in enhanced line mode.
-    public var enhancedLineMode: Bool
+    package var enhancedLineMode: Bool
     /// Per-line defaults; their count is the most lines a row may fill.
-    public var lines: [LineTemplate]
+    package var lines: [LineTemplate]
 
-    public init(
+    package init(
         name: String, model: String?, deviceProtocol: String = "SIP", devicePool: String?,
         phoneButtonTemplate: String? = nil, softkeyTemplate: String, securityProfile: String, sipProfile: String,
         css: String? = nil, location: String? = nil, userLocale: String, requiresActivationCodeOnboarding: Bool,
@@ -51,12 +51,12 @@ public struct PhoneTemplate: Sendable, Equatable, Codable {
 }
 
 /// Defaults for one line of a template.
-public struct LineTemplate: Sendable, Equatable, Codable {
-    public var partition: String?
-    public var display: String?
-    public var label: String?
+package struct LineTemplate: Sendable, Equatable, Codable {
+    package var partition: String?
+    package var display: String?
+    package var label: String?
 
-    public init(partition: String? = nil, display: String? = nil, label: String? = nil) {
+    package init(partition: String? = nil, display: String? = nil, label: String? = nil) {
         self.partition = partition
         self.display = display
         self.label = label

@@ -2,9 +2,9 @@
 ///
 /// This is a domain fact, not configuration: a cluster's model catalogue (line capacities,
 /// firmware loads) may list only these. Any other model is rejected.
-public enum SupportedModels {
+package enum SupportedModels {
     /// Canonical names, as CUCM spells them.
-    public static let names: [String] = [
+    package static let names: [String] = [
         "Cisco 7811", "Cisco 7821", "Cisco 7832", "Cisco 7841", "Cisco 7861",
         "Cisco 8811", "Cisco 8832", "Cisco 8832NR", "Cisco 8841", "Cisco 8845",
         "Cisco 8851", "Cisco 8851NR", "Cisco 8861", "Cisco 8865", "Cisco 8865NR",
@@ -20,7 +20,7 @@ public enum SupportedModels {
     }()
 
     /// The canonical name for `Cisco 8845`, `cisco  8845` or `8845`; nil if unsupported.
-    public static func canonical(_ text: String) -> String? {
+    package static func canonical(_ text: String) -> String? {
         // Most rows spell the model exactly; only odd spellings pay for folding.
         byKey[text] ?? byKey[key(text)]
     }

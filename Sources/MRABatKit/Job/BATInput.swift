@@ -1,18 +1,18 @@
 /// An opened BAT CSV file: its detected encoding and delimiter, its header, and a record stream.
-public struct BATInput: ~Copyable {
-    public let path: String
-    public let encoding: TextEncoding
-    public let delimiter: UInt8
-    public let header: BATHeader
-    public let headerFields: [String]
-    public let headerLine: Int
+package struct BATInput: ~Copyable {
+    package let path: String
+    package let encoding: TextEncoding
+    package let delimiter: UInt8
+    package let header: BATHeader
+    package let headerFields: [String]
+    package let headerLine: Int
     private var reader: CSVReader
 
     /// Opens `path`, detects (or takes) its encoding and delimiter, and reads the header.
     ///
     /// - Throws: `.io` (unreadable), `.encoding`, `.csvSyntax`, `.csvStructure` (empty file,
     ///   bad header) — each fatal, with the position.
-    public init(
+    package init(
         path: String, encoding: TextEncoding? = nil, delimiter: UInt8? = nil, mapping: [String: String] = [:],
         required: Set<BATColumn> = []
     ) throws {
@@ -35,7 +35,7 @@ public struct BATInput: ~Copyable {
 
     /// The next data row, skipping blank lines and rows of empty fields (`,,,,`, as Excel exports
     /// an empty row) — a template must not turn those into phones; nil at the end of the file.
-    public mutating func next() throws -> CSVRecord? {
+    package mutating func next() throws -> CSVRecord? {
         while let record = try reader.next() {
             if !record.isBlank { return record }
         }
@@ -43,7 +43,7 @@ public struct BATInput: ~Copyable {
     }
 
     /// Up to `count` next data rows; fewer only at the end of the file.
-    public mutating func next(count: Int) throws -> [CSVRecord] {
+    package mutating func next(count: Int) throws -> [CSVRecord] {
         var records: [CSVRecord] = []
         records.reserveCapacity(count)
         while records.count < count, let record = try next() { records.append(record) }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The BAT insert pipeline: read → merge with template → validate → name → issue codes in
 /// parallel → write in one transaction → emit outputs from what was committed.
-public enum InsertJob {
+package enum InsertJob {
     /// Runs the pipeline.
     ///
     /// Rows stream through in chunks of ``InsertOptions/chunkSize``: each chunk is checked on its own
@@ -16,7 +16,7 @@ public enum InsertJob {
     ///   means the job is committed but an output could not be written (a re-run finishes it).
     /// - Throws: ``MRABatError`` for anything fatal (bad template, unreadable or malformed file,
     ///   store busy, `--max-errors`); then nothing was committed.
-    public static func run(
+    package static func run(
         store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil
     ) async throws -> JobSummary {
         var clock = StageClock()

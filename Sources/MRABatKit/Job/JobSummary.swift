@@ -1,33 +1,33 @@
 import Foundation
 
 /// What a job did: counts per outcome and per reason, what was detected, and stage timings.
-public struct JobSummary: Sendable, Codable, Equatable {
-    public var jobID: Int64?
-    public var input: String
-    public var template: String
-    public var encoding: String
-    public var delimiter: String
-    public var rows: Int = 0
-    public var accepted: Int = 0
-    public var unchanged: Int = 0
-    public var rejected: Int = 0
+package struct JobSummary: Sendable, Codable, Equatable {
+    package var jobID: Int64?
+    package var input: String
+    package var template: String
+    package var encoding: String
+    package var delimiter: String
+    package var rows: Int = 0
+    package var accepted: Int = 0
+    package var unchanged: Int = 0
+    package var rejected: Int = 0
     /// Rejected rows per stable reason tag of their first problem (`description.too-long`; README's table).
-    public var rejectedByReason: [String: Int] = [:]
+    package var rejectedByReason: [String: Int] = [:]
     /// The first ``warningLimit`` warnings; ``rowWarnings`` counts all row warnings.
-    public var warnings: [String] = []
-    public var rowWarnings: Int = 0
-    public static let warningLimit = 100
+    package var warnings: [String] = []
+    package var rowWarnings: Int = 0
+    package static let warningLimit = 100
     /// Seconds per stage: read+validate, naming, codes, store, tftp, export.
-    public var stageSeconds: [String: Double] = [:]
-    public var totalSeconds: Double = 0
-    public var committed: Bool = false
-    public var codesExported: Int = 0
-    public var configFilesWritten: Int = 0
+    package var stageSeconds: [String: Double] = [:]
+    package var totalSeconds: Double = 0
+    package var committed: Bool = false
+    package var codesExported: Int = 0
+    package var configFilesWritten: Int = 0
     /// Set when the job committed but an output could not be written: what failed. A re-run of the
     /// same input finds every row unchanged and writes the outputs again.
-    public var outputFailure: String?
+    package var outputFailure: String?
 
-    public init(input: String, template: String, encoding: String, delimiter: String) {
+    package init(input: String, template: String, encoding: String, delimiter: String) {
         self.input = input
         self.template = template
         self.encoding = encoding
@@ -63,7 +63,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
     }
 
     /// Human-readable lines for stdout.
-    public var lines: [String] {
+    package var lines: [String] {
         var out = [
             "input: \(input) (\(encoding), delimiter \(delimiter == "\t" ? "TAB" : delimiter))",
             "rows: \(rows)  accepted: \(accepted)  unchanged: \(unchanged)  rejected: \(rejected)",

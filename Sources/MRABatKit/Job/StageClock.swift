@@ -1,5 +1,5 @@
 /// The stages a job reports times for, in the order the summary prints them.
-public enum JobStage: String, Sendable, CaseIterable, Codable {
+package enum JobStage: String, Sendable, CaseIterable, Codable {
     case readValidate = "read+validate"
     case naming, codes, store, tftp, export
 }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// The TFTP side of an activation: the phone's `SEP<MAC>.cnf.xml` in, the `BAT…` file out.
-public enum ActivationConfigFile {
+package enum ActivationConfigFile {
     /// What changed on disk.
-    public struct Written: Sendable, Equatable {
-        public var path: String
+    package struct Written: Sendable, Equatable {
+        package var path: String
         /// The BAT file removed, if the device was renamed and its file existed.
-        public var removed: String?
+        package var removed: String?
     }
 
     /// Writes the activated device's config file (with the redirect when its service domain is not
@@ -14,7 +14,7 @@ public enum ActivationConfigFile {
     ///
     /// Called after the activation committed, so no file names a device the store does not have.
     /// - Throws: ``MRABatError`` `.io` naming the path.
-    public static func write(_ commit: ActivationCommit, cluster: ClusterConfig, outDirectory: String) throws -> Written
+    package static func write(_ commit: ActivationCommit, cluster: ClusterConfig, outDirectory: String) throws -> Written
     {
         let out = try OutputDirectory(path: outDirectory)
         let path = try TFTPConfigWriter(durable: true).write(

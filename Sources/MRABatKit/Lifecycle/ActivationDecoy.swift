@@ -6,11 +6,11 @@
 /// identity: the same identity gets the same salt every time (a real code's salt does not change
 /// either), and no proof can pass, because nobody knows a password for the made-up verifier. The key
 /// is a random secret of the serving process; it is never logged or stored.
-public struct ActivationDecoy: Sendable {
+package struct ActivationDecoy: Sendable {
     private let key: [UInt8]
 
     /// A decoy source with a fresh random key.
-    public init() throws {
+    package init() throws {
         key = try SecureRandom.bytes(32)
     }
 

@@ -3,8 +3,8 @@
 /// Every refusal is audited with ``Reason`` as its outcome, and the command line prints
 /// `activation refused (<reason>): <message>` and exits with status 4, so scripts can tell the
 /// classes apart by the reason tag without parsing prose.
-public struct ActivationRefusal: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: String, Sendable, CaseIterable {
+package struct ActivationRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Reason: String, Sendable, CaseIterable {
         /// No code with this identity exists: mistyped, or never issued.
         case unknownCode = "unknown-code"
         /// The identity matched but the SRP proof did not: the phone does not hold the code.
@@ -35,19 +35,19 @@ public struct ActivationRefusal: Error, Sendable, Equatable, CustomStringConvert
         case micMissing = "mic-missing"
     }
 
-    public var reason: Reason
-    public var message: String
+    package var reason: Reason
+    package var message: String
     /// The device the refusal concerns, when one was identified.
-    public var deviceName: String?
+    package var deviceName: String?
 
-    public init(_ reason: Reason, _ message: String, deviceName: String? = nil) {
+    package init(_ reason: Reason, _ message: String, deviceName: String? = nil) {
         self.reason = reason
         self.message = message
         self.deviceName = deviceName
     }
 
-    public var description: String { "activation refused (\(reason.rawValue)): \(message)" }
+    package var description: String { "activation refused (\(reason.rawValue)): \(message)" }
 
     /// The refusal as the library's error type (code `.activation`), for the command line.
-    public var error: MRABatError { MRABatError(.activation, description, value: deviceName) }
+    package var error: MRABatError { MRABatError(.activation, description, value: deviceName) }
 }

@@ -29,13 +29,13 @@ import Foundation
 /// phone's MAC, if any), but a stranger typing wrong codes with a real phone's MAC must not lock that
 /// phone out. `mrabat serve` bounds such guessing with time-limited counters per address, per MAC and
 /// overall instead.
-public struct ActivationService: Sendable {
-    public let store: any Store
-    public let cluster: ClusterConfig
+package struct ActivationService: Sendable {
+    package let store: any Store
+    package let cluster: ClusterConfig
     /// The clock; tests move it.
-    public var now: @Sendable () -> Date
+    package var now: @Sendable () -> Date
 
-    public init(store: any Store, cluster: ClusterConfig, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(store: any Store, cluster: ClusterConfig, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.cluster = cluster
         self.now = now
@@ -47,7 +47,7 @@ public struct ActivationService: Sendable {
     ///
     /// - Throws: ``ActivationRefusal`` for a refused phone (an unknown code is `unknown-code`);
     ///   ``MRABatError`` if the store or OpenSSL fails.
-    public func begin(hello: SRPClientHello, phone: PhoneIdentity) async throws -> ActivationHandshake {
+    package func begin(hello: SRPClientHello, phone: PhoneIdentity) async throws -> ActivationHandshake {
         let now = now()
         let record = try await lookUp(identity: hello.identity)
         if record == nil {
@@ -73,7 +73,7 @@ public struct ActivationService: Sendable {
     ///
     /// - Returns: the server's proof M2 for the phone, what was committed, and the MRA target.
     /// - Throws: ``ActivationRefusal``; ``MRABatError`` if the store fails.
-    public func finish(_ handshake: ActivationHandshake, proof: SRPClientProof) async throws -> ActivationResult {
+    package func finish(_ handshake: ActivationHandshake, proof: SRPClientProof) async throws -> ActivationResult {
         switch try decide(handshake, proof: proof, now: now()) {
         case .proceed(let pending):
             let commit = try await apply(pending.write).commit
@@ -92,7 +92,7 @@ public struct ActivationService: Sendable {
     ///
     /// - Throws: ``ActivationRefusal`` when a commit loses (`already-used`, `mac-in-use`; audited);
     ///   ``MRABatError`` if the store fails.
-    public func apply(_ write: ActivationWrite) async throws -> ActivationWriteResult {
+    package func apply(_ write: ActivationWrite) async throws -> ActivationWriteResult {
         switch write {
         case .refusal(let refusal, let deviceID, let detail, let at):
             try await store.recordRefusal(refusal, deviceID: deviceID, detail: detail, now: at)
@@ -118,7 +118,7 @@ public struct ActivationService: Sendable {
     // MARK: - In steps (`mrabat serve`)
 
     /// The code record for a hello's identity (outstanding, else the most recent), or nil: the one store read.
-    public func lookUp(identity: String) async throws -> ActivationRecord? {
+    package func lookUp(identity: String) async throws -> ActivationRecord? {
         try await store.activationRecord(identity: identity).map { ActivationRecord(code: $0.code, device: $0.device) }
     }
 
@@ -130,7 +130,7 @@ public struct ActivationService: Sendable {
     ///     (``ActivationDecoy``) that no proof can pass, so the service is no oracle for which codes
     ///     exist; nil without one is a programming error.
     /// - Returns: the handshake, or a refusal with the audit write it needs.
-    public func prepare(
+    package func prepare(
         hello: SRPClientHello, phone: PhoneIdentity, record: ActivationRecord?, decoy: ActivationDecoy?, now: Date
     ) throws -> ActivationStep<ActivationHandshake> {
         if phone.micRequired && !phone.presentsMIC {
@@ -211,7 +211,7 @@ public struct ActivationService: Sendable {
     ///
     /// - Returns: the pending commit, or a refusal with the write it needs (a wrong proof counts a
     ///   failed attempt; a decoy handshake is refused as `wrong-proof` and audited as `unknown-code`).
-    public func decide(_ handshake: ActivationHandshake, proof: SRPClientProof, now: Date) throws
+    package func decide(_ handshake: ActivationHandshake, proof: SRPClientProof, now: Date) throws
         -> ActivationStep<PendingActivation>
     {
         let phone = handshake.phone
@@ -271,7 +271,7 @@ public struct ActivationService: Sendable {
     }
 
     /// The result of a pending activation once its commit is durable.
-    public func result(of pending: PendingActivation, commit: ActivationCommit?) throws -> ActivationResult {
+    package func result(of pending: PendingActivation, commit: ActivationCommit?) throws -> ActivationResult {
         guard let commit else { throw MRABatError(.internal, "an activation commit returned no device") }
         return ActivationResult(
             serverProof: pending.serverProof, commit: commit, target: MRATarget(device: commit.device, cluster: cluster)
@@ -288,19 +288,19 @@ public struct ActivationService: Sendable {
 }
 
 /// A code's record and its device, as ``ActivationService/lookUp(identity:)`` read them.
-public struct ActivationRecord: Sendable {
-    public var code: CodeState
-    public var device: DeviceLifecycleState
+package struct ActivationRecord: Sendable {
+    package var code: CodeState
+    package var device: DeviceLifecycleState
 }
 
 /// The outcome of a step that may refuse: go on with `T`, or refuse and make the write the refusal needs.
-public enum ActivationStep<T: Sendable>: Sendable {
+package enum ActivationStep<T: Sendable>: Sendable {
     case proceed(T)
     case refuse(ActivationRefusal, ActivationWrite)
 }
 
 /// A store write an activation step asks for; each is one transaction, or one savepoint of a batch.
-public enum ActivationWrite: Sendable {
+package enum ActivationWrite: Sendable {
     /// Audit a refusal (no state changes).
     case refusal(ActivationRefusal, deviceID: Int64?, detail: String, at: Date)
     /// Count a wrong proof against the device, throttling it at `limit`.
@@ -312,54 +312,54 @@ public enum ActivationWrite: Sendable {
 }
 
 /// What an ``ActivationWrite`` produced.
-public struct ActivationWriteResult: Sendable {
+package struct ActivationWriteResult: Sendable {
     /// For `.failedAttempt`: the attempts counted so far and whether the device is now throttled.
-    public var attempts: FailedAttemptCount?
+    package var attempts: FailedAttemptCount?
     /// For `.commit`: what was committed.
-    public var commit: ActivationCommit?
+    package var commit: ActivationCommit?
 
-    public init(attempts: FailedAttemptCount? = nil, commit: ActivationCommit? = nil) {
+    package init(attempts: FailedAttemptCount? = nil, commit: ActivationCommit? = nil) {
         self.attempts = attempts
         self.commit = commit
     }
 }
 
 /// An activation whose proof and checks passed, waiting for its commit.
-public struct PendingActivation: Sendable {
+package struct PendingActivation: Sendable {
     /// M2, for the phone once the commit is durable.
-    public let serverProof: SRPServerProof
+    package let serverProof: SRPServerProof
     /// The `.commit` write.
-    public let write: ActivationWrite
+    package let write: ActivationWrite
 }
 
 /// A handshake between ``ActivationService/begin(hello:phone:)`` and ``ActivationService/finish(_:proof:)``.
-public struct ActivationHandshake: Sendable {
+package struct ActivationHandshake: Sendable {
     /// The message for the phone: salt and B.
-    public let challenge: SRPServerChallenge
+    package let challenge: SRPServerChallenge
     let server: SRPServer
     /// The code's record; nil for a decoy.
     let record: ActivationRecord?
     let phone: PhoneIdentity
     let micSubject: String?
-    public let startedAt: Date
+    package let startedAt: Date
 
     /// The device the code belongs to, as it was when the handshake began (empty for a decoy).
-    public var deviceName: String { record?.device.device.name ?? "" }
+    package var deviceName: String { record?.device.device.name ?? "" }
 
     /// Whether this is a decoy for an unknown identity.
-    public var isDecoy: Bool { record == nil }
+    package var isDecoy: Bool { record == nil }
 
     /// The SRP identity the handshake is for.
-    public var identity: String { server.identity }
+    package var identity: String { server.identity }
 
     /// The phone the handshake is with.
-    public var phoneIdentity: PhoneIdentity { phone }
+    package var phoneIdentity: PhoneIdentity { phone }
 }
 
 /// A committed activation.
-public struct ActivationResult: Sendable {
+package struct ActivationResult: Sendable {
     /// The message for the phone: M2.
-    public let serverProof: SRPServerProof
-    public let commit: ActivationCommit
-    public let target: MRATarget
+    package let serverProof: SRPServerProof
+    package let commit: ActivationCommit
+    package let target: MRATarget
 }

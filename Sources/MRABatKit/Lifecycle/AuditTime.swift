@@ -2,14 +2,14 @@ import Foundation
 
 /// Times in audit details, exports and command output: ISO 8601 UTC, whole seconds
 /// (`2026-03-01T08:00:00Z`).
-public enum AuditTime {
+package enum AuditTime {
     /// The one format; a value type that is `Sendable`, so every task shares it.
     static let style = Date.ISO8601FormatStyle(timeZone: .gmt)
     /// What ``parse(_:)`` also accepts: fractional seconds.
     private static let fractionalStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     /// `date` as ISO 8601 UTC, e.g. `2026-03-01T08:00:00Z`.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         style.format(date)
     }
 
@@ -17,7 +17,7 @@ public enum AuditTime {
     /// `2026-03-01T08:00:00.250Z` — or `nil` if `text` is not one: a date without a time or a
     /// time without a zone is ambiguous, and a day or time that does not exist (`2026-02-30`,
     /// `25:00`) is a typing error, not a date to roll over.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         guard let date = (try? style.parse(text)) ?? (try? fractionalStyle.parse(text)) else { return nil }
         // The parser is lenient (February 30 becomes March 2): the date and time written must be
         // the ones the instant has in the zone written.

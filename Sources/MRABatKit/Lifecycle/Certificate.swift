@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Owns its `X509` handle and frees it in `deinit`. Not `Sendable`: a certificate is read and
 /// verified by the task that loaded it.
-public final class Certificate {
+package final class Certificate {
     /// The `X509 *` this object owns.
     let pointer: OpaquePointer
 
@@ -19,7 +19,7 @@ public final class Certificate {
     ///
     /// - Throws: ``MRABatError`` `.io` if the file cannot be read, `.crypto` if it holds no PEM
     ///   certificate; both name the file.
-    public static func load(pemFile path: String) throws -> [Certificate] {
+    package static func load(pemFile path: String) throws -> [Certificate] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MRABatError(.io, "cannot read certificate file \(path)")
         }
@@ -27,7 +27,7 @@ public final class Certificate {
     }
 
     /// Every certificate in PEM text; `source` names it in errors.
-    public static func parse(pem bytes: [UInt8], source: String) throws -> [Certificate] {
+    package static func parse(pem bytes: [UInt8], source: String) throws -> [Certificate] {
         guard let bio = bytes.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
             throw OpenSSLFailure.error("cannot allocate a memory BIO")
         }
@@ -45,13 +45,13 @@ public final class Certificate {
     }
 
     /// The subject in OpenSSL's one-line form, e.g. `/O=Cisco/CN=CP-8845-SEP001A2B3C4D5E`.
-    public var subject: String { Self.oneLine(X509_get_subject_name(pointer)) }
+    package var subject: String { Self.oneLine(X509_get_subject_name(pointer)) }
 
     /// The issuer in OpenSSL's one-line form.
-    public var issuer: String { Self.oneLine(X509_get_issuer_name(pointer)) }
+    package var issuer: String { Self.oneLine(X509_get_issuer_name(pointer)) }
 
     /// The subject's common name (the first CN), if any.
-    public var commonName: String? {
+    package var commonName: String? {
         guard let name = X509_get_subject_name(pointer) else { return nil }
         let index = X509_NAME_get_index_by_NID(name, NID_commonName, -1)
         guard index >= 0, let entry = X509_NAME_get_entry(name, index), let data = X509_NAME_ENTRY_get_data(entry),
@@ -61,17 +61,17 @@ public final class Certificate {
     }
 
     /// The start of the validity period.
-    public var notBefore: Date? { Self.date(X509_get0_notBefore(pointer)) }
+    package var notBefore: Date? { Self.date(X509_get0_notBefore(pointer)) }
 
     /// The end of the validity period.
-    public var notAfter: Date? { Self.date(X509_get0_notAfter(pointer)) }
+    package var notAfter: Date? { Self.date(X509_get0_notAfter(pointer)) }
 
     /// Whether the certificate may sign others: basic constraints CA:TRUE (or a v1 self-signed root),
     /// and key usage, if present, includes certificate signing (`X509_check_ca`).
-    public var isCA: Bool { X509_check_ca(pointer) >= 1 }
+    package var isCA: Bool { X509_check_ca(pointer) >= 1 }
 
     /// Whether `date` lies within the validity period.
-    public func isValid(at date: Date) -> Bool {
+    package func isValid(at date: Date) -> Bool {
         guard let notBefore, let notAfter else { return false }
         return notBefore <= date && date <= notAfter
     }

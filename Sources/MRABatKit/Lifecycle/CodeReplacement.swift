@@ -2,9 +2,9 @@ import Foundation
 
 /// `regenerate` and `relock`: a fresh code for a device, its secrets computed here and committed
 /// with the release of the old one in one transaction.
-public enum CodeReplacement {
+package enum CodeReplacement {
     /// What a replacement code is for; each kind owns its rule.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         /// A new code for a device not yet activated (or throttled); clears the throttle.
         case regenerate
         /// Option 2: an activated phone must activate again with a new code bound to its MAC.
@@ -35,10 +35,10 @@ public enum CodeReplacement {
     }
 
     /// What the administrator hands to the phone's user.
-    public struct Issued: Sendable {
-        public var code: ActivationCode
-        public var device: DeviceLifecycleState
-        public var expiresAt: Date
+    package struct Issued: Sendable {
+        package var code: ActivationCode
+        package var device: DeviceLifecycleState
+        package var expiresAt: Date
     }
 
     /// Issues a new code for the device named `name` and releases its old one.
@@ -46,7 +46,7 @@ public enum CodeReplacement {
     /// A new code whose identity collides with an outstanding one (one chance in about 10^16 per
     /// outstanding code) is drawn again.
     /// - Throws: `.notFound` for an unknown device; `.validation` when the kind does not apply (see ``Kind/check(_:)``).
-    public static func replace(
+    package static func replace(
         deviceNamed name: String, kind: Kind, store: any Store, vault: CodeVault, ttlHours: Int, now: Date
     ) async throws -> Issued {
         let expires = now.addingTimeInterval(TimeInterval(ttlHours) * 3600)

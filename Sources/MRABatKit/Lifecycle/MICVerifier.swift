@@ -7,19 +7,19 @@ import Foundation
 /// by OpenSSL's `X509_verify_cert`, every certificate on the chain must be within its validity at
 /// the time of the check, and the MIC's subject must carry the phone's MAC (Cisco MICs name the
 /// phone as `CN=CP-<model>-SEP<MAC>`), so that a MIC taken from one phone does not activate another.
-public struct MICVerifier: Sendable {
+package struct MICVerifier: Sendable {
     /// PEM files of the trusted manufacturing CAs.
-    public var caFiles: [String]
+    package var caFiles: [String]
 
-    public init(caFiles: [String]) {
+    package init(caFiles: [String]) {
         self.caFiles = caFiles
     }
 
     /// What a verified MIC said.
-    public struct Verified: Sendable, Equatable {
-        public var subject: String
-        public var issuer: String
-        public var notAfter: Date?
+    package struct Verified: Sendable, Equatable {
+        package var subject: String
+        package var issuer: String
+        package var notAfter: Date?
     }
 
     /// Verifies the MIC in `micFile` (the leaf first, any intermediate CAs after it) for the phone with `mac`.
@@ -27,7 +27,7 @@ public struct MICVerifier: Sendable {
     /// - Parameter date: the time the chain must be valid at (now, except in tests).
     /// - Throws: ``ActivationRefusal`` `.micUnreadable`, `.micUntrusted`, `.micExpired` or
     ///   `.micMACMismatch`; ``MRABatError`` `.config` when a trusted CA file cannot be read.
-    public func verify(micFile: String, mac: MACAddress, at date: Date, deviceName: String? = nil) throws -> Verified {
+    package func verify(micFile: String, mac: MACAddress, at date: Date, deviceName: String? = nil) throws -> Verified {
         let chain: [Certificate]
         do {
             chain = try Certificate.load(pemFile: micFile)
@@ -42,7 +42,7 @@ public struct MICVerifier: Sendable {
     /// the chain a phone presented as its TLS client certificate).
     ///
     /// - Throws: as ``verify(micFile:mac:at:deviceName:)``.
-    public func verify(chain: [Certificate], mac: MACAddress, at date: Date, deviceName: String? = nil) throws
+    package func verify(chain: [Certificate], mac: MACAddress, at date: Date, deviceName: String? = nil) throws
         -> Verified
     {
         guard let leaf = chain.first else {

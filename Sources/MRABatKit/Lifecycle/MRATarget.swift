@@ -1,29 +1,29 @@
 /// Where an activated phone goes over MRA: the cluster's activation domain, and the service
 /// domain its config file redirects it to when that is another one.
-public struct MRATarget: Sendable, Equatable, CustomStringConvertible {
-    public var activationDomain: ServiceDomain
+package struct MRATarget: Sendable, Equatable, CustomStringConvertible {
+    package var activationDomain: ServiceDomain
     /// The device's effective service domain (its own → its pool's → the cluster default).
-    public var serviceDomain: ServiceDomain
+    package var serviceDomain: ServiceDomain
 
-    public init(activationDomain: ServiceDomain, serviceDomain: ServiceDomain) {
+    package init(activationDomain: ServiceDomain, serviceDomain: ServiceDomain) {
         self.activationDomain = activationDomain
         self.serviceDomain = serviceDomain
     }
 
     /// The target of `device` in `cluster`.
-    public init(device: StoredDevice, cluster: ClusterConfig) {
+    package init(device: StoredDevice, cluster: ClusterConfig) {
         self.init(
             activationDomain: cluster.activationServiceDomain,
             serviceDomain: cluster.effectiveServiceDomain(device: device.serviceDomain, pool: device.devicePool))
     }
 
     /// Whether the config file carries a redirect (the service domain is not the activation domain).
-    public var isRedirected: Bool { serviceDomain.name != activationDomain.name }
+    package var isRedirected: Bool { serviceDomain.name != activationDomain.name }
 
     /// The DNS SRV name a phone looks up for `domain`.
-    public static func srvName(_ domain: ServiceDomain) -> String { "_collab-edge._tls." + domain.domain }
+    package static func srvName(_ domain: ServiceDomain) -> String { "_collab-edge._tls." + domain.domain }
 
-    public var description: String {
+    package var description: String {
         let activation =
             "MRA activation domain \(activationDomain.domain) (\(activationDomain.name), SRV \(Self.srvName(activationDomain)))"
         guard isRedirected else { return activation + "; no redirect: the phone stays on the activation domain" }

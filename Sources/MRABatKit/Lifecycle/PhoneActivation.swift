@@ -1,13 +1,13 @@
 /// The phone's side of an activation, for `mrabat activate`: the SRP client built from the typed
 /// code, exchanging the four messages with an ``ActivationService`` in process.
-public enum PhoneActivation {
+package enum PhoneActivation {
     /// Activates the phone `phone` with the code its user typed.
     ///
     /// The client derives the identity I from the code (``ActivationIdentity``) and uses the 16
     /// digits as the SRP password; only I, A and M1 reach the service. The service's proof M2 is
     /// checked too, so the phone knows it spoke to a service holding its code's verifier.
     /// - Throws: ``ActivationRefusal`` when the service refuses; ``MRABatError`` otherwise.
-    public static func run(code: ActivationCode, phone: PhoneIdentity, service: ActivationService) async throws
+    package static func run(code: ActivationCode, phone: PhoneIdentity, service: ActivationService) async throws
         -> ActivationResult
     {
         var client = try SRPClient(

@@ -3,15 +3,15 @@
 /// Random names come from OpenSSL's CSPRNG. Uniqueness is enforced against the store (asked once per
 /// batch, and by its unique index) and the batch: the namer remembers what it handed out since the
 /// last two calls of ``forgetWritten()``, which the job makes once a chunk's names are in the store.
-public struct DeviceNamer {
+package struct DeviceNamer {
     private var issued = RecentWindow<String, Bool>()
 
-    public init() {}
+    package init() {}
 
     /// Names every draft: `SEP<MAC>` for those with a MAC, a fresh `BAT…` name for the others.
     ///
     /// - Parameter taken: which of the given names the store already has.
-    public mutating func name(_ drafts: inout [DeviceDraft], taken: ([String]) async throws -> Set<String>)
+    package mutating func name(_ drafts: inout [DeviceDraft], taken: ([String]) async throws -> Set<String>)
         async throws
     {
         let unnamed = drafts.indices.filter { drafts[$0].mac == nil }
@@ -23,7 +23,7 @@ public struct DeviceNamer {
     }
 
     /// `count` fresh `BAT…` names at once: random bytes drawn in one call, the store asked once.
-    public mutating func dummyNames(count: Int, taken: ([String]) async throws -> Set<String>) async throws
+    package mutating func dummyNames(count: Int, taken: ([String]) async throws -> Set<String>) async throws
         -> [String]
     {
         var names: [String] = []
@@ -49,10 +49,10 @@ public struct DeviceNamer {
     }
 
     /// Forgets the names of the generation before the last: by now the store has them.
-    public mutating func forgetWritten() { issued.rotate() }
+    package mutating func forgetWritten() { issued.rotate() }
 
     /// Whether `name` is a BAT dummy name (`BAT` + 12 uppercase hex).
-    public static func isDummyName(_ name: String) -> Bool {
+    package static func isDummyName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard bytes.count == 15, name.hasPrefix("BAT") else { return false }
         return bytes[3...].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) }

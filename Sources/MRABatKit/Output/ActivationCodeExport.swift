@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes the Export Activation Codes file (mode 0600): one row per outstanding, unexpired code.
-public enum ActivationCodeExport {
-    public static let header = [
+package enum ActivationCodeExport {
+    package static let header = [
         "Device Name", "Description", "Device Type", "Owner User ID", "Activation Code", "Expiry",
     ]
 
@@ -11,7 +11,7 @@ public enum ActivationCodeExport {
     /// - Parameter jobID: one job's devices (accepted or unchanged), or nil for every outstanding code.
     /// - Returns: the number of codes written.
     @discardableResult
-    public static func write(
+    package static func write(
         store: any Store, vault: CodeVault, jobID: Int64?, now: Date, to path: String
     ) async throws -> Int {
         let writer = try AtomicFileWriter(path: path, mode: 0o600)

@@ -2,7 +2,7 @@ import CSystemCalls
 import Glibc
 
 /// One-call atomic file writes; see ``AtomicFileWriter`` for how and why.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` through a temporary file and a rename.
     ///
     /// - Parameters:
@@ -10,7 +10,7 @@ public enum AtomicFile {
     ///   - durable: `fsync` the file and its directory, so a power cut cannot lose a file that was
     ///     reported written.
     /// - Throws: ``MRABatError`` `.io` naming `path`; nothing is left behind on failure.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = false) throws {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = false) throws {
         let writer = try AtomicFileWriter(path: path, mode: mode, bufferSize: 1)
         try writer.write(bytes)
         try writer.commit(durable: durable)
@@ -19,7 +19,7 @@ public enum AtomicFile {
     /// Streams a file to `path`: `body` writes through the given writer, then it is committed.
     ///
     /// If `body` throws, the temporary file is removed and the error is rethrown.
-    public static func write(
+    package static func write(
         to path: String, mode: mode_t = 0o644, durable: Bool = false, _ body: (AtomicFileWriter) throws -> Void
     ) throws {
         let writer = try AtomicFileWriter(path: path, mode: mode)
@@ -49,7 +49,7 @@ public enum AtomicFile {
     /// One call after writing many files non-durably gives the same guarantee as writing each one
     /// `durable: true`, at the cost of one flush instead of two `fsync`s per file.
     /// - Throws: ``MRABatError`` `.io` if `path` cannot be opened or the flush fails.
-    public static func syncFileSystem(containing path: String) throws {
+    package static func syncFileSystem(containing path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AtomicFileWriter.error(errno, path, "cannot open to sync its file system") }
         defer { close(fd) }

@@ -15,11 +15,11 @@ import Glibc
 /// ```
 ///
 /// Not `Sendable`: one task owns one writer.
-public final class AtomicFileWriter {
+package final class AtomicFileWriter {
     /// The final path.
-    public let path: String
+    package let path: String
     /// The temporary file, `.<name>.tmp.<random>` next to ``path``.
-    public let temporaryPath: String
+    package let temporaryPath: String
 
     private var fd: Int32
     private var buffer: [UInt8] = []
@@ -35,7 +35,7 @@ public final class AtomicFileWriter {
     ///   - mode: Permission bits of the new file, as modified by the process umask (as `open(2)`).
     ///   - bufferSize: Bytes collected before a `write(2)`.
     /// - Throws: ``MRABatError`` `.io` naming the path, e.g. when the directory does not exist.
-    public init(path: String, mode: mode_t = 0o644, bufferSize: Int = 64 * 1024) throws {
+    package init(path: String, mode: mode_t = 0o644, bufferSize: Int = 64 * 1024) throws {
         self.path = path
         self.bufferCapacity = max(bufferSize, 1)
         let (directory, name) = Self.split(path)
@@ -66,7 +66,7 @@ public final class AtomicFileWriter {
     }
 
     /// Appends bytes; they reach the file when the buffer fills or on ``commit(durable:)``.
-    public func write(_ bytes: some Collection<UInt8>) throws {
+    package func write(_ bytes: some Collection<UInt8>) throws {
         precondition(state == .open, "AtomicFileWriter.write after commit or abandon")
         if buffer.count + bytes.count > bufferCapacity {
             try flush()
@@ -81,7 +81,7 @@ public final class AtomicFileWriter {
     }
 
     /// Appends the UTF-8 bytes of `text`.
-    public func write(_ text: String) throws {
+    package func write(_ text: String) throws {
         try write(text.utf8)
     }
 
@@ -91,7 +91,7 @@ public final class AtomicFileWriter {
     ///   after a power cut the file is either absent or complete (needed for outputs that must not
     ///   run ahead of the store; costs milliseconds per file on most disks).
     /// - Throws: ``MRABatError`` `.io`; the temporary file is removed and nothing appears at ``path``.
-    public func commit(durable: Bool) throws {
+    package func commit(durable: Bool) throws {
         precondition(state == .open, "AtomicFileWriter.commit after commit or abandon")
         do {
             try flush()
@@ -116,7 +116,7 @@ public final class AtomicFileWriter {
     }
 
     /// Closes and removes the temporary file; the final path is left untouched. Idempotent.
-    public func abandon() {
+    package func abandon() {
         guard state == .open else { return }
         state = .abandoned
         if fd >= 0 {

@@ -10,9 +10,9 @@
 /// (see ``restoringNeutralised(_:)``), and a spreadsheet that opens and re-saves the file drops its
 /// apostrophe itself. Either way the original value comes back, which keeps `rejects.csv` a file to
 /// fix and resubmit.
-public enum CSVText {
+package enum CSVText {
     /// One record, fields joined by `delimiter`, ending in CRLF (what Excel and BAT write).
-    public static func record(_ fields: [String], delimiter: UInt8 = UInt8(ascii: ",")) -> String {
+    package static func record(_ fields: [String], delimiter: UInt8 = UInt8(ascii: ",")) -> String {
         let separator = String(UnicodeScalar(delimiter))
         return fields.map { quote($0, delimiter: delimiter) }.joined(separator: separator) + "\r\n"
     }
@@ -47,7 +47,7 @@ public enum CSVText {
     }
 
     /// A field as read, with the `'` the writer added removed (see the type's documentation).
-    public static func restoringNeutralised(_ field: String) -> String {
+    package static func restoringNeutralised(_ field: String) -> String {
         isNeutralised(field.utf8) ? String(field.dropFirst()) : field
     }
 }

@@ -1,9 +1,9 @@
 /// Writes one TFTP config file per device of a committed job, on all cores.
-public enum ConfigEmitter {
+package enum ConfigEmitter {
     /// Reads the job's devices from the store a page at a time and writes their files in parallel.
     ///
     /// - Returns: the number of files written.
-    public static func emit(store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int)
+    package static func emit(store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int)
         async throws -> Int
     {
         LibXML2.initialize()

@@ -1,7 +1,7 @@
 import CLibXML2
 
 /// Process-wide libxml2 set-up.
-public enum LibXML2 {
+package enum LibXML2 {
     // A Swift global/static `let` is initialised exactly once, under a lock, on first use: that is
     // the idempotent, thread-safe "call xmlInitParser() before any thread uses libxml2" it needs.
     private static let initialized: Void = { xmlInitParser() }()
@@ -10,7 +10,7 @@ public enum LibXML2 {
     ///
     /// libxml2 requires `xmlInitParser()` to have run before threads use it concurrently. Every type
     /// in this module that calls libxml2 calls this first, so callers need not.
-    public static func initialize() {
+    package static func initialize() {
         _ = initialized
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Keep the value alive until the job's last output is written: it holds the directory's lock
 /// (see ``OutputDirectoryLock``), which tells a later job whether temporary files are stale.
-public struct OutputDirectory: Sendable {
-    public let path: String
+package struct OutputDirectory: Sendable {
+    package let path: String
     private let lock: OutputDirectoryLock
 
     /// Creates the directory and its `tftp/` folder if needed and locks it for this job; when no
@@ -14,7 +14,7 @@ public struct OutputDirectory: Sendable {
     /// - Throws: ``MRABatError`` `.io` if `tftp/` or one of the files is a symbolic link or not what
     ///   it should be (see ``checkLayout(of:)``); a job checks this before it starts, so nothing is
     ///   committed.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         try Self.checkLayout(of: path)
         do {
@@ -67,18 +67,18 @@ public struct OutputDirectory: Sendable {
         }
     }
 
-    public var tftpPath: String { path + "/tftp" }
-    public var activationCodesPath: String { path + "/activation-codes.csv" }
-    public var rejectsPath: String { path + "/rejects.csv" }
-    public var summaryPath: String { path + "/summary.json" }
+    package var tftpPath: String { path + "/tftp" }
+    package var activationCodesPath: String { path + "/activation-codes.csv" }
+    package var rejectsPath: String { path + "/rejects.csv" }
+    package var summaryPath: String { path + "/summary.json" }
 
     /// Writes the job summary as `summary.json`.
-    public func writeSummary(_ summary: JobSummary) throws {
+    package func writeSummary(_ summary: JobSummary) throws {
         try Self.writeSummary(summary, to: summaryPath)
     }
 
     /// Writes a job summary as JSON (sorted keys, so runs compare by diff), atomically.
-    public static func writeSummary(_ summary: JobSummary, to path: String) throws {
+    package static func writeSummary(_ summary: JobSummary, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(summary)

@@ -1,7 +1,7 @@
 extension PhoneConfig {
     /// The config file of a stored device, resolved against the cluster: pool members, firmware
     /// load and, when the effective service domain is not the activation domain, the redirect.
-    public init(device: StoredDevice, cluster: ClusterConfig) {
+    package init(device: StoredDevice, cluster: ClusterConfig) {
         let pool = cluster.devicePool(named: device.devicePool)
         let group = pool.flatMap { cluster.callManagerGroup(named: $0.callManagerGroup) }
         let effective = cluster.effectiveServiceDomain(device: device.serviceDomain, pool: device.devicePool)

@@ -3,43 +3,43 @@
 /// A plain value: the pipeline builds one per accepted device from the template, the row and the
 /// cluster configuration, and ``TFTPConfigWriter`` turns it into bytes. No field is looked up
 /// later, so a config can be rendered on any task.
-public struct PhoneConfig: Sendable, Hashable {
+package struct PhoneConfig: Sendable, Hashable {
     /// `BAT` or `SEP` followed by 12 uppercase hex digits, e.g. `SEP001A2B3C4D5E`.
-    public var deviceName: String
+    package var deviceName: String
     /// Signalling protocol; always `SIP` for MRA onboarding.
-    public var deviceProtocol: String
+    package var deviceProtocol: String
     /// Product name as CUCM spells it, e.g. `Cisco 8845`.
-    public var model: String
+    package var model: String
     /// The device pool with the call-manager group the phone registers to.
-    public var devicePool: DevicePoolConfig
+    package var devicePool: DevicePoolConfig
     /// Name of the SIP profile.
-    public var sipProfile: String
-    public var phoneButtonTemplate: String
-    public var softkeyTemplate: String
+    package var sipProfile: String
+    package var phoneButtonTemplate: String
+    package var softkeyTemplate: String
     /// Name of the phone security profile.
-    public var securityProfile: String
+    package var securityProfile: String
     /// Calling search space; `nil` leaves it out of the file.
-    public var css: String?
-    public var location: String?
+    package var css: String?
+    package var location: String?
     /// The lines, in button order; each button appears once.
-    public var lines: [LineConfig]
+    package var lines: [LineConfig]
     /// Firmware load from the model catalogue; empty means "the cluster's default load".
-    public var loadInformation: String
+    package var loadInformation: String
     /// User locale name, e.g. `English_United_States`.
-    public var userLocale: String
+    package var userLocale: String
     /// Owner user ID.
-    public var userId: String
-    public var description: String?
+    package var userId: String
+    package var description: String?
     /// *Requires Activation Code Onboarding*.
-    public var activationCodeOnboarding: Bool
+    package var activationCodeOnboarding: Bool
     /// *Allow Activation Code via MRA*.
-    public var allowActivationCodeViaMRA: Bool
+    package var allowActivationCodeViaMRA: Bool
     /// The cluster's MRA activation domain, e.g. `mra.example.com`.
-    public var activationDomain: String
+    package var activationDomain: String
     /// Set when the phone's effective MRA service domain is not the activation domain.
-    public var redirect: MRARedirect?
+    package var redirect: MRARedirect?
 
-    public init(
+    package init(
         deviceName: String, deviceProtocol: String = "SIP", model: String, devicePool: DevicePoolConfig,
         sipProfile: String, phoneButtonTemplate: String, softkeyTemplate: String, securityProfile: String,
         css: String? = nil, location: String? = nil, lines: [LineConfig], loadInformation: String = "",
@@ -69,14 +69,14 @@ public struct PhoneConfig: Sendable, Hashable {
 }
 
 /// A device pool as the phone sees it: its name and its call-manager group.
-public struct DevicePoolConfig: Sendable, Hashable {
-    public var name: String
+package struct DevicePoolConfig: Sendable, Hashable {
+    package var name: String
     /// Name of the call-manager group.
-    public var callManagerGroup: String
+    package var callManagerGroup: String
     /// The group's nodes; the phone tries them in ``CallManagerMember/priority`` order.
-    public var members: [CallManagerMember]
+    package var members: [CallManagerMember]
 
-    public init(name: String, callManagerGroup: String, members: [CallManagerMember]) {
+    package init(name: String, callManagerGroup: String, members: [CallManagerMember]) {
         self.name = name
         self.callManagerGroup = callManagerGroup
         self.members = members
@@ -84,18 +84,18 @@ public struct DevicePoolConfig: Sendable, Hashable {
 }
 
 /// One Unified CM node of a call-manager group.
-public struct CallManagerMember: Sendable, Hashable {
+package struct CallManagerMember: Sendable, Hashable {
     /// 0 is the primary node, as in CUCM's own files.
-    public var priority: Int
+    package var priority: Int
     /// The server name as configured in CUCM.
-    public var name: String
+    package var name: String
     /// Host name or address the phone connects to.
-    public var processNodeName: String
-    public var sipPort: Int
+    package var processNodeName: String
+    package var sipPort: Int
     /// SIP over TLS port.
-    public var securedSipPort: Int
+    package var securedSipPort: Int
 
-    public init(priority: Int, name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061) {
+    package init(priority: Int, name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061) {
         self.priority = priority
         self.name = name
         self.processNodeName = processNodeName
@@ -105,19 +105,19 @@ public struct CallManagerMember: Sendable, Hashable {
 }
 
 /// One line appearance: a directory number on a button.
-public struct LineConfig: Sendable, Hashable {
+package struct LineConfig: Sendable, Hashable {
     /// Button number, 1-based.
-    public var index: Int
+    package var index: Int
     /// Up to 24 of `0-9 + * # \ X`.
-    public var directoryNumber: String
+    package var directoryNumber: String
     /// Caller-ID display name.
-    public var display: String?
+    package var display: String?
     /// Text shown next to the button.
-    public var label: String?
+    package var label: String?
     /// Route partition of the directory number.
-    public var partition: String?
+    package var partition: String?
 
-    public init(
+    package init(
         index: Int, directoryNumber: String, display: String? = nil, label: String? = nil, partition: String? = nil
     ) {
         self.index = index
@@ -129,13 +129,13 @@ public struct LineConfig: Sendable, Hashable {
 }
 
 /// Where an activated phone must go when its MRA service domain is not the activation domain.
-public struct MRARedirect: Sendable, Hashable {
+package struct MRARedirect: Sendable, Hashable {
     /// The MRA service domain's name in CUCM, e.g. `EMEA`.
-    public var serviceDomainName: String
+    package var serviceDomainName: String
     /// Its DNS domain, e.g. `emea.mra.example.com`.
-    public var domain: String
+    package var domain: String
 
-    public init(serviceDomainName: String, domain: String) {
+    package init(serviceDomainName: String, domain: String) {
         self.serviceDomainName = serviceDomainName
         self.domain = domain
     }

@@ -3,14 +3,14 @@
 /// Streams into a temp file; ``commit()`` renames it into place, so an aborted run never leaves a
 /// half-written or misleading rejects file. Fed back to `insert`, its `LINE` and `REASON`
 /// columns are ignored, and this writer replaces them rather than adding a second pair.
-public final class RejectsWriter {
+package final class RejectsWriter {
     private let writer: AtomicFileWriter
     private let delimiter: UInt8
     /// Input fields that are copied: all but an earlier run's `LINE` and `REASON`.
     private let keptIndices: [Int]
     private let headerWidth: Int
 
-    public init(path: String, headerFields: [String], delimiter: UInt8) throws {
+    package init(path: String, headerFields: [String], delimiter: UInt8) throws {
         writer = try AtomicFileWriter(path: path)
         self.delimiter = delimiter
         headerWidth = headerFields.count
@@ -21,7 +21,7 @@ public final class RejectsWriter {
             CSVText.record(keptIndices.map { headerFields[$0] } + ["LINE", "REASON"], delimiter: delimiter))
     }
 
-    public func write(_ rejections: [RowRejection]) throws {
+    package func write(_ rejections: [RowRejection]) throws {
         for rejection in rejections {
             var fields = keptIndices.map { $0 < rejection.fields.count ? rejection.fields[$0] : "" }
             // Fields beyond the header (a row too long) are kept so nothing the user wrote is lost.
@@ -32,7 +32,7 @@ public final class RejectsWriter {
         }
     }
 
-    public func commit() throws {
+    package func commit() throws {
         try writer.commit(durable: false)
     }
 }

@@ -11,27 +11,27 @@ import Glibc
 /// Rendering goes to memory and the file is written with ``AtomicFileWriter``; libxml2's own
 /// file writer (`xmlNewTextWriterFilename`) was measured and is not faster, and it cannot create
 /// the file with `O_EXCL` and a chosen mode.
-public struct TFTPConfigWriter: Sendable {
+package struct TFTPConfigWriter: Sendable {
     /// `fsync` each file and its directory before reporting it written.
-    public var durable: Bool
+    package var durable: Bool
     /// Permission bits of the files; a TFTP server must be able to read them.
-    public var mode: mode_t
+    package var mode: mode_t
 
-    public init(durable: Bool = false, mode: mode_t = 0o644) {
+    package init(durable: Bool = false, mode: mode_t = 0o644) {
         self.durable = durable
         self.mode = mode
         LibXML2.initialize()
     }
 
     /// The file name of a device's configuration: `<deviceName>.cnf.xml`.
-    public static func fileName(for deviceName: String) -> String {
+    package static func fileName(for deviceName: String) -> String {
         deviceName + ".cnf.xml"
     }
 
     /// The complete file: XML declaration, UTF-8, indented by two spaces, ending in a newline.
     ///
     /// - Throws: ``MRABatError`` `.xml` if a text field holds a character XML cannot represent.
-    public func render(_ config: PhoneConfig) throws -> [UInt8] {
+    package func render(_ config: PhoneConfig) throws -> [UInt8] {
         let xml = try XMLDocumentWriter(.memory, subject: config.deviceName)
         try config.writeXML(to: xml)
         return try xml.finish()
@@ -44,7 +44,7 @@ public struct TFTPConfigWriter: Sendable {
     /// - Returns: The path written.
     /// - Throws: ``MRABatError`` `.io` naming the path (e.g. a missing directory), or `.xml`.
     @discardableResult
-    public func write(_ config: PhoneConfig, toDirectory dir: String) throws -> String {
+    package func write(_ config: PhoneConfig, toDirectory dir: String) throws -> String {
         let bytes = try render(config)
         let path = Self.join(dir, Self.fileName(for: config.deviceName))
         try AtomicFile.write(bytes, to: path, mode: mode, durable: durable)

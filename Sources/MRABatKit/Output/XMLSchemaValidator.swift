@@ -3,17 +3,17 @@ import Glibc
 import Synchronization
 
 /// One problem found while checking a document against a schema.
-public struct XMLValidationIssue: Sendable, Hashable, CustomStringConvertible {
+package struct XMLValidationIssue: Sendable, Hashable, CustomStringConvertible {
     /// The document as the caller named it.
-    public var file: String
+    package var file: String
     /// 1-based line of the offending node, if libxml2 knows it.
-    public var line: Int?
+    package var line: Int?
     /// libxml2's message, e.g. `Element 'device', attribute 'name': [facet 'pattern'] …`.
-    public var message: String
+    package var message: String
     /// `false` for warnings, which do not make a document invalid.
-    public var isError: Bool
+    package var isError: Bool
 
-    public var description: String {
+    package var description: String {
         SourceLocation(file: file, line: line).description + ": " + message
     }
 }
@@ -24,17 +24,17 @@ public struct XMLValidationIssue: Sendable, Hashable, CustomStringConvertible {
 /// Loading the schema is the costly part; keep one validator and reuse it. It is `Sendable`:
 /// validations are serialised by a lock, because libxml2 does not document a parsed schema as safe
 /// to share between concurrent validation contexts.
-public final class XMLSchemaValidator: @unchecked Sendable {
+package final class XMLSchemaValidator: @unchecked Sendable {
     // @unchecked: `schema` is written once in init and then only used under `lock`.
     private let schema: xmlSchemaPtr
     private let lock = Mutex(())
     /// The schema file, for messages.
-    public let schemaPath: String
+    package let schemaPath: String
 
     /// Loads and compiles the schema at `schemaPath`.
     ///
     /// - Throws: ``MRABatError`` `.xml` listing the schema's own errors, or `.io` if it cannot be read.
-    public init(schemaPath: String) throws {
+    package init(schemaPath: String) throws {
         LibXML2.initialize()
         self.schemaPath = schemaPath
         // libxml2 would print a warning to stderr for an unreadable file; say it once, properly.
@@ -68,7 +68,7 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     /// Parses and validates the file at `path`; an empty result means it is well-formed and valid.
     ///
     /// A file that cannot be read gives one issue saying why (libxml2 would print that to stderr).
-    public func validate(fileAt path: String) -> [XMLValidationIssue] {
+    package func validate(fileAt path: String) -> [XMLValidationIssue] {
         switch Self.readFile(path) {
         case .success(let bytes):
             return validate(bytes, name: path)
@@ -81,7 +81,7 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     }
 
     /// Parses and validates a document held in memory; `name` is used in the issues.
-    public func validate(_ bytes: [UInt8], name: String = "(memory)") -> [XMLValidationIssue] {
+    package func validate(_ bytes: [UInt8], name: String = "(memory)") -> [XMLValidationIssue] {
         let issues = IssueCollector(file: name)
         withParserContext(issues) { parser in
             bytes.withUnsafeBufferPointer { buffer in
@@ -96,12 +96,12 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     /// Validates the file at `path` and throws if it is not valid.
     ///
     /// - Throws: ``MRABatError`` `.xml` at the first error's line; the message counts the rest.
-    public func check(fileAt path: String) throws {
+    package func check(fileAt path: String) throws {
         try Self.throwIfInvalid(validate(fileAt: path), file: path)
     }
 
     /// Validates `bytes` and throws if they are not a valid document.
-    public func check(_ bytes: [UInt8], name: String = "(memory)") throws {
+    package func check(_ bytes: [UInt8], name: String = "(memory)") throws {
         try Self.throwIfInvalid(validate(bytes, name: name), file: name)
     }
 

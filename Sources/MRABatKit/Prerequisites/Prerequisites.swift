@@ -1,24 +1,24 @@
 import Foundation
 
 /// One line of `mrabat check`: a prerequisite, whether it holds, and how to fix it.
-public struct PrerequisiteResult: Sendable, Equatable {
+package struct PrerequisiteResult: Sendable, Equatable {
     /// A stable identifier, e.g. `oauth-refresh-login-flow` or `srv:us.mra.acme.example`.
-    public var id: String
-    public var passed: Bool
+    package var id: String
+    package var passed: Bool
     /// What was found.
-    public var detail: String
+    package var detail: String
     /// What to change when it fails.
-    public var fix: String?
+    package var fix: String?
 
-    public var line: String {
+    package var line: String {
         (passed ? "PASS  " : "FAIL  ") + id + ": " + detail + (passed ? "" : fix.map { " — fix: " + $0 } ?? "")
     }
 }
 
 /// The prerequisites Cisco lists for activation-code onboarding over MRA, evaluated against a cluster configuration.
-public enum Prerequisites {
+package enum Prerequisites {
     /// The MRA port Expressway-E serves `_collab-edge._tls` on.
-    public static let collabEdgePort = 8443
+    package static let collabEdgePort = 8443
 
     /// Every check, in a fixed order.
     ///
@@ -27,7 +27,7 @@ public enum Prerequisites {
     ///     must exist (and match the configured target, when one is configured); without it the
     ///     configured target and port are checked.
     ///   - now: certificates must be valid at this time.
-    public static func evaluate(_ cluster: ClusterConfig, now: Date, resolver: (any SRVResolving)? = nil)
+    package static func evaluate(_ cluster: ClusterConfig, now: Date, resolver: (any SRVResolving)? = nil)
         -> [PrerequisiteResult]
     {
         var results: [PrerequisiteResult] = []

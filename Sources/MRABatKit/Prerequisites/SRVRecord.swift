@@ -2,14 +2,14 @@ import CSystemCalls
 import Glibc
 
 /// One DNS SRV record: where `_collab-edge._tls.<domain>` sends a phone.
-public struct SRVRecord: Sendable, Equatable {
-    public var priority: UInt16
-    public var weight: UInt16
-    public var port: UInt16
+package struct SRVRecord: Sendable, Equatable {
+    package var priority: UInt16
+    package var weight: UInt16
+    package var port: UInt16
     /// The target host, without the trailing dot.
-    public var target: String
+    package var target: String
 
-    public init(priority: UInt16, weight: UInt16, port: UInt16, target: String) {
+    package init(priority: UInt16, weight: UInt16, port: UInt16, target: String) {
         self.priority = priority
         self.weight = weight
         self.port = port
@@ -18,7 +18,7 @@ public struct SRVRecord: Sendable, Equatable {
 }
 
 /// Looks up SRV records (for `mrabat check --resolve`); a protocol so tests can answer without DNS.
-public protocol SRVResolving: Sendable {
+package protocol SRVResolving: Sendable {
     /// The SRV records of `name`; empty when the name has none.
     /// - Throws: ``MRABatError`` `.io` when the lookup itself fails (no resolver, timeout).
     func lookup(_ name: String) throws -> [SRVRecord]
@@ -26,10 +26,10 @@ public protocol SRVResolving: Sendable {
 
 /// The system resolver (`res_query`, as configured by /etc/resolv.conf; its timeouts and attempts
 /// bound the lookup).
-public struct SystemSRVResolver: SRVResolving {
-    public init() {}
+package struct SystemSRVResolver: SRVResolving {
+    package init() {}
 
-    public func lookup(_ name: String) throws -> [SRVRecord] {
+    package func lookup(_ name: String) throws -> [SRVRecord] {
         var answer = [UInt8](repeating: 0, count: 4096)
         let length = res_query(name, Int32(ns_c_in.rawValue), Int32(ns_t_srv.rawValue), &answer, Int32(answer.count))
         guard length > 0 else {
@@ -65,7 +65,7 @@ extension SRVRecord {
     ///
     /// - Throws: ``MRABatError`` `.io` if the message is truncated or malformed (libresolv checks
     ///   every length and compression pointer).
-    public static func parse(answer message: [UInt8]) throws -> [SRVRecord] {
+    package static func parse(answer message: [UInt8]) throws -> [SRVRecord] {
         func malformed(_ what: String) -> MRABatError {
             MRABatError(.io, "malformed DNS answer (\(message.count) bytes): \(what)")
         }

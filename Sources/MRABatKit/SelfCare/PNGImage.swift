@@ -4,11 +4,11 @@ import CZlib
 ///
 /// One-bit greyscale, no interlacing, no filtering; zlib deflates the image data and computes
 /// each chunk's CRC-32.
-public enum PNGImage {
+package enum PNGImage {
     /// The PNG of `qr`, `scale` pixels per module, with a quiet zone of `border` modules (4 per ISO/IEC 18004).
     /// - Throws: ``MRABatError`` `.internal` if zlib fails (it cannot for an in-memory buffer of
     ///   ``compressBound``'s size, short of running out of memory).
-    public static func encode(_ qr: QRCode, scale: Int = 8, border: Int = 4) throws -> [UInt8] {
+    package static func encode(_ qr: QRCode, scale: Int = 8, border: Int = 4) throws -> [UInt8] {
         let side = (qr.size + 2 * border) * scale
         let rowBytes = (side + 7) / 8
         var raw: [UInt8] = []

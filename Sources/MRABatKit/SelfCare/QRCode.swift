@@ -1,9 +1,9 @@
 import CQRencode
 
 /// A QR code symbol made by libqrencode: a square of dark and light modules.
-public struct QRCode: Sendable, Equatable {
+package struct QRCode: Sendable, Equatable {
     /// Modules per side.
-    public let size: Int
+    package let size: Int
     /// Row-major, `true` for dark.
     let modules: [Bool]
 
@@ -11,7 +11,7 @@ public struct QRCode: Sendable, Equatable {
     /// version that holds it.
     ///
     /// - Throws: ``MRABatError`` `.io` if libqrencode fails (text too long, out of memory).
-    public init(encoding text: String) throws {
+    package init(encoding text: String) throws {
         guard let symbol = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1) else {
             throw MRABatError(.io, "libqrencode cannot encode a QR code of \(text.utf8.count) bytes")
         }
@@ -23,5 +23,5 @@ public struct QRCode: Sendable, Equatable {
     }
 
     /// Whether the module at column `x`, row `y` is dark.
-    public func isDark(x: Int, y: Int) -> Bool { modules[y * size + x] }
+    package func isDark(x: Int, y: Int) -> Bool { modules[y * size + x] }
 }

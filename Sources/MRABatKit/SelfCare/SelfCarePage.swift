@@ -5,16 +5,16 @@ import Foundation
 ///
 /// The files hold codes in the clear (the page and the QR images), so they are written with mode
 /// 0600, like the code export.
-public enum SelfCarePage {
+package enum SelfCarePage {
     /// One phone on the page.
-    public struct Entry: Sendable, Equatable {
-        public var deviceName: String
-        public var model: String
-        public var description: String?
-        public var code: ActivationCode
-        public var expiresAt: Date
+    package struct Entry: Sendable, Equatable {
+        package var deviceName: String
+        package var model: String
+        package var description: String?
+        package var code: ActivationCode
+        package var expiresAt: Date
         /// The QR image, relative to the output folder.
-        public var imageFile: String
+        package var imageFile: String
     }
 
     /// Writes `DIR/index.html` and `DIR/<device>.png` for every phone of `user` ready to activate.
@@ -22,7 +22,7 @@ public enum SelfCarePage {
     /// - Returns: the phones listed (none if the user has no outstanding, unexpired code).
     /// - Throws: ``MRABatError`` `.config` when the cluster's *Show Phones Ready to Activate* is
     ///   off, `.notFound` when no device belongs to `user`, `.io` if a file cannot be written.
-    public static func write(
+    package static func write(
         user: String, store: any Store, vault: CodeVault, cluster: ClusterConfig, outDirectory: String, now: Date
     ) async throws -> [Entry] {
         guard cluster.enterprise.showPhonesReadyToActivate else {

@@ -11,7 +11,7 @@ import Foundation
 /// Rules live with the domain, not here: what may be regenerated or re-locked, how many failed
 /// attempts throttle a device, what counts as unchanged. The store applies what it is told,
 /// atomically, and re-checks inside its transaction what a concurrent writer could have changed.
-public protocol Store: AnyObject, Sendable {
+package protocol Store: AnyObject, Sendable {
     /// Where the store is, for messages: a path, or a URL without its password.
     var location: String { get }
     /// The sealing-key file used when none is given (`--key`): next to an SQLite file; nil when the
@@ -113,7 +113,7 @@ public protocol Store: AnyObject, Sendable {
 }
 
 /// A conflict a caller resolves itself, the one non-``MRABatError`` error a ``Store`` throws.
-public enum StoreConflict: Error, Sendable, Equatable {
+package enum StoreConflict: Error, Sendable, Equatable {
     /// A new code's SRP identity equals an outstanding code's: draw another code.
     case codeIdentityTaken
 }
@@ -123,7 +123,7 @@ public enum StoreConflict: Error, Sendable, Equatable {
 /// Everything a job writes becomes visible at ``commit(summary:now:)`` or not at all: a process
 /// killed in between leaves nothing of the job. Used from one task at a time (the job calls it
 /// between its parallel steps, never concurrently).
-public protocol JobWriter: AnyObject, Sendable {
+package protocol JobWriter: AnyObject, Sendable {
     var jobID: Int64 { get }
     /// Devices (this job's earlier chunks included) sharing a natural key with `keys` or a MAC with `macs`.
     func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
@@ -146,11 +146,11 @@ public protocol JobWriter: AnyObject, Sendable {
 }
 
 /// A device for a job to create, with its code's secrets.
-public struct NewDevice: Sendable {
-    public var draft: DeviceDraft
-    public var secrets: IssuedCodeSecrets
+package struct NewDevice: Sendable {
+    package var draft: DeviceDraft
+    package var secrets: IssuedCodeSecrets
 
-    public init(draft: DeviceDraft, secrets: IssuedCodeSecrets) {
+    package init(draft: DeviceDraft, secrets: IssuedCodeSecrets) {
         self.draft = draft
         self.secrets = secrets
     }

@@ -1,12 +1,12 @@
 /// Where a store is, as `--db` or `MRABAT_DB` names it: a file path (SQLite, the default).
-public enum StoreLocation {
+package enum StoreLocation {
     /// The store when neither `--db` nor `MRABAT_DB` names one.
-    public static let defaultPath = "mrabat.sqlite"
+    package static let defaultPath = "mrabat.sqlite"
 
     /// Opens the store `location` names.
     ///
     /// - Parameter readOnly: the store must exist already and is never written (`validate`).
-    public static func open(_ location: String, readOnly: Bool = false) throws -> any Store {
+    package static func open(_ location: String, readOnly: Bool = false) throws -> any Store {
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             throw MRABatError(.config, "--db \(redacted(location)): PostgreSQL stores are not supported by this build")
         }
@@ -14,7 +14,7 @@ public enum StoreLocation {
     }
 
     /// `location` without a password, for messages.
-    public static func redacted(_ location: String) -> String {
+    package static func redacted(_ location: String) -> String {
         guard let scheme = location.range(of: "://"),
             let at = location.range(of: "@", range: scheme.upperBound..<location.endIndex)
         else { return location }

@@ -1,20 +1,20 @@
 /// Where in an input file something was found.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+package struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// The file as the user named it.
-    public var file: String
+    package var file: String
     /// 1-based physical line, if known.
-    public var line: Int?
+    package var line: Int?
     /// 1-based column: a character column for syntax problems, a field number for values.
-    public var column: Int?
+    package var column: Int?
 
-    public init(file: String, line: Int? = nil, column: Int? = nil) {
+    package init(file: String, line: Int? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.column = column
     }
 
     /// `file:line:column`, leaving out what is not known.
-    public var description: String {
+    package var description: String {
         var text = file
         if let line { text += ":\(line)" }
         if let line = line, line > 0, let column { text += ":\(column)" }
@@ -26,9 +26,9 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 ///
 /// The executable prints ``description`` and maps ``Code`` to an exit status; it never
 /// shows a Swift dump.
-public struct MRABatError: Error, Sendable, CustomStringConvertible {
+package struct MRABatError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; decides the exit status.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         case usage, io, encoding, csvSyntax, csvStructure, config, template, validation
         case store, storeBusy, crypto, xml, activation, notFound
         /// `--max-errors` was exceeded: the job was abandoned.
@@ -43,7 +43,7 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The process exit status for this error (see the README's table; `mrabat --help` lists them).
-    public var exitStatus: Int32 {
+    package var exitStatus: Int32 {
         switch code {
         case .tooManyErrors: return ExitStatus.tooManyErrors
         case .store, .storeBusy: return ExitStatus.storeFailed
@@ -54,15 +54,15 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var code: Code
-    public var message: String
-    public var location: SourceLocation?
+    package var code: Code
+    package var message: String
+    package var location: SourceLocation?
     /// The offending value as read, if there is one.
-    public var value: String?
+    package var value: String?
     /// A lower-level cause (an OpenSSL or SQLite message), if any.
-    public var cause: String?
+    package var cause: String?
 
-    public init(
+    package init(
         _ code: Code, _ message: String, at location: SourceLocation? = nil, value: String? = nil,
         cause: String? = nil
     ) {
@@ -73,7 +73,7 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String {
+    package var description: String {
         var text = ""
         if let location { text += "\(location): " }
         text += message
@@ -83,22 +83,22 @@ public struct MRABatError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Every exit status `mrabat` uses, in one place.
-public enum ExitStatus {
+package enum ExitStatus {
     /// Everything accepted (or unchanged).
-    public static let ok: Int32 = 0
+    package static let ok: Int32 = 0
     /// Finished, some rows rejected (`check`: some prerequisite fails).
-    public static let someRejected: Int32 = 1
+    package static let someRejected: Int32 = 1
     /// Nothing done: bad arguments, unreadable or malformed input, bad template or cluster
     /// configuration, unknown device, a read-only store, a command that does not apply.
-    public static let nothingDone: Int32 = 2
+    package static let nothingDone: Int32 = 2
     /// The store failed or another mrabat held it too long: retryable.
-    public static let storeFailed: Int32 = 3
+    package static let storeFailed: Int32 = 3
     /// Activation refused.
-    public static let activationRefused: Int32 = 4
+    package static let activationRefused: Int32 = 4
     /// Aborted by `--max-errors`: nothing committed.
-    public static let tooManyErrors: Int32 = 5
+    package static let tooManyErrors: Int32 = 5
     /// The job is committed but an output could not be written: re-run the same input to finish it.
-    public static let committedOutputsIncomplete: Int32 = 6
+    package static let committedOutputsIncomplete: Int32 = 6
     /// An internal error (a bug in mrabat).
-    public static let internalError: Int32 = 70
+    package static let internalError: Int32 = 70
 }

@@ -1,10 +1,10 @@
 /// Suggests the closest known name for a near-miss, so an error can say "did you mean".
-public enum DidYouMean {
+package enum DidYouMean {
     /// The candidate closest to `value` if it is close enough to be a plausible typo.
     ///
     /// Comparison ignores case and white space; "close enough" is an edit distance of at most
     /// a third of the longer name (at least 1), or one name containing the other.
-    public static func suggestion(for value: String, among candidates: some Sequence<String>) -> String? {
+    package static func suggestion(for value: String, among candidates: some Sequence<String>) -> String? {
         let needle = fold(value)
         guard !needle.isEmpty else { return nil }
         var best: (name: String, distance: Int)?
@@ -22,7 +22,7 @@ public enum DidYouMean {
     }
 
     /// `" (did you mean \"X\"?)"` or the empty string.
-    public static func hint(for value: String, among candidates: some Sequence<String>) -> String {
+    package static func hint(for value: String, among candidates: some Sequence<String>) -> String {
         guard let match = suggestion(for: value, among: candidates) else { return "" }
         return " (did you mean \"\(match)\"?)"
     }

@@ -1,16 +1,16 @@
 /// One reason a row cannot be provisioned, located at a column of the row.
-public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
+package struct RowProblem: Sendable, Equatable, CustomStringConvertible {
     /// Which rule the row broke: stable across releases and wording changes, for counting and scripts.
-    public var tag: Tag
+    package var tag: Tag
     /// 1-based field number in the row, nil when the problem is about the row as a whole.
-    public var column: Int?
+    package var column: Int?
     /// The column's name as written in the header (or the BAT name), nil for row-level problems.
-    public var columnName: String?
-    public var value: String?
+    package var columnName: String?
+    package var value: String?
     /// What is wrong and what to do, for a person; may change wording at any time (``tag`` does not).
-    public var reason: String
+    package var reason: String
 
-    public init(tag: Tag, column: Int?, columnName: String?, value: String?, reason: String) {
+    package init(tag: Tag, column: Int?, columnName: String?, value: String?, reason: String) {
         self.tag = tag
         self.column = column
         self.columnName = columnName
@@ -20,12 +20,12 @@ public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// A problem without a tag: counted as ``Tag/unclassified``. Every rule should pass its own tag.
     @available(*, deprecated, message: "pass the rule's tag: RowProblem(tag:column:columnName:value:reason:)")
-    public init(column: Int?, columnName: String?, value: String?, reason: String) {
+    package init(column: Int?, columnName: String?, value: String?, reason: String) {
         self.init(tag: .unclassified, column: column, columnName: columnName, value: value, reason: reason)
     }
 
     /// `DEVICE POOL "Dalas": does not exist (did you mean "Dallas"?)`
-    public var description: String {
+    package var description: String {
         guard let columnName else { return reason }
         if let value { return "\(columnName) \"\(value)\": \(reason)" }
         return "\(columnName): \(reason)"
@@ -41,7 +41,7 @@ extension RowProblem {
     /// `duplicate` and `device` for rules about the row as a whole, its lines, any text value, the
     /// job's configuration and the store. Rules that apply to every text column the same way
     /// (`text.…`) leave the column to ``RowProblem/columnName``.
-    public enum Tag: String, Sendable, CaseIterable, CustomStringConvertible {
+    package enum Tag: String, Sendable, CaseIterable, CustomStringConvertible {
         // The row as a whole.
         case fieldCount = "row.field-count"
         case duplicateInFile = "duplicate.in-file"
@@ -93,25 +93,25 @@ extension RowProblem {
         /// A problem made without a tag (``RowProblem/init(column:columnName:value:reason:)``).
         case unclassified
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
     }
 }
 
 /// A rejected row: where it is and every reason it was rejected.
-public struct RowRejection: Error, Sendable, Equatable {
-    public var line: Int
-    public var fields: [String]
-    public var problems: [RowProblem]
+package struct RowRejection: Error, Sendable, Equatable {
+    package var line: Int
+    package var fields: [String]
+    package var problems: [RowProblem]
 
-    public init(line: Int, fields: [String], problems: [RowProblem]) {
+    package init(line: Int, fields: [String], problems: [RowProblem]) {
         self.line = line
         self.fields = fields
         self.problems = problems
     }
 
     /// All reasons joined, as written to `rejects.csv`'s `REASON` column.
-    public var reason: String { problems.map(\.description).joined(separator: "; ") }
+    package var reason: String { problems.map(\.description).joined(separator: "; ") }
 
     /// The first problem's tag: what the job summary counts the rejection under.
-    public var tag: RowProblem.Tag { problems.first?.tag ?? .unclassified }
+    package var tag: RowProblem.Tag { problems.first?.tag ?? .unclassified }
 }

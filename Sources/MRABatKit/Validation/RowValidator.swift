@@ -6,19 +6,19 @@
 /// output can carry), the template and cluster values the row's config file would carry, activation
 /// flags. Cross-row and store checks (duplicate MAC, MAC already provisioned) are the job's. Every
 /// problem of a row is reported, not just the first, each with its ``RowProblem/Tag``.
-public struct RowValidator: Sendable {
-    public let cluster: ClusterConfig
-    public let template: PhoneTemplate
-    public let header: BATHeader
+package struct RowValidator: Sendable {
+    package let cluster: ClusterConfig
+    package let template: PhoneTemplate
+    package let header: BATHeader
     /// The header fields as written, to name columns in reasons.
-    public let headerNames: [String]
+    package let headerNames: [String]
 
     /// The header's width without trailing empty names (Excel's trailing delimiter).
     let width: Int
     /// Field index of each column, looked up by a switch instead of hashing (this runs per cell).
     let table: ColumnTable
 
-    public init(cluster: ClusterConfig, template: PhoneTemplate, header: BATHeader, headerNames: [String]) {
+    package init(cluster: ClusterConfig, template: PhoneTemplate, header: BATHeader, headerNames: [String]) {
         self.cluster = cluster
         self.template = template
         self.header = header
@@ -99,7 +99,7 @@ public struct RowValidator: Sendable {
     }
 
     /// The merged device, or every reason the row cannot be one.
-    public func validate(fields: [String], line: Int) -> Result<DeviceDraft, RowRejection> {
+    package func validate(fields: [String], line: Int) -> Result<DeviceDraft, RowRejection> {
         var problems: [RowProblem] = []
         func reject() -> Result<DeviceDraft, RowRejection> {
             .failure(RowRejection(line: line, fields: fields, problems: problems))

@@ -3,7 +3,7 @@ import MRABatServer
 
 /// `--listen`, `--config-listen`: `HOST:PORT`, `:PORT` (every interface) or `[IPv6]:PORT`.
 extension ListenAddress: ExpressibleByArgument {
-    public init?(argument: String) {
+    package init?(argument: String) {
         self.init(parsing: argument)
     }
 }

@@ -1,7 +1,7 @@
 /// A column of a BAT phone CSV that mrabat understands.
 ///
 /// Line columns carry their 1-based line number: `DIRECTORY NUMBER 2` is `.directoryNumber(2)`.
-public enum BATColumn: Hashable, Sendable {
+package enum BATColumn: Hashable, Sendable {
     case macAddress, description, deviceType, devicePool, ownerUserID, mraServiceDomain, location, css
     case directoryNumber(Int)
     case display(Int)
@@ -9,7 +9,7 @@ public enum BATColumn: Hashable, Sendable {
     case partition(Int)
 
     /// The canonical header name, as mrabat writes it: `DEVICE TYPE`, `DIRECTORY NUMBER 1`.
-    public var name: String {
+    package var name: String {
         switch self {
         case .macAddress: "MAC ADDRESS"
         case .description: "DESCRIPTION"
@@ -27,7 +27,7 @@ public enum BATColumn: Hashable, Sendable {
     }
 
     /// The line number of a per-line column, nil for a device column.
-    public var lineNumber: Int? {
+    package var lineNumber: Int? {
         switch self {
         case .directoryNumber(let line), .display(let line), .lineTextLabel(let line), .partition(let line): line
         default: nil
@@ -40,7 +40,7 @@ public enum BATColumn: Hashable, Sendable {
     /// phone sheet: `MAC` (MAC ADDRESS); `MODEL`, `PHONE TYPE` (DEVICE TYPE); `USER ID` (OWNER USER ID);
     /// `DN n` (DIRECTORY NUMBER n); `ROUTE PARTITION n` (PARTITION n, Cisco BAT's own spelling).
     /// The line number may follow its name without a space (`DISPLAY1`) and must be 1 or more.
-    public init?(headerName: String) {
+    package init?(headerName: String) {
         let name = BATHeader.fold(headerName)
         if let column = Self.deviceColumns[name] {
             self = column

@@ -5,19 +5,19 @@
 /// Unknown names are kept in ``unknown`` for one warning. Trailing empty names (a spreadsheet's
 /// trailing delimiter) are ignored silently. `LINE` and `REASON`, which mrabat adds to its own
 /// `rejects.csv`, are in ``ignoredIndices`` so a rejects file can be fed back as it is.
-public struct BATHeader: Sendable {
+package struct BATHeader: Sendable {
     /// The column of each field index; nil for unknown, ignored and empty names.
-    public let columns: [BATColumn?]
+    package let columns: [BATColumn?]
     /// Fields whose names are not recognised, with their index and name as written.
-    public let unknown: [(index: Int, name: String)]
+    package let unknown: [(index: Int, name: String)]
     /// Indices of the `LINE` and `REASON` columns of a rejects file.
-    public let ignoredIndices: [Int]
+    package let ignoredIndices: [Int]
     /// The highest line number among the per-line columns; 0 if there are none.
-    public let maxLine: Int
+    package let maxLine: Int
     private let indices: [BATColumn: Int]
 
     /// The columns a phone sheet cannot do without.
-    public static let defaultRequired: Set<BATColumn> = [.deviceType, .devicePool]
+    package static let defaultRequired: Set<BATColumn> = [.deviceType, .devicePool]
 
     /// Matches a header record.
     ///
@@ -30,7 +30,7 @@ public struct BATHeader: Sendable {
     /// - Throws: ``MRABatError`` `.csvStructure` for an empty header, a column given twice (naming both
     ///   fields; the location's column is the field number of the second), or missing required columns;
     ///   `.usage` for a `mapping` target that is no BAT column.
-    public init(
+    package init(
         fields: [String], file: String, line: Int, mapping: [String: String] = [:],
         required: Set<BATColumn> = BATHeader.defaultRequired
     ) throws {
@@ -92,13 +92,13 @@ public struct BATHeader: Sendable {
     }
 
     /// The field index of `column`, or nil if the file lacks it.
-    public func index(of column: BATColumn) -> Int? {
+    package func index(of column: BATColumn) -> Int? {
         indices[column]
     }
 
     /// Folds a header name for matching: uppercased, runs of white space (NBSP, and a stray BOM)
     /// made one space, ends trimmed.
-    public static func fold(_ name: String) -> String {
+    package static func fold(_ name: String) -> String {
         var result = ""
         var pendingSpace = false
         for character in name {

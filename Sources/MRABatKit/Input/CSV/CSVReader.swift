@@ -27,13 +27,13 @@
 /// usual cause. Such a record is no BAT row, so the whole file is refused rather than the row.
 ///
 /// Noncopyable because it owns its buffer and a position in its source.
-public struct CSVReader: ~Copyable {
+package struct CSVReader: ~Copyable {
     /// The file as the user named it; every error names it.
-    public let file: String
+    package let file: String
     /// The encoding the bytes are decoded from.
-    public let encoding: TextEncoding
+    package let encoding: TextEncoding
     /// The field delimiter: `,`, `;` or TAB, given or detected from the header line.
-    public let delimiter: UInt8
+    package let delimiter: UInt8
 
     private let transcoder: UTF8Transcoder
     private var buffer: UnsafeMutableRawBufferPointer
@@ -81,7 +81,7 @@ public struct CSVReader: ~Copyable {
     ///   - file: the file as the user named it, for error messages.
     /// - Throws: ``MRABatError`` `.io` or `.encoding` while reading the header line; `.usage` for a
     ///   delimiter that is a quote, CR, LF or not ASCII.
-    public init(
+    package init(
         source: some ByteSource, encoding: TextEncoding, delimiter: UInt8? = nil, file: String
     ) throws {
         try self.init(source: source, encoding: encoding, delimiter: delimiter, file: file, bufferSize: 64 * 1024)
@@ -188,7 +188,7 @@ public struct CSVReader: ~Copyable {
     ///
     /// - Returns: the record, or nil at the end of the file.
     /// - Throws: ``MRABatError`` `.csvSyntax` with line and column; `.encoding` or `.io` from the source.
-    public mutating func next() throws -> CSVRecord? {
+    package mutating func next() throws -> CSVRecord? {
         var fields: [String] = []
         fields.reserveCapacity(fieldCountHint)
         fieldBytes.removeAll(keepingCapacity: true)

@@ -4,9 +4,9 @@ import Glibc
 ///
 /// It owns its file descriptor and closes it when it goes away. A class, not a struct, because a
 /// copied descriptor would be closed twice. Not `Sendable`: reads advance a shared file offset.
-public final class FileByteSource: ByteSource {
+package final class FileByteSource: ByteSource {
     /// The file as the user named it; every error names it.
-    public let path: String
+    package let path: String
     private let fd: Int32
     private let chunkSize: Int
 
@@ -16,7 +16,7 @@ public final class FileByteSource: ByteSource {
     ///   - path: the file to read.
     ///   - chunkSize: the most bytes one ``read(into:)`` returns; at least 1.
     /// - Throws: ``MRABatError`` `.io` naming the file and the system's reason.
-    public init(path: String, chunkSize: Int = 64 * 1024) throws {
+    package init(path: String, chunkSize: Int = 64 * 1024) throws {
         self.path = path
         self.chunkSize = max(1, chunkSize)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -31,7 +31,7 @@ public final class FileByteSource: ByteSource {
         close(fd)
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let wanted = min(chunkSize, buffer.count)
         guard wanted > 0 else { return 0 }
         while true {

@@ -2,12 +2,12 @@
 ///
 /// Spreadsheets save UTF-8 with or without a byte-order mark, "Unicode text" as UTF-16 with a mark,
 /// and legacy Western-European exports as Windows-1252.
-public enum TextEncoding: String, Sendable, CaseIterable {
+package enum TextEncoding: String, Sendable, CaseIterable {
     case utf8, utf8BOM, utf16LE, utf16BE, windows1252
 
     /// Parses a user's `--encoding` value: the raw values and the usual spellings
     /// (`utf-8`, `utf-8-bom`, `utf-16le`, `utf-16be`, `windows-1252`, `cp1252`), case-insensitively.
-    public init?(name: String) {
+    package init?(name: String) {
         let key = name.lowercased().filter { $0 != "-" && $0 != "_" && $0 != " " }
         switch key {
         case "utf8": self = .utf8
@@ -25,13 +25,13 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     /// checked: valid UTF-8 (plain ASCII included) is ``utf8``, anything else ``windows1252``.
     /// Memory use is one chunk, whatever the file's size.
     /// - Throws: ``MRABatError`` `.io` if the file cannot be opened or read.
-    public static func detect(path: String) throws -> TextEncoding {
+    package static func detect(path: String) throws -> TextEncoding {
         var source = try FileByteSource(path: path)
         return try detect(source: &source)
     }
 
     /// Detects the encoding of a byte stream, consuming it; see ``detect(path:)``.
-    public static func detect(source: inout some ByteSource) throws -> TextEncoding {
+    package static func detect(source: inout some ByteSource) throws -> TextEncoding {
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
         defer { buffer.deallocate() }

@@ -6,9 +6,9 @@
 /// in the input (as a hex editor shows it).
 ///
 /// A class because it owns a buffer and a position in its source; a copy would share both.
-public final class UTF8Transcoder: ByteSource {
+package final class UTF8Transcoder: ByteSource {
     /// The encoding being decoded.
-    public let encoding: TextEncoding
+    package let encoding: TextEncoding
     private var source: any ByteSource
     private let file: String
 
@@ -34,7 +34,7 @@ public final class UTF8Transcoder: ByteSource {
     ///   - encoding: how to decode them (from ``TextEncoding/detect(path:)`` or the user).
     ///   - file: the file as the user named it, for error messages.
     ///   - bufferSize: input bytes read from `source` at a time.
-    public init(source: some ByteSource, encoding: TextEncoding, file: String, bufferSize: Int = 64 * 1024) {
+    package init(source: some ByteSource, encoding: TextEncoding, file: String, bufferSize: Int = 64 * 1024) {
         self.source = source
         self.encoding = encoding
         self.file = file
@@ -45,7 +45,7 @@ public final class UTF8Transcoder: ByteSource {
         input.deallocate()
     }
 
-    public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         guard out.count > 0 else { return 0 }
         var written = flushPending(into: out, at: 0)
         if !started { try start() }

@@ -6,7 +6,7 @@ extension ClusterConfig {
     /// - Throws: ``MRABatError`` (`.config`) naming the file, line and key of the first mistake:
     ///   unknown key, missing or mistyped value, duplicate name, dangling reference, no or several
     ///   default service domains, an unsupported model.
-    public static func load(path: String) throws -> ClusterConfig {
+    package static func load(path: String) throws -> ClusterConfig {
         let file = try YAMLFile(path: path)
         let root = file.root
         try root.checkKeys([

@@ -3,8 +3,8 @@
 ///
 /// The file is a YAML mapping, one line per column: `Phone Model: DEVICE TYPE`. Names on the left
 /// match like header names (case and white space folded); every target must be a BAT column.
-public enum ColumnMapping {
-    public static func load(path: String) throws -> [String: String] {
+package enum ColumnMapping {
+    package static func load(path: String) throws -> [String: String] {
         let root = try YAMLFile(path: path).root
         var mapping: [String: String] = [:]
         for (key, value) in root.mapping {

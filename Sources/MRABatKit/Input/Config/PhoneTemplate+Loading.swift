@@ -5,7 +5,7 @@ extension PhoneTemplate {
     /// checks its references against it.
     ///
     /// - Throws: ``MRABatError`` (`.template`) naming the file, line and key of the first mistake.
-    public static func load(path: String, cluster: ClusterConfig? = nil) throws -> PhoneTemplate {
+    package static func load(path: String, cluster: ClusterConfig? = nil) throws -> PhoneTemplate {
         do {
             return try loadChecked(path: path, cluster: cluster)
         } catch var error as MRABatError where error.code == .config {

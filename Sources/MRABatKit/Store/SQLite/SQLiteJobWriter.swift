@@ -3,7 +3,7 @@ import GRDB
 import Synchronization
 
 extension SQLiteStore {
-    public func beginJob(kind: String, input: String, template: String, now: Date) async throws -> any JobWriter {
+    package func beginJob(kind: String, input: String, template: String, now: Date) async throws -> any JobWriter {
         try await SQLiteJobWriter(store: self, kind: kind, input: input, template: template, now: now)
     }
 }

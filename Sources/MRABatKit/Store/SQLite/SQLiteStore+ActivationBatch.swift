@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func commitActivations(_ writes: [ActivationWrite]) async -> [Result<ActivationWriteResult, any Error>] {
+    package func commitActivations(_ writes: [ActivationWrite]) async -> [Result<ActivationWriteResult, any Error>] {
         guard !writes.isEmpty else { return [] }
         do {
             return try await write("record \(writes.count) activation attempt(s)") { db in
@@ -69,7 +69,7 @@ extension SQLiteStore {
         }
     }
 
-    public func changeMarker() async throws -> Int64 {
+    package func changeMarker() async throws -> Int64 {
         try await read("check the store for changes") { db in
             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM audit") ?? 0
         }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func appendAudit(_ events: [AuditEvent]) async throws {
+    package func appendAudit(_ events: [AuditEvent]) async throws {
         try await write("write the audit log") { db in
             for event in events {
                 var record = AuditRecord(event)
@@ -11,7 +11,7 @@ extension SQLiteStore {
         }
     }
 
-    public func history(device name: String) async throws -> [AuditEntry] {
+    package func history(device name: String) async throws -> [AuditEntry] {
         try await read("read the audit log") { db in
             // A device keeps its id across the BAT → SEP rename, so its history reads from insert to now
             // under either name; records of refused activations that matched no device carry only the

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func saveCluster(_ config: ClusterConfig, now: Date) async throws {
+    package func saveCluster(_ config: ClusterConfig, now: Date) async throws {
         let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         try await write("load the cluster configuration") { db in
             // Domains, pools and models stay rows of their own so devices reference them with foreign
@@ -73,7 +73,7 @@ extension SQLiteStore {
         }
     }
 
-    public func loadCluster() async throws -> ClusterConfig {
+    package func loadCluster() async throws -> ClusterConfig {
         let record = try await read("read the cluster configuration") { db in try ClusterRecord.fetchOne(db) }
         guard let record else {
             throw MRABatError(

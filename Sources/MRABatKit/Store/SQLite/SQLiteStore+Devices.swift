@@ -26,7 +26,7 @@ extension SQLiteStore {
         }
     }
 
-    public func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
+    package func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
         try await read("look up existing devices") { db in try Self.existingDevices(db, keys: keys, macs: macs) }
     }
 
@@ -36,7 +36,7 @@ extension SQLiteStore {
         var device: DeviceRecord
     }
 
-    public func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(
+    package func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(
         line: Int, device: StoredDevice
     )] {
         try await read("read the job's devices") { db in
@@ -51,7 +51,7 @@ extension SQLiteStore {
         }
     }
 
-    public func device(named name: String) async throws -> StoredDevice? {
+    package func device(named name: String) async throws -> StoredDevice? {
         try await read("read a device") { db in
             try DeviceRecord.filter(DeviceRecord.Columns.name == name).fetchOne(db).flatMap {
                 try Self.devices(db, [$0]).first
@@ -88,7 +88,7 @@ extension SQLiteStore {
             "c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at"
     }
 
-    public func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode]
+    package func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode]
     {
         let now = Self.seconds(now)
         return try await read("read activation codes") { db in

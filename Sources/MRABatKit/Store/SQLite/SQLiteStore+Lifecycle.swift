@@ -20,19 +20,19 @@ extension SQLiteStore {
         try lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.id == deviceID))
     }
 
-    public func lifecycleState(deviceNamed name: String) async throws -> DeviceLifecycleState? {
+    package func lifecycleState(deviceNamed name: String) async throws -> DeviceLifecycleState? {
         try await read("read a device") { db in
             try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.name == name))
         }
     }
 
-    public func lifecycleState(mac: MACAddress) async throws -> DeviceLifecycleState? {
+    package func lifecycleState(mac: MACAddress) async throws -> DeviceLifecycleState? {
         try await read("read a device") { db in
             try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.mac == mac.hex))
         }
     }
 
-    public func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)? {
+    package func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)? {
         try await read("look up an activation code") { db in
             guard
                 let code = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.identity == identity)
@@ -43,7 +43,7 @@ extension SQLiteStore {
         }
     }
 
-    public func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount {
+    package func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount {
         try await write("count a failed activation attempt") { db in
             try Self.recordFailedAttempt(db, deviceID: deviceID, limit: limit, event: event)
         }
@@ -96,7 +96,7 @@ extension SQLiteStore {
         return changed == 1
     }
 
-    public func endCode(id: Int64, status: ActivationCodeStatus, event: AuditEvent) async throws -> Bool {
+    package func endCode(id: Int64, status: ActivationCodeStatus, event: AuditEvent) async throws -> Bool {
         try await write("end an activation code") { db in
             let ended = try Self.endCode(db, id: id, status: status, now: event.at)
             var record = AuditRecord(event)
@@ -105,7 +105,7 @@ extension SQLiteStore {
         }
     }
 
-    public func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit {
+    package func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit {
         try await write("record the activation") { db in
             try Self.commitActivation(db, code: code, mac: mac, event: event)
         }
@@ -153,7 +153,7 @@ extension SQLiteStore {
         return ActivationCommit(device: device, previousName: before.name)
     }
 
-    public func releaseCode(deviceNamed name: String, now: Date) async throws -> EndedCode {
+    package func releaseCode(deviceNamed name: String, now: Date) async throws -> EndedCode {
         try await write("release an activation code") { db in
             guard let state = try Self.lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.name == name)) else {
                 throw MRABatError(.notFound, "no device named \(name)", value: name)
@@ -172,7 +172,7 @@ extension SQLiteStore {
         }
     }
 
-    public func replaceCode(
+    package func replaceCode(
         deviceNamed name: String, with secrets: IssuedCodeSecrets, expiresAt: Date, event: String,
         clearsActivation: Bool, now: Date, check: @escaping @Sendable (DeviceLifecycleState) throws -> Void
     ) async throws -> DeviceLifecycleState {
@@ -213,7 +213,7 @@ extension SQLiteStore {
         }
     }
 
-    public func expireCodes(now: Date) async throws -> [EndedCode] {
+    package func expireCodes(now: Date) async throws -> [EndedCode] {
         try await write("expire activation codes") { db in
             let rows = try Row.fetchAll(
                 db,
@@ -237,7 +237,7 @@ extension SQLiteStore {
         }
     }
 
-    public func readyToActivate(ownerUserID owner: String, now: Date) async throws -> [StoredCode] {
+    package func readyToActivate(ownerUserID owner: String, now: Date) async throws -> [StoredCode] {
         let now = Self.seconds(now)
         return try await read("read the user's phones") { db in
             let columns = OutstandingCodeRow.columns
@@ -251,7 +251,7 @@ extension SQLiteStore {
         }
     }
 
-    public func deviceCount(ownerUserID owner: String) async throws -> Int {
+    package func deviceCount(ownerUserID owner: String) async throws -> Int {
         try await read("count the user's phones") { db in
             try DeviceRecord.filter(DeviceRecord.Columns.ownerUserID == owner).fetchCount(db)
         }

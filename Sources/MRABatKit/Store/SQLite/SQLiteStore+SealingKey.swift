@@ -2,11 +2,11 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func sealingKeyFingerprint() async throws -> String? {
+    package func sealingKeyFingerprint() async throws -> String? {
         try await read("read the sealing key's fingerprint") { db in try SealingKeyRecord.fetchOne(db)?.fingerprint }
     }
 
-    public func recordSealingKey(fingerprint: String, now: Date) async throws -> String {
+    package func recordSealingKey(fingerprint: String, now: Date) async throws -> String {
         try await write("record the sealing key's fingerprint") { db in
             if let recorded = try SealingKeyRecord.fetchOne(db) { return recorded.fingerprint }
             try SealingKeyRecord(fingerprint: fingerprint, recordedAt: Self.seconds(now)).insert(db)
@@ -14,7 +14,7 @@ extension SQLiteStore {
         }
     }
 
-    public func anySealedCode() async throws -> (identity: String, sealed: [UInt8])? {
+    package func anySealedCode() async throws -> (identity: String, sealed: [UInt8])? {
         try await read("read a sealed activation code") { db in
             guard
                 let code = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.sealed != nil).fetchOne(db),
@@ -24,7 +24,7 @@ extension SQLiteStore {
         }
     }
 
-    public func replaceLostSealingKey(fingerprint: String, now: Date) async throws -> Int {
+    package func replaceLostSealingKey(fingerprint: String, now: Date) async throws -> Int {
         try await write("replace the sealing key") { db in
             let erased = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.sealed != nil)
                 .updateAll(db, ActivationCodeRecord.Columns.sealed.set(to: nil))

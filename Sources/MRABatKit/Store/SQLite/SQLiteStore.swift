@@ -11,16 +11,16 @@ import GRDB
 /// Every access but a job's goes through one ``DatabaseQueue`` in ordinary GRDB transactions; a
 /// job gets a connection of its own (``SQLiteJobWriter``) because it holds one transaction open
 /// across many accesses.
-public final class SQLiteStore: Store {
+package final class SQLiteStore: Store {
     /// GRDB's queue serialises every access to the one connection; it is Sendable itself.
     let queue: DatabaseQueue
-    public let path: String
+    package let path: String
     let readOnly: Bool
     let busyTimeout: TimeInterval
-    public static let defaultBusyTimeout: TimeInterval = 60
+    package static let defaultBusyTimeout: TimeInterval = 60
 
-    public var location: String { path }
-    public var defaultKeyFile: String? { path + ".key" }
+    package var location: String { path }
+    package var defaultKeyFile: String? { path + ".key" }
 
     /// Opens (creating if needed) and migrates the store at `path`.
     ///
@@ -28,7 +28,7 @@ public final class SQLiteStore: Store {
     ///   exist and be migrated already, and SQLite itself refuses any write.
     /// - Throws: `.config` for a missing store opened read-only; `.storeReadOnly` when the file or its
     ///   directory cannot be written; `.store` otherwise.
-    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout) throws
+    package init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout) throws
     {
         self.path = path
         self.readOnly = readOnly
@@ -147,7 +147,7 @@ public final class SQLiteStore: Store {
     }
 
     /// `PRAGMA integrity_check`; "ok" when the file is sound.
-    public func integrityCheck() async throws -> String {
+    package func integrityCheck() async throws -> String {
         try await read("check the store") { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
     }
 
