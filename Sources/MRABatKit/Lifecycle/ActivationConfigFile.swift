@@ -14,7 +14,8 @@ package enum ActivationConfigFile {
     ///
     /// Called after the activation committed, so no file names a device the store does not have.
     /// - Throws: ``MRABatError`` `.io` naming the path.
-    package static func write(_ commit: ActivationCommit, cluster: ClusterConfig, outDirectory: String) throws -> Written
+    package static func write(_ commit: ActivationCommit, cluster: ClusterConfig, outDirectory: String) throws
+        -> Written
     {
         let out = try OutputDirectory(path: outDirectory)
         let path = try TFTPConfigWriter(durable: true).write(

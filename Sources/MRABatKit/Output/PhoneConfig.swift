@@ -95,7 +95,8 @@ package struct CallManagerMember: Sendable, Hashable {
     /// SIP over TLS port.
     package var securedSipPort: Int
 
-    package init(priority: Int, name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061) {
+    package init(priority: Int, name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061)
+    {
         self.priority = priority
         self.name = name
         self.processNodeName = processNodeName

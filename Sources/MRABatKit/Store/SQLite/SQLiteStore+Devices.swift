@@ -88,7 +88,8 @@ extension SQLiteStore {
             "c.id, d.name, d.description, d.model, d.owner_user_id, c.identity, c.sealed, c.expires_at"
     }
 
-    package func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode]
+    package func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws
+        -> [StoredCode]
     {
         let now = Self.seconds(now)
         return try await read("read activation codes") { db in

@@ -43,7 +43,8 @@ extension SQLiteStore {
         }
     }
 
-    package func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount {
+    package func recordFailedAttempt(deviceID: Int64, limit: Int, event: AuditEvent) async throws -> FailedAttemptCount
+    {
         try await write("count a failed activation attempt") { db in
             try Self.recordFailedAttempt(db, deviceID: deviceID, limit: limit, event: event)
         }
@@ -105,7 +106,8 @@ extension SQLiteStore {
         }
     }
 
-    package func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit {
+    package func commitActivation(code: CodeState, mac: MACAddress, event: AuditEvent) async throws -> ActivationCommit
+    {
         try await write("record the activation") { db in
             try Self.commitActivation(db, code: code, mac: mac, event: event)
         }

@@ -28,7 +28,8 @@ package final class SQLiteStore: Store {
     ///   exist and be migrated already, and SQLite itself refuses any write.
     /// - Throws: `.config` for a missing store opened read-only; `.storeReadOnly` when the file or its
     ///   directory cannot be written; `.store` otherwise.
-    package init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout) throws
+    package init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout)
+        throws
     {
         self.path = path
         self.readOnly = readOnly
