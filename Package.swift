@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        // The PostgreSQL store (`--db postgres://…`): many workers and service nodes on one database.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -70,6 +72,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The PostgreSQL backend of the store interface; PostgresNIO's types stay inside it.
+        .target(
+            name: "MRABatPostgres",
+            dependencies: [
+                "MRABatKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The network side: activation API, config download, Self-Care (Hummingbird 2), and the phone's client.
         .target(
             name: "MRABatServer",
@@ -96,6 +110,7 @@ let package = Package(
             name: "mrabat",
             dependencies: [
                 "MRABatKit",
+                "MRABatPostgres",
                 "MRABatServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,7 +131,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "MRABatKitTests",
-            dependencies: ["MRABatKit", "CLibXML2", "COpenSSL", "CZlib", "TestSupport"],
+            dependencies: ["MRABatKit", "MRABatPostgres", "CLibXML2", "COpenSSL", "CZlib", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         // End to end: runs the built `mrabat` binary against real files and a real store.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import MRABatKit
+import MRABatPostgres
 
 /// `mrabat`: parses the command line, runs one command, maps what happened to an exit status.
 @main
@@ -10,9 +11,11 @@ struct MRABatCommand: AsyncParsableCommand {
         commandName: "mrabat",
         abstract: "Bulk-provision Cisco IP phones for MRA activation-code onboarding.",
         discussion: """
-            The store is ./mrabat.sqlite unless --db or $MRABAT_DB names another;
-            the key that seals its codes is <store>.key unless --key or $MRABAT_KEY
-            names another.
+            The store is ./mrabat.sqlite unless --db or $MRABAT_DB names another: an
+            SQLite file, or a PostgreSQL database as postgres://USER@HOST:PORT/DB
+            (password from $PGPASSWORD or ~/.pgpass; `mrabat init` creates its schema).
+            The key that seals its codes is <store>.key unless --key or $MRABAT_KEY
+            names another (a PostgreSQL store needs one named).
 
             Exit status:
               0   done: every row accepted or unchanged
@@ -37,6 +40,8 @@ struct MRABatCommand: AsyncParsableCommand {
     /// Replaces ArgumentParser's `main` so that every usage error exits 2 (not 64) and every
     /// failure is one `mrabat: error: …` line.
     static func main() async {
+        // `--db postgres://…` for every command: MRABatKit opens a store by the opener registered for its scheme.
+        PostgresStore.register()
         Glibc.exit(await execute(Array(CommandLine.arguments.dropFirst())))
     }
 

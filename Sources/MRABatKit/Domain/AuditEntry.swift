@@ -31,5 +31,10 @@ package struct AuditEntry: Sendable, Equatable {
     package var id: Int64
     package var record: AuditEvent
 
+    package init(id: Int64, record: AuditEvent) {
+        self.id = id
+        self.record = record
+    }
+
     package subscript<T>(dynamicMember keyPath: KeyPath<AuditEvent, T>) -> T { record[keyPath: keyPath] }
 }

@@ -31,5 +31,13 @@ package enum NaturalKey: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The key a stored device was created under, from its ``stored`` form: its MAC if it was
+    /// provisioned with one, else from its attributes (an activated device keeps the key it was created with).
+    package init(stored: String, device: StoredDevice) {
+        self =
+            stored.hasPrefix("mac:")
+            ? .mac(String(stored.dropFirst(4))) : NaturalKey(mac: nil, attributes: device.attributes)
+    }
+
     package var description: String { stored }
 }

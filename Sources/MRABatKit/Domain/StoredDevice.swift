@@ -47,6 +47,21 @@ package struct StoredCode: Sendable, Equatable {
     package var identity: String
     package var sealed: [UInt8]
     package var expiresAt: Date
+
+    package init(
+        id: Int64, cursor: Int64, deviceName: String, description: String?, model: String, ownerUserID: String,
+        identity: String, sealed: [UInt8], expiresAt: Date
+    ) {
+        self.id = id
+        self.cursor = cursor
+        self.deviceName = deviceName
+        self.description = description
+        self.model = model
+        self.ownerUserID = ownerUserID
+        self.identity = identity
+        self.sealed = sealed
+        self.expiresAt = expiresAt
+    }
 }
 
 /// One activation code's record, never the code: its status, secrets while outstanding, and dates.
@@ -62,6 +77,21 @@ package struct CodeState: Sendable, Equatable {
     package var issuedAt: Date
     package var expiresAt: Date
     package var endedAt: Date?
+
+    package init(
+        id: Int64, deviceID: Int64, status: ActivationCodeStatus, salt: [UInt8]?, verifier: [UInt8]?, boundMAC: String?,
+        issuedAt: Date, expiresAt: Date, endedAt: Date?
+    ) {
+        self.id = id
+        self.deviceID = deviceID
+        self.status = status
+        self.salt = salt
+        self.verifier = verifier
+        self.boundMAC = boundMAC
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.endedAt = endedAt
+    }
 }
 
 /// A device's lifecycle state: what activation and the code commands decide on.
@@ -72,6 +102,16 @@ package struct DeviceLifecycleState: Sendable, Equatable {
     package var throttled: Bool
     /// The device's outstanding code, if it has one.
     package var outstandingCode: CodeState?
+
+    package init(
+        device: StoredDevice, activatedAt: Date?, failedAttempts: Int, throttled: Bool, outstandingCode: CodeState?
+    ) {
+        self.device = device
+        self.activatedAt = activatedAt
+        self.failedAttempts = failedAttempts
+        self.throttled = throttled
+        self.outstandingCode = outstandingCode
+    }
 }
 
 /// What a committed activation changed.
@@ -80,12 +120,22 @@ package struct ActivationCommit: Sendable, Equatable {
     package var device: StoredDevice
     /// Its name before activation (`BAT…`, or the same `SEP…` name).
     package var previousName: String
+
+    package init(device: StoredDevice, previousName: String) {
+        self.device = device
+        self.previousName = previousName
+    }
 }
 
 /// A code taken out of use by `release`, `expire` or a replacement.
 package struct EndedCode: Sendable, Equatable {
     package var deviceName: String
     package var expiresAt: Date
+
+    package init(deviceName: String, expiresAt: Date) {
+        self.deviceName = deviceName
+        self.expiresAt = expiresAt
+    }
 }
 
 /// A wrong activation attempt as counted against a device.
@@ -94,4 +144,9 @@ package struct FailedAttemptCount: Sendable, Equatable {
     package var attempts: Int
     /// Whether the device is throttled now.
     package var throttled: Bool
+
+    package init(attempts: Int, throttled: Bool) {
+        self.attempts = attempts
+        self.throttled = throttled
+    }
 }

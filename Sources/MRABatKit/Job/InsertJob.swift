@@ -19,6 +19,31 @@ package enum InsertJob {
     package static func run(
         store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil
     ) async throws -> JobSummary {
+        // A store that runs jobs at once (PostgreSQL) rolls a job back when another one committed a
+        // device it was about to create; run again, it finds that device (unchanged, or a conflict).
+        // Each retry follows another job's commit (or a deadlock the database broke), so a few suffice.
+        var attempt = 1
+        while true {
+            do {
+                return try await runOnce(store: store, options: options, progress: progress)
+            } catch StoreConflict.concurrentJob where attempt < maxAttempts {
+                attempt += 1
+            } catch StoreConflict.concurrentJob {
+                throw MRABatError(
+                    .storeBusy,
+                    "other jobs kept creating the same devices at the same time: gave up after \(attempt) attempts, "
+                        + "nothing was committed; try again", at: SourceLocation(file: options.csvPath))
+            }
+        }
+    }
+
+    /// How many times a job starts over after a concurrent job's conflicting commit.
+    package static let maxAttempts = 8
+
+    /// One attempt at the pipeline, in one transaction.
+    static func runOnce(
+        store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)?
+    ) async throws -> JobSummary {
         var clock = StageClock()
         let cluster = try await loadCluster(store: store, options: options)
         let template = try loadTemplate(options: options, cluster: cluster)

@@ -3,9 +3,9 @@ import Foundation
 /// Everything mrabat persists: the cluster configuration, devices and lines, activation-code
 /// secrets, jobs with their rows, and the audit log.
 ///
-/// The embedded SQLite file (``SQLiteStore``) implements it; the interface is narrow and speaks only
-/// domain types, so another backend (PostgreSQL) can implement it too. Database error types never
-/// leave an implementation: failures are ``MRABatError`` (`.store`, `.storeBusy`, `.storeReadOnly`),
+/// The embedded SQLite file (``SQLiteStore``) implements it, and so does the PostgreSQL database of the
+/// `MRABatPostgres` target; the interface is narrow and speaks only domain types. Database error types
+/// never leave an implementation: failures are ``MRABatError`` (`.store`, `.storeBusy`, `.storeReadOnly`),
 /// and the only other error a caller may see is ``StoreConflict``.
 ///
 /// Rules live with the domain, not here: what may be regenerated or re-locked, how many failed
@@ -17,6 +17,8 @@ package protocol Store: AnyObject, Sendable {
     /// The sealing-key file used when none is given (`--key`): next to an SQLite file; nil when the
     /// store has no natural place for one.
     var defaultKeyFile: String? { get }
+    /// Ends the store's connections; nothing may use it afterwards. A process may also just exit.
+    func close() async
 
     // MARK: Cluster configuration
 
@@ -116,6 +118,11 @@ package protocol Store: AnyObject, Sendable {
 package enum StoreConflict: Error, Sendable, Equatable {
     /// A new code's SRP identity equals an outstanding code's: draw another code.
     case codeIdentityTaken
+    /// Another job running at the same time (a PostgreSQL store has several at once) committed a row
+    /// this job was about to create, or the two deadlocked: the job's transaction is rolled back, and
+    /// the job starts over, so that it sees the other job's rows (`unchanged` when identical, rejected
+    /// when they conflict).
+    case concurrentJob
 }
 
 /// One job's write transaction, held open while the job streams its rows through.
@@ -134,6 +141,8 @@ package protocol JobWriter: AnyObject, Sendable {
     /// Which of `identities` an outstanding code already has.
     func outstandingIdentities(among identities: [String]) async throws -> Set<String>
     /// Inserts devices with their lines, codes, accepted-row results and `issue` audit records.
+    /// - Throws: ``StoreConflict/concurrentJob`` when a concurrent job created one of these devices
+    ///   (name, MAC or natural key) or code identities first; the transaction is then rolled back.
     func insert(_ devices: [NewDevice], issuedAt: Date, expiresAt: Date) async throws
     /// Records rows that matched an existing device exactly.
     func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws

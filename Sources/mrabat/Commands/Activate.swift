@@ -82,7 +82,7 @@ struct Activate: AsyncParsableCommand {
             return
         }
         guard let out else { throw MRABatError(.usage, "--out DIR is required (unless --server is given)") }
-        let store = try store.open()
+        let store = try await store.open()
         let cluster = try await store.loadCluster()
         let service = ActivationService(store: store, cluster: cluster)
         let result = try await PhoneActivation.run(

@@ -23,7 +23,7 @@ struct Check: AsyncParsableCommand {
         if let cluster {
             config = try ClusterConfig.load(path: cluster)
         } else {
-            config = try await store.open(readOnly: true).loadCluster()
+            config = try await store.open(.readOnly).loadCluster()
         }
         let results = Prerequisites.evaluate(config, now: Date(), resolver: resolve ? SystemSRVResolver() : nil)
         for result in results { print(result.line) }

@@ -14,7 +14,7 @@ struct ExportCodes: AsyncParsableCommand {
     var out: String
 
     func run() async throws {
-        let opened = try store.open()
+        let opened = try await store.open()
         let vault = try await store.openVault(for: opened)
         let count = try await ActivationCodeExport.write(
             store: opened, vault: vault, jobID: nil, now: clock.date, to: out)

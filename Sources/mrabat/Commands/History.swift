@@ -12,7 +12,7 @@ struct History: AsyncParsableCommand {
     var device: String
 
     func run() async throws {
-        for entry in try await store.open(readOnly: true).history(device: device) {
+        for entry in try await store.open(.readOnly).history(device: device) {
             let fields = [
                 AuditTime.format(entry.at), entry.deviceName ?? "-", entry.event, entry.outcome, entry.detail ?? "",
             ]

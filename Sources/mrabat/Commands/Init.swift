@@ -22,7 +22,7 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         let config = try ClusterConfig.load(path: cluster)
-        let store = try store.open()
+        let store = try await store.open(.initialise)
         try await store.saveCluster(config, now: Date())
         if replaceLostKey {
             let erased = try await CodeVault.replaceLostKey(for: store, keyFile: self.store.keyFile).erased

@@ -36,7 +36,7 @@ struct Insert: AsyncParsableCommand {
         options.allOrNothing = allOrNothing
         options.keyFile = store.keyFile
         if let jobs { options.jobs = jobs.value }
-        let store = try store.open()
+        let store = try await store.open()
         if let cluster { try await store.saveCluster(try ClusterConfig.load(path: cluster), now: Date()) }
         let reporter = input.quiet ? nil : Console.progressReporter()
         let summary = try await InsertJob.run(store: store, options: options, progress: reporter)

@@ -5,7 +5,7 @@ import MRABatKit
 enum ReplaceCode {
     /// Issues the device's new code and prints it.
     static func run(_ kind: CodeReplacement.Kind, device: String, store options: StoreOptions) async throws {
-        let store = try options.open()
+        let store = try await options.open()
         let cluster = try await store.loadCluster()
         let vault = try await options.openVault(for: store)
         let issued = try await CodeReplacement.replace(

@@ -20,7 +20,7 @@ struct SelfCare: AsyncParsableCommand {
     var out: String
 
     func run() async throws {
-        let opened = try store.open()
+        let opened = try await store.open()
         let vault = try await store.openVault(for: opened)
         let entries = try await SelfCarePage.write(
             user: user, store: opened, vault: vault, cluster: try await opened.loadCluster(), outDirectory: out,

@@ -92,7 +92,7 @@ struct Serve: AsyncParsableCommand {
         if !store.path.contains("://") && !FileManager.default.fileExists(atPath: store.path) {
             throw MRABatError(.config, "there is no store at \(store.path); run `mrabat init --cluster FILE` first")
         }
-        let opened = try store.open()
+        let opened = try await store.open()
         let configuration = ServeConfiguration(
             keyFile: store.keyFile, listen: https,
             tlsCertificate: tlsCert, tlsKey: tlsKey, configListen: plain, selfCareUsers: selfCareUsers,

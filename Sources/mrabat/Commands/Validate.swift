@@ -25,9 +25,9 @@ struct Validate: AsyncParsableCommand {
         options.dryRun = true
         options.cluster = try cluster.map { try ClusterConfig.load(path: $0) }
         // With --cluster and no store yet, rows are checked without looking for existing devices.
-        let haveStore = FileManager.default.fileExists(atPath: store.path)
+        let haveStore = StoreLocation.isURL(store.path) || FileManager.default.fileExists(atPath: store.path)
         let summary = try await InsertJob.run(
-            store: options.cluster != nil && !haveStore ? nil : try store.open(readOnly: true), options: options)
+            store: options.cluster != nil && !haveStore ? nil : try await store.open(.readOnly), options: options)
         try input.finish(summary)
     }
 }

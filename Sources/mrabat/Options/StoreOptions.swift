@@ -5,8 +5,10 @@ import MRABatKit
 /// Where the store and its code vault's key are: every command takes these.
 struct StoreOptions: ParsableArguments {
     @Option(
-        name: .long, help: ArgumentHelp("The SQLite store (default: $MRABAT_DB or ./mrabat.sqlite).", valueName: "file")
-    )
+        name: .long,
+        help: ArgumentHelp(
+            "The store: an SQLite file, or postgres://USER@HOST:PORT/DB (default: $MRABAT_DB or ./mrabat.sqlite).",
+            valueName: "file|url"))
     var db: String?
 
     @Option(
@@ -20,10 +22,12 @@ struct StoreOptions: ParsableArguments {
     var path: String { db ?? Self.environment("MRABAT_DB") ?? StoreLocation.defaultPath }
 
     /// The vault's key file if one is named: `--key`, else `$MRABAT_KEY`; nil means the store's
-    /// default (its path with `.key` appended, for an SQLite file).
+    /// default (its path with `.key` appended, for an SQLite file; a PostgreSQL store has none).
     var keyFile: String? { key ?? Self.environment("MRABAT_KEY") }
 
-    func open(readOnly: Bool = false) throws -> any Store { try StoreLocation.open(path, readOnly: readOnly) }
+    func open(_ access: StoreLocation.Access = .readWrite) async throws -> any Store {
+        try await StoreLocation.open(path, access: access)
+    }
 
     /// The code vault for `store`: its key must be the one that sealed the store's codes (a store
     /// with none yet records it, creating the key file if needed).

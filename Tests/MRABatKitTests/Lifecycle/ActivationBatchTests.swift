@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MRABatKit
 
 /// The service in steps, as `mrabat serve` runs it: group-committed writes, decoys.
-@Suite struct ActivationBatchTests {
+@Suite(.timeLimit(.minutes(3))) struct ActivationBatchTests {
     /// A handshake's pending commit for `code` from the phone `mac`.
     private func pending(_ f: LifecycleFixture, _ code: ActivationCode, mac: String) async throws -> (
         PendingActivation, ActivationService
@@ -21,8 +22,10 @@ import Testing
         return (pending, service)
     }
 
-    @Test func racingCommitsInOneBatchHaveExactlyOneWinnerAndTheOthersStayIntact() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func racingCommitsInOneBatchHaveExactlyOneWinnerAndTheOthersStayIntact(
+        backend: TestBackend
+    ) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let code = try f.code(pool: "DP-Dallas")
         let other = try f.code(pool: "DP-NewYork")
         let (first, _) = try await pending(f, code, mac: "0011223344C1")
@@ -45,8 +48,8 @@ import Testing
             try f.count("SELECT COUNT(*) FROM audit WHERE outcome = 'model-mismatch' AND detail = 'batch test'") == 1)
     }
 
-    @Test func aMACInUseLosesOnlyItsOwnSavepoint() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func aMACInUseLosesOnlyItsOwnSavepoint(backend: TestBackend) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let (dallas, _) = try await pending(f, try f.code(pool: "DP-Dallas"), mac: LifecycleFixture.optionOneMAC)
         let (newYork, _) = try await pending(f, try f.code(pool: "DP-NewYork"), mac: "0011223344D1")
         let results = await f.store.commitActivations([dallas.write, newYork.write])
@@ -76,8 +79,10 @@ import Testing
         #expect(throws: MRABatError.self) { try server.verify(client.respond(to: challenge)) }
     }
 
-    @Test func aDecoyHandshakeIsRefusedAsAWrongProofAndAuditedAsUnknown() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func aDecoyHandshakeIsRefusedAsAWrongProofAndAuditedAsUnknown(
+        backend: TestBackend
+    ) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let service = f.service()
         var client = try SRPClient(parameters: .mrabat, identity: "ac1-nobody", password: "1234123412341234")
         let phone = PhoneIdentity(
@@ -101,8 +106,8 @@ import Testing
                 == 1)
     }
 
-    @Test func aRequiredMICThatIsMissingIsRefused() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func aRequiredMICThatIsMissingIsRefused(backend: TestBackend) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let service = f.service()
         let client = try SRPClient(parameters: .mrabat, identity: "ac1-x", password: "1234123412341234")
         let phone = PhoneIdentity(mac: LifecycleFixture.mac("0011223344E2"), model: "8845", micRequired: true)

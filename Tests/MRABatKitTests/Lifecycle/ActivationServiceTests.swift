@@ -1,13 +1,16 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import MRABatKit
 
-@Suite("Activation service")
+@Suite("Activation service", .timeLimit(.minutes(3)))
 struct ActivationServiceTests {
-    @Test func batPhoneActivatesAsSEPWithRedirectAndErasedSecrets() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func batPhoneActivatesAsSEPWithRedirectAndErasedSecrets(backend: TestBackend)
+        async throws
+    {
+        let f = try await LifecycleFixture.make(backend)
         let bat = try f.name(pool: "DP-Dallas")
         #expect(DeviceNamer.isDummyName(bat))
         let code = try f.code(pool: "DP-Dallas")
@@ -55,8 +58,10 @@ struct ActivationServiceTests {
         #expect(validator.validate(fileAt: written.path).isEmpty)
     }
 
-    @Test func phoneOnTheActivationDomainGetsNoRedirect() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func phoneOnTheActivationDomainGetsNoRedirect(backend: TestBackend)
+        async throws
+    {
+        let f = try await LifecycleFixture.make(backend)
         let result = try await PhoneActivation.run(
             code: try f.code(pool: "DP-NewYork"),
             phone: PhoneIdentity(mac: LifecycleFixture.mac("0011223344A1"), model: "8845"),
@@ -69,8 +74,8 @@ struct ActivationServiceTests {
         #expect(xml.contains("activate.mra.acme.example"))
     }
 
-    @Test func optionOneDeviceAcceptsOnlyItsMAC() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func optionOneDeviceAcceptsOnlyItsMAC(backend: TestBackend) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let sep = "SEP" + LifecycleFixture.optionOneMAC
         let code = try #require(f.codes[sep])
         let wrong = try #require(try await f.refusal(code, mac: "001A2B3C4D5F"))
@@ -96,8 +101,10 @@ struct ActivationServiceTests {
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 3)
     }
 
-    @Test func unknownCodeIsRefusedAuditedAndNeverLocksThePhoneOut() async throws {
-        let f = try await LifecycleFixture.make { $0.enterprise.maxActivationAttempts = 2 }
+    @Test(arguments: TestBackend.allCases) func unknownCodeIsRefusedAuditedAndNeverLocksThePhoneOut(
+        backend: TestBackend
+    ) async throws {
+        let f = try await LifecycleFixture.make(backend) { $0.enterprise.maxActivationAttempts = 2 }
         var wrong = try ActivationCode.generate()
         while f.codes.values.contains(wrong) { wrong = try ActivationCode.generate() }
         // A phone nobody provisioned: refused, audited under the phone's name, nothing counted.
@@ -122,8 +129,10 @@ struct ActivationServiceTests {
         #expect(try await f.refusal(f.codes[sep]!, mac: LifecycleFixture.optionOneMAC) == nil)
     }
 
-    @Test func wrongProofCountsAttemptsThrottlesAndRegenerateClearsIt() async throws {
-        let f = try await LifecycleFixture.make { $0.enterprise.maxActivationAttempts = 3 }
+    @Test(arguments: TestBackend.allCases) func wrongProofCountsAttemptsThrottlesAndRegenerateClearsIt(
+        backend: TestBackend
+    ) async throws {
+        let f = try await LifecycleFixture.make(backend) { $0.enterprise.maxActivationAttempts = 3 }
         let name = try f.name(pool: "DP-Dallas")
         let code = try f.code(pool: "DP-Dallas")
         let service = f.service()
@@ -150,8 +159,9 @@ struct ActivationServiceTests {
         #expect(try await f.refusal(issued.code, mac: "0011223344B1", service: service) == nil)
     }
 
-    @Test func expiredCodeIsRefusedAndMarkedExpired() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func expiredCodeIsRefusedAndMarkedExpired(backend: TestBackend) async throws
+    {
+        let f = try await LifecycleFixture.make(backend)
         let name = try f.name(pool: "DP-Dallas")
         let late = f.service(after: 168 * 3600 + 1)
         let refusal = try #require(
@@ -170,8 +180,8 @@ struct ActivationServiceTests {
         #expect(try await f.refusal(try f.code(pool: "DP-NewYork"), mac: "0011223344C2", service: inTime) == nil)
     }
 
-    @Test func usedAndReleasedCodesAreRefused() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func usedAndReleasedCodesAreRefused(backend: TestBackend) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let dallas = try f.code(pool: "DP-Dallas")
         #expect(try await f.refusal(dallas, mac: "0011223344D1") == nil)
         #expect(try await f.refusal(dallas, mac: "0011223344D1")?.reason == .alreadyUsed)
@@ -187,8 +197,8 @@ struct ActivationServiceTests {
         }
     }
 
-    @Test func aMACAlreadyOnAnotherDeviceIsRefused() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func aMACAlreadyOnAnotherDeviceIsRefused(backend: TestBackend) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let refusal = try #require(
             try await f.refusal(try f.code(pool: "DP-Dallas"), mac: LifecycleFixture.optionOneMAC))
         #expect(refusal.reason == .macInUse)
@@ -198,8 +208,10 @@ struct ActivationServiceTests {
         #expect(try f.count("SELECT COUNT(*) FROM device WHERE name LIKE 'BAT%'") == 2)
     }
 
-    @Test func twoHandshakesForOneCodeCommitExactlyOnce() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func twoHandshakesForOneCodeCommitExactlyOnce(backend: TestBackend)
+        async throws
+    {
+        let f = try await LifecycleFixture.make(backend)
         let code = try f.code(pool: "DP-Dallas")
         let service = f.service()
         var first = try SRPClient(
@@ -220,8 +232,8 @@ struct ActivationServiceTests {
         #expect(try f.count("SELECT COUNT(*) FROM device WHERE name IN ('SEP0011223344E1', 'SEP0011223344E2')") == 1)
     }
 
-    @Test func relockBindsTheNewCodeToTheMAC() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func relockBindsTheNewCodeToTheMAC(backend: TestBackend) async throws {
+        let f = try await LifecycleFixture.make(backend)
         let bat = try f.name(pool: "DP-Dallas")
         // Not activated: relock refuses, regenerate works.
         await #expect(throws: MRABatError.self) {
@@ -256,8 +268,10 @@ struct ActivationServiceTests {
             ])
     }
 
-    @Test func expireEndsOnlyCodesPastTheirTimeToLive() async throws {
-        let f = try await LifecycleFixture.make()
+    @Test(arguments: TestBackend.allCases) func expireEndsOnlyCodesPastTheirTimeToLive(backend: TestBackend)
+        async throws
+    {
+        let f = try await LifecycleFixture.make(backend)
         let newYork = try f.name(pool: "DP-NewYork")
         // Give one device a fresh code issued a day later, so it outlives the others.
         let later = f.issuedAt.addingTimeInterval(86_400)

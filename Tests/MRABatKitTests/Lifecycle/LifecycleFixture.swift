@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import MRABatPostgres
+import TestSupport
 
 @testable import MRABatKit
 
@@ -8,6 +10,8 @@ import GRDB
 /// - `BAT…` of alice in DP-Dallas (service domain US-MRA: redirected),
 /// - `BAT…` of alice in DP-NewYork (the activation domain: no redirect),
 /// - `SEP001A2B3C4D5E` of bob in DP-Frankfurt (Option 1, EU-MRA: redirected).
+///
+/// In an SQLite file, or in a fresh PostgreSQL database (``TestPostgres``).
 struct LifecycleFixture {
     static let optionOneMAC = "001A2B3C4D5E"
     static let csv = """
@@ -19,7 +23,14 @@ struct LifecycleFixture {
         """
 
     let directory: String
-    let store: SQLiteStore
+    let backend: TestBackend
+    let store: any Store
+    /// The SQLite file, or the PostgreSQL URL.
+    let location: String
+    /// The sealing key's file: next to an SQLite file, in ``directory`` for PostgreSQL.
+    let keyFile: String
+    /// What to pass as `--key`: nil for SQLite (its default), the file for PostgreSQL (which has none).
+    var keyOption: String? { backend == .sqlite ? nil : keyFile }
     let cluster: ClusterConfig
     let vault: CodeVault
     /// The code of each device, by device name.
@@ -27,9 +38,13 @@ struct LifecycleFixture {
     let issuedAt: Date
 
     /// - Parameter configure: changes to the sample cluster before it is loaded.
-    static func make(_ configure: (inout ClusterConfig) -> Void = { _ in }) async throws -> LifecycleFixture {
+    static func make(_ backend: TestBackend = .sqlite, _ configure: (inout ClusterConfig) -> Void = { _ in })
+        async throws -> LifecycleFixture
+    {
         let directory = try TestFiles.makeTemporaryDirectory("lifecycle")
-        let store = try SQLiteStore(path: directory + "/mrabat.sqlite")
+        let store = try await openStore(backend, directory: directory)
+        let location = store.location
+        let keyFile = backend == .sqlite ? directory + "/mrabat.sqlite.key" : directory + "/mrabat.key"
         var cluster = try ClusterConfig.load(path: TestFiles.sampleCluster)
         configure(&cluster)
         try await store.saveCluster(cluster, now: Date())
@@ -40,24 +55,38 @@ struct LifecycleFixture {
             outDirectory: directory + "/out")
         let issuedAt = Date(timeIntervalSince1970: TimeInterval(Int64(Date().timeIntervalSince1970)))
         options.now = issuedAt
+        if backend == .postgres { options.keyFile = keyFile }
         let summary = try await InsertJob.run(store: store, options: options)
         precondition(summary.accepted == 3, "fixture insert: \(summary.lines)")
-        let vault = try CodeVault.openOrCreate(keyFile: store.path + ".key")
+        let vault = try CodeVault.openOrCreate(keyFile: keyFile)
         var codes: [String: ActivationCode] = [:]
         for stored in try await store.outstandingCodes(jobID: nil, now: issuedAt, after: 0, limit: 100) {
             codes[stored.deviceName] = try vault.open(stored.sealed, associatedData: Array(stored.identity.utf8))
         }
         return LifecycleFixture(
-            directory: directory, store: store, cluster: cluster, vault: vault, codes: codes, issuedAt: issuedAt)
+            directory: directory, backend: backend, store: store, location: location, keyFile: keyFile,
+            cluster: cluster, vault: vault, codes: codes, issuedAt: issuedAt)
+    }
+
+    /// A new, empty store: a file in `directory`, or a fresh PostgreSQL database with its schema.
+    static func openStore(_ backend: TestBackend, directory: String) async throws -> any Store {
+        switch backend {
+        case .sqlite:
+            return try SQLiteStore(path: directory + "/mrabat.sqlite")
+        case .postgres:
+            let url = try TestPostgres.freshDatabase("lifecycle")
+            return try await PostgresStore.open(url, access: .initialise)
+        }
     }
 
     var out: String { directory + "/out" }
 
     /// The name of alice's device in `pool`.
     func name(pool: String) throws -> String {
-        try store.queue.read { db in
-            try String.fetchOne(db, sql: "SELECT name FROM device WHERE device_pool = ?", arguments: [pool])!
+        guard let name: String = try value("SELECT name FROM device WHERE device_pool = ?", [pool]) else {
+            throw MRABatError(.notFound, "the fixture has no device in \(pool)")
         }
+        return name
     }
 
     func code(pool: String) throws -> ActivationCode { codes[try name(pool: pool)]! }
@@ -68,12 +97,79 @@ struct LifecycleFixture {
         return ActivationService(store: store, cluster: cluster, now: { at })
     }
 
-    func value<T: DatabaseValueConvertible>(_ sql: String, _ arguments: StatementArguments = []) throws -> T? {
-        try store.queue.read { db in try T.fetchOne(db, sql: sql, arguments: arguments) }
+    /// The first column of the first row `sql` selects, read back from text (a flag as 0 or 1 in
+    /// both backends); `?` marks take `arguments` in order.
+    func value<T: LosslessStringConvertible>(_ sql: String, _ arguments: [any Sendable] = []) throws -> T? {
+        try rows(sql, arguments).first?.first.flatMap { $0 }.flatMap { T($0) }
     }
 
-    func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
+    func count(_ sql: String, _ arguments: [any Sendable] = []) throws -> Int {
         try value(sql, arguments) ?? -1
+    }
+
+    /// Every row `sql` selects, each value as text (nil for NULL), through a connection of its own.
+    func rows(_ sql: String, _ arguments: [any Sendable] = []) throws -> [[String?]] {
+        switch backend {
+        case .sqlite:
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: location, configuration: configuration)
+            return try queue.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map(Self.databaseValue))).map {
+                    row in
+                    row.databaseValues.map { value in
+                        switch value.storage {
+                        case .null: nil
+                        case .int64(let number): String(number)
+                        case .double(let number): String(number)
+                        case .string(let text): text
+                        case .blob(let data): data.map { String(format: "%02x", $0) }.joined()
+                        }
+                    }
+                }
+            }
+        case .postgres:
+            return try TestPostgres.query(location, Self.inline(sql, arguments)).map { row in
+                row.map { value in value == "t" ? "1" : value == "f" ? "0" : value }
+            }
+        }
+    }
+
+    /// Runs a statement that changes the store behind its back (a state an old version left).
+    func execute(_ sql: String) async throws {
+        switch backend {
+        case .sqlite:
+            try await DatabaseQueue(path: location).write { db in try db.execute(sql: sql) }
+        case .postgres:
+            try TestPostgres.query(location, sql)
+        }
+    }
+
+    private static func databaseValue(_ value: any Sendable) -> (any DatabaseValueConvertible)? {
+        switch value {
+        case let text as String: text
+        case let number as Int64: number
+        case let number as Int: number
+        default: "\(value)"
+        }
+    }
+
+    /// `sql` with each `?` replaced by its argument as a literal (strings quoted).
+    private static func inline(_ sql: String, _ arguments: [any Sendable]) -> String {
+        var remaining = arguments[...]
+        var result = ""
+        for character in sql {
+            if character == "?", let argument = remaining.popFirst() {
+                if let text = argument as? String {
+                    result += "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+                } else {
+                    result += "\(argument)"
+                }
+            } else {
+                result.append(character)
+            }
+        }
+        return result
     }
 
     static func mac(_ text: String) -> MACAddress { MACAddress(parsing: text)! }

@@ -1,8 +1,10 @@
 import Foundation
 import GRDB
 import MRABatKit
+import TestSupport
 
-/// Runs the built `mrabat` binary in a scratch folder with its own store.
+/// Runs the built `mrabat` binary in a scratch folder with its own store: an SQLite file there, or a
+/// fresh PostgreSQL database (``TestPostgres``) with the sealing key's file there.
 struct Harness {
     /// The package root, found from this source file.
     static let root: URL = {
@@ -36,14 +38,27 @@ struct Harness {
 
     static func repo(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
-    /// A fresh folder (never reused) holding the store and outputs.
+    /// A fresh folder (never reused) holding the store (SQLite) and outputs.
     let directory: String
-    var db: String { directory + "/mrabat.sqlite" }
+    let backend: TestBackend
+    /// `--db`: the SQLite file, or the PostgreSQL URL.
+    let db: String
+    /// The sealing key's file: `<store>.key` for SQLite (its default), in the folder for PostgreSQL.
+    var keyFile: String { backend == .sqlite ? db + ".key" : directory + "/mrabat.key" }
 
-    init(_ label: String = "e2e") throws {
+    init(_ label: String = "e2e", backend: TestBackend = .sqlite) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("mrabat-\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         directory = url.path
+        self.backend = backend
+        db = backend == .sqlite ? url.path + "/mrabat.sqlite" : try TestPostgres.freshDatabase(label)
+    }
+
+    /// The environment a run gets: the store and, for PostgreSQL, the key file (it has no default).
+    var storeEnvironment: [String: String] {
+        var env = ["MRABAT_DB": db]
+        if backend == .postgres { env["MRABAT_KEY"] = keyFile }
+        return env
     }
 
     struct Result {
@@ -59,8 +74,7 @@ struct Harness {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["MRABAT_DB"] = db
+        var env = ProcessInfo.processInfo.environment.merging(storeEnvironment) { $1 }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe()
@@ -111,16 +125,45 @@ struct Harness {
         return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
-    /// Opens the store read-only, as a separate connection.
+    /// Opens the SQLite store read-only, as a separate connection.
     func query<T>(_ body: (Database) throws -> T) throws -> T {
+        precondition(backend == .sqlite, "query(_:) reads an SQLite store; use rows(_:) for any backend")
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: db, configuration: configuration)
         return try queue.read(body)
     }
 
+    /// Every row `sql` selects, each value as text (nil for NULL; a flag as 0 or 1), through a
+    /// connection of its own: GRDB for SQLite, psql for PostgreSQL.
+    func rows(_ sql: String) throws -> [[String?]] {
+        switch backend {
+        case .sqlite:
+            return try query { db in
+                try Row.fetchAll(db, sql: sql).map { row in
+                    row.databaseValues.map { value in
+                        switch value.storage {
+                        case .null: nil
+                        case .int64(let number): String(number)
+                        case .double(let number): String(number)
+                        case .string(let text): text
+                        case .blob(let data): data.map { String(format: "%02x", $0) }.joined()
+                        }
+                    }
+                }
+            }
+        case .postgres:
+            return try TestPostgres.query(db, sql).map { row in
+                row.map { value in value == "t" ? "1" : value == "f" ? "0" : value }
+            }
+        }
+    }
+
+    /// The first column of each row `sql` selects.
+    func strings(_ sql: String) throws -> [String] { try rows(sql).compactMap { $0.first ?? nil } }
+
     func count(_ sql: String) throws -> Int {
-        try query { try Int.fetchOne($0, sql: sql) ?? -1 }
+        try rows(sql).first?.first.flatMap { $0 }.flatMap { Int($0) } ?? -1
     }
 }
 

@@ -97,8 +97,7 @@ final class SQLiteJobWriter: JobWriter {
         let expires = SQLiteStore.seconds(expiresAt)
         let jobID = self.jobID
         try await run("write devices") { db in
-            // The audit log starts each device's history with its first code, under the name it was provisioned as.
-            let expiry = "code expires \(AuditTime.format(expiresAt))"
+            let issue = StoreEvents.Issue(jobID: jobID, at: issuedAt, expiresAt: expiresAt)
             var deviceRows = BulkInserter<DeviceRecord>()
             var lineRows = BulkInserter<LineRecord>()
             var codeRows = BulkInserter<ActivationCodeRecord>()
@@ -118,12 +117,7 @@ final class SQLiteJobWriter: JobWriter {
                 try jobRows.insert(
                     JobRowRecord(jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID),
                     into: db)
-                try auditRows.insert(
-                    AuditRecord(
-                        AuditEvent(
-                            at: issuedAt, deviceID: deviceID, deviceName: draft.name, event: "issue",
-                            detail: "job \(jobID) line \(draft.sourceLine): \(expiry)"
-                                + (draft.mac.map { ", bound to MAC \($0.hex)" } ?? ""))), into: db)
+                try auditRows.insert(AuditRecord(issue.event(deviceID: deviceID, draft: draft)), into: db)
             }
         }
     }

@@ -20,9 +20,7 @@ extension SQLiteStore {
                         // The savepoint rolled the lost commit back; its refusal is audited instead.
                         if case .commit(let code, _, let detail, let at) = write {
                             var audit = AuditRecord(
-                                AuditEvent(
-                                    at: at, deviceID: code.deviceID, deviceName: refusal.deviceName, event: "activate",
-                                    outcome: refusal.reason.rawValue, detail: detail))
+                                StoreEvents.activationLost(refusal, deviceID: code.deviceID, detail: detail, at: at))
                             try audit.insert(db)
                         }
                         results.append(.failure(refusal))

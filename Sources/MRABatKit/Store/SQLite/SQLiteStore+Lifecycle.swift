@@ -61,26 +61,17 @@ extension SQLiteStore {
         device.failedAttempts += 1
         device.throttled = device.throttled || device.failedAttempts >= limit
         try device.update(db, columns: [DeviceRecord.Columns.failedAttempts, DeviceRecord.Columns.throttled])
-        var audit = event
-        audit.deviceName = device.name
         let count = device.failedAttempts
-        // Past the limit the count goes on (the audit log shows every attempt), but "attempt 20 of 5"
-        // reads as nonsense: say since when the device is throttled instead.
-        let note =
-            wasThrottled
-            ? "failed attempt \(count); throttled since attempt \(limit)" : "failed attempt \(count) of \(limit)"
-        audit.detail = [event.detail, note].compactMap { $0 }.joined(separator: "; ")
-        var record = AuditRecord(audit)
+        var record = AuditRecord(
+            StoreEvents.failedAttempt(
+                event, deviceName: device.name, count: count, limit: limit, wasThrottled: wasThrottled))
         try record.insert(db)
         if device.throttled && !wasThrottled {
             var throttle = AuditRecord(
-                AuditEvent(
-                    at: event.at, deviceID: deviceID, deviceName: device.name, event: "throttle",
-                    detail: "\(count) failed activation attempts; `mrabat regenerate \(device.name)` clears it"))
+                StoreEvents.throttled(at: event.at, deviceID: deviceID, deviceName: device.name, count: count))
             try throttle.insert(db)
         }
         return FailedAttemptCount(attempts: count, throttled: device.throttled)
-
     }
 
     /// Ends an outstanding code inside the caller's transaction: status set, secrets erased.
@@ -123,16 +114,13 @@ extension SQLiteStore {
             throw MRABatError(.store, "the device of activation code \(code.id) disappeared")
         }
         guard try endCode(db, id: code.id, status: .used, now: event.at) else {
-            throw ActivationRefusal(
-                .alreadyUsed, "the code of \(before.name) was used by another activation a moment ago",
-                deviceName: before.name)
+            throw StoreEvents.alreadyUsed(deviceName: before.name)
         }
         if let other = try DeviceRecord.filter(
             DeviceRecord.Columns.mac == mac.hex && DeviceRecord.Columns.id != code.deviceID
         )
         .fetchOne(db) {
-            throw ActivationRefusal(
-                .macInUse, "MAC \(mac.hex) already belongs to device \(other.name)", deviceName: before.name)
+            throw StoreEvents.macInUse(mac, otherDevice: other.name, deviceName: before.name)
         }
         record.name = mac.deviceName
         record.mac = mac.hex
@@ -140,14 +128,8 @@ extension SQLiteStore {
         record.failedAttempts = 0
         record.throttled = false
         try record.update(db)
-        var audit = event
-        audit.deviceID = code.deviceID
-        audit.deviceName = mac.deviceName
-        if before.name != mac.deviceName {
-            audit.detail = ["renamed \(before.name) → \(mac.deviceName)", event.detail].compactMap { $0 }
-                .joined(separator: "; ")
-        }
-        var auditRecord = AuditRecord(audit)
+        var auditRecord = AuditRecord(
+            StoreEvents.activated(event, deviceID: code.deviceID, previousName: before.name, mac: mac))
         try auditRecord.insert(db)
         var device = before
         device.name = mac.deviceName
@@ -166,9 +148,7 @@ extension SQLiteStore {
             }
             _ = try Self.endCode(db, id: code.id, status: .released, now: now)
             var audit = AuditRecord(
-                AuditEvent(
-                    at: now, deviceID: state.device.id, deviceName: name, event: "release",
-                    detail: "code issued \(AuditTime.format(code.issuedAt)) released"))
+                StoreEvents.released(at: now, deviceID: state.device.id, deviceName: name, issuedAt: code.issuedAt))
             try audit.insert(db)
             return EndedCode(deviceName: name, expiresAt: code.expiresAt)
         }
@@ -201,12 +181,8 @@ extension SQLiteStore {
             record.throttled = false
             if clearsActivation { record.activatedAt = nil }
             try record.update(db)
-            var detail = "new code expires \(AuditTime.format(expiresAt))"
-            if let mac = state.device.mac { detail += ", bound to MAC \(mac)" }
-            if state.outstandingCode != nil { detail += "; previous code released" }
-            if state.throttled { detail += "; throttle cleared" }
             var audit = AuditRecord(
-                AuditEvent(at: now, deviceID: state.device.id, deviceName: name, event: event, detail: detail))
+                StoreEvents.replaced(event, at: now, before: state, deviceName: name, expiresAt: expiresAt))
             try audit.insert(db)
             guard let replaced = try Self.lifecycleState(db, deviceID: state.device.id) else {
                 throw MRABatError(.store, "device \(name) disappeared while its code was replaced")
@@ -229,9 +205,7 @@ extension SQLiteStore {
                 let name: String = row["name"]
                 _ = try Self.endCode(db, id: row["id"], status: .expired, now: now)
                 var audit = AuditRecord(
-                    AuditEvent(
-                        at: now, deviceID: row["device_id"], deviceName: name, event: "expire",
-                        detail: "time to live ended \(AuditTime.format(expires))"))
+                    StoreEvents.expired(at: now, deviceID: row["device_id"], deviceName: name, expiresAt: expires))
                 try audit.insert(db)
                 ended.append(EndedCode(deviceName: name, expiresAt: expires))
             }

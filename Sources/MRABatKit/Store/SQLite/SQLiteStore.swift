@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Glibc
 
 /// The embedded SQLite store (the default): one file, `./mrabat.sqlite` unless told otherwise.
 ///
@@ -21,6 +22,8 @@ package final class SQLiteStore: Store {
 
     package var location: String { path }
     package var defaultKeyFile: String? { path + ".key" }
+
+    package func close() async { try? queue.close() }
 
     /// Opens (creating if needed) and migrates the store at `path`.
     ///
@@ -74,7 +77,7 @@ package final class SQLiteStore: Store {
     private static func restrictPermissions(_ path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor >= 0 {
-            close(descriptor)
+            Glibc.close(descriptor)
             return
         }
         guard errno == EEXIST else {

@@ -156,8 +156,5 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
 
     /// The key the device was created under: its MAC if it was provisioned with one, else from its
     /// attributes (an activated device keeps the row key it was created with).
-    func key(of device: StoredDevice) -> NaturalKey {
-        naturalKey.hasPrefix("mac:")
-            ? .mac(String(naturalKey.dropFirst(4))) : NaturalKey(mac: nil, attributes: device.attributes)
-    }
+    func key(of device: StoredDevice) -> NaturalKey { NaturalKey(stored: naturalKey, device: device) }
 }
