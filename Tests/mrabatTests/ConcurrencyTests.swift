@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import MRABatKit
+import TestSupport
 import Testing
 
 /// Two `mrabat insert` processes on one store at the same time (issue 3): both finish correctly —
 /// one waits for the other's transaction, or fails cleanly with the retryable status 3 — and the
 /// store never holds a duplicate device, name or code.
-@Suite("two inserts at once, end to end")
+@Suite("inserts at once, end to end", .timeLimit(.minutes(3)))
 struct ConcurrencyTests {
     static let template = Harness.repo("Templates/mra-88xx-5line.yaml")
 
@@ -48,12 +49,12 @@ struct ConcurrencyTests {
         return Dictionary(rows.map { ($0[0], $0[4]) }, uniquingKeysWith: { a, b in a == b ? a : "conflict \(a) \(b)" })
     }
 
-    @Test("the same file twice", arguments: [false, true])
-    func sameFile(sharedOutputFolder: Bool) throws {
-        let h = try Harness("twice")
+    @Test("the same file twice", arguments: TestBackend.allCases, [false, true])
+    func sameFile(backend: TestBackend, sharedOutputFolder: Bool) throws {
+        let h = try Harness("twice", backend: backend)
         try h.initSample()
         // No insert before: both processes also race to create the code key file.
-        #expect(!h.exists("mrabat.sqlite.key"))
+        #expect(!FileManager.default.fileExists(atPath: h.keyFile))
         let file = try GeneratedBATFile.write(to: h.path("phones.csv"), rows: 0..<2500)
         let outs = sharedOutputFolder ? ["out", "out"] : ["out0", "out1"]
         var outcomes = try runTogether(h, [(file.path, outs[0]), (file.path, outs[1])])
@@ -82,7 +83,7 @@ struct ConcurrencyTests {
         #expect(try h.count("SELECT COUNT(*) FROM job WHERE finished_at IS NOT NULL") == 2)
 
         // Both exports hand out the same, distinct codes: the store's, one per device.
-        let names = Set(try h.query { try String.fetchAll($0, sql: "SELECT name FROM device") })
+        let names = Set(try h.strings("SELECT name FROM device"))
         for out in Set(outs) {
             #expect(try h.checkOutputs(out, expectedCodes: file.accepted) == [])
             #expect(Set(try h.files(in: out + "/tftp")) == Set(names.map { "\($0).cnf.xml" }))
@@ -94,9 +95,9 @@ struct ConcurrencyTests {
         if exports.count == 2 { #expect(exports[0] == exports[1], "the two runs exported different codes") }
     }
 
-    @Test("overlapping files")
-    func overlappingFiles() throws {
-        let h = try Harness("overlap")
+    @Test("overlapping files", arguments: TestBackend.allCases)
+    func overlappingFiles(backend: TestBackend) throws {
+        let h = try Harness("overlap", backend: backend)
         try h.initSample()
         let a = try GeneratedBATFile.write(to: h.path("a.csv"), rows: 0..<3000)
         let b = try GeneratedBATFile.write(to: h.path("b.csv"), rows: 1500..<4500)
@@ -131,6 +132,55 @@ struct ConcurrencyTests {
         for out in ["outA", "outB"] {
             #expect(try h.checkOutputs(out) == [])
         }
+    }
+
+    /// Four workers on four overlapping files into one PostgreSQL store, all at once (SPEC §9: PostgreSQL
+    /// workers run at once): no device, name, MAC or code twice, and every row of every file accounted
+    /// for — accepted by exactly one worker, unchanged for the others, or rejected with its reason.
+    @Test("four workers, overlapping files, one PostgreSQL store")
+    func fourWorkersIntoPostgreSQL() throws {
+        let h = try Harness("four", backend: .postgres)
+        try h.initSample()
+        let ranges = [0..<1600, 800..<2400, 1600..<3200, 400..<2800]
+        let files = try ranges.enumerated().map { index, range in
+            try GeneratedBATFile.write(to: h.path("w\(index).csv"), rows: range)
+        }
+        let union = try GeneratedBATFile.write(to: h.path("union.csv"), rows: 0..<3200)
+        let outcomes = try runTogether(h, files.enumerated().map { ($1.path, "out\($0)") })
+        for (index, outcome) in outcomes.enumerated() {
+            #expect(outcome.finished, "worker \(index): \(outcome.status) \(outcome.stderr)")
+        }
+        let counts = outcomes.compactMap(\.counts)
+        try #require(counts.count == 4)
+        for (index, (count, file)) in zip(counts, files).enumerated() {
+            #expect(count.rows == file.rows, "worker \(index): \(count)")
+            #expect(count.accepted + count.unchanged == file.accepted, "worker \(index): \(count)")
+            #expect(count.rejected == file.rejectedLines.count, "worker \(index): \(count)")
+            let rejects = csvRows(try h.read("out\(index)/rejects.csv")).dropFirst()
+            #expect(Set(rejects.compactMap { Int($0[$0.count - 2]) }) == file.rejectedLines, "worker \(index)")
+            #expect(rejects.allSatisfy { $0.last?.contains("DP-Atlantis") == true }, "worker \(index): a reason")
+        }
+        // Each phone was created by exactly one worker; the others found it unchanged.
+        #expect(counts.map(\.accepted).reduce(0, +) == union.accepted, "\(counts)")
+        #expect(try h.checkStoreInvariants() == [])
+        #expect(try h.count("SELECT COUNT(*) FROM device") == union.accepted)
+        #expect(try h.count("SELECT COUNT(*) FROM activation_code") == union.accepted, "a code issued twice")
+        #expect(try h.count("SELECT COUNT(*) FROM job WHERE finished_at IS NOT NULL") == 4)
+        // Every row of every file is a row of its job: accepted, unchanged or rejected.
+        let perJob = try h.rows("SELECT job_id, COUNT(*) FROM job_row GROUP BY job_id ORDER BY job_id")
+        #expect(perJob.map { Int($0[1] ?? "") ?? -1 }.sorted() == files.map(\.rows).sorted(), "\(perJob)")
+        #expect(try h.count("SELECT COUNT(*) FROM job_row WHERE outcome = 'accepted'") == union.accepted)
+        // The workers' exports agree: one code per phone, whoever created it.
+        var codes: [String: String] = [:]
+        for index in files.indices {
+            #expect(try h.checkOutputs("out\(index)") == [])
+            for (name, code) in try exportedCodes(h, "out\(index)") {
+                #expect(codes[name] == nil || codes[name] == code, "\(name) got two codes")
+                codes[name] = code
+            }
+        }
+        #expect(codes.count == union.accepted)
+        #expect(Set(codes.values).count == codes.count, "two devices share a code")
     }
 
     /// A connection that holds the store's write lock (an open `BEGIN IMMEDIATE`) until rolled back.

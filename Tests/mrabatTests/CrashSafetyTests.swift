@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MRABatKit
+import TestSupport
 import Testing
 
 /// SIGKILL the real `mrabat insert` at several points of a large job, check what it leaves, then
@@ -10,7 +11,8 @@ import Testing
 /// Kill points are found by watching the process's effects, not by timing alone, so they land in
 /// the phase they name however loaded the machine is: uncommitted frames in the WAL, the first
 /// config file (outputs start only after the commit is durable), the code export's temporary file.
-@Suite("killed jobs, end to end", .serialized)
+// Each test runs several jobs of thousands of rows, killed and re-run: longer than most on a loaded 2-core machine.
+@Suite("killed jobs, end to end", .serialized, .timeLimit(.minutes(8)))
 struct CrashSafetyTests {
     /// Large enough that each phase lasts seconds in a debug build, small enough for CI.
     static let rows = 8000
@@ -19,8 +21,9 @@ struct CrashSafetyTests {
     enum KillPoint: CustomStringConvertible {
         /// A fixed time after start: before the store is opened, or somewhere in the transaction.
         case after(seconds: Double)
-        /// The WAL holds at least this many bytes of the job's uncommitted pages.
-        case walBytes(Int)
+        /// The store has grown by at least this many bytes since the run started, of the job's
+        /// uncommitted pages (SQLite's WAL; PostgreSQL's device and code tables).
+        case uncommittedBytes(Int)
         /// The first `tftp/*.cnf.xml` has appeared: the job has committed and is writing outputs.
         case firstConfigFile
         /// `activation-codes.csv` is being written (its temporary file exists).
@@ -29,7 +32,7 @@ struct CrashSafetyTests {
         var description: String {
             switch self {
             case .after(let seconds): "\(seconds) s after start"
-            case .walBytes(let bytes): "WAL at \(bytes) bytes"
+            case .uncommittedBytes(let bytes): "store grown by \(bytes) bytes"
             case .firstConfigFile: "first config file written"
             case .codeExport: "writing activation-codes.csv"
             }
@@ -38,6 +41,7 @@ struct CrashSafetyTests {
 
     /// Starts the job, kills it at `point`; returns whether the kill ended it (false: it finished first).
     func runKilled(_ h: Harness, _ file: GeneratedBATFile, at point: KillPoint, label: String) throws -> Bool {
+        let startSize = h.storeBytesWritten()
         let child = try RunningMRABat(
             h,
             ["insert", file.path, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("out")],
@@ -47,11 +51,8 @@ struct CrashSafetyTests {
         case .after(let seconds):
             let deadline = Date().addingTimeInterval(seconds)
             reached = child.wait(until: { Date() >= deadline })
-        case .walBytes(let bytes):
-            reached = child.wait(until: {
-                let size = (try? FileManager.default.attributesOfItem(atPath: h.db + "-wal")[.size] as? NSNumber)
-                return (size?.intValue ?? 0) >= bytes
-            })
+        case .uncommittedBytes(let bytes):
+            reached = child.wait(until: { h.storeBytesWritten() - startSize >= bytes })
         case .firstConfigFile:
             reached = child.wait(until: {
                 ((try? FileManager.default.contentsOfDirectory(atPath: h.path("out/tftp"))) ?? []).contains {
@@ -74,16 +75,12 @@ struct CrashSafetyTests {
 
     /// Devices with their outstanding code's identity: what a re-run must leave exactly as it is.
     func codeSnapshot(_ h: Harness) throws -> [String: String] {
-        try h.query { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.name, c.identity FROM device d
-                    JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
-                    """
-            )
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["identity"] as String) })
-        }
+        let rows = try h.rows(
+            """
+            SELECT d.name, c.identity FROM device d
+            JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+            """)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] ?? "", $0[1] ?? "") })
     }
 
     func expectConsistent(_ h: Harness, _ file: GeneratedBATFile, after point: String) throws {
@@ -95,15 +92,15 @@ struct CrashSafetyTests {
         #expect(!h.exists("out/rejects.csv") || devices == file.accepted, "rejects.csv before the job finished")
     }
 
-    @Test func killedAtEveryPhaseThenReRunFinishesTheJob() throws {
-        let h = try Harness("kill")
+    @Test(arguments: TestBackend.allCases) func killedAtEveryPhaseThenReRunFinishesTheJob(backend: TestBackend) throws {
+        let h = try Harness("kill", backend: backend)
         try h.initSample()
         let file = try GeneratedBATFile.write(to: h.path("phones.csv"), rows: 0..<Self.rows)
         #expect(file.rejectedLines.count > 0 && file.accepted > 5000)
 
-        // Before the commit: nothing of the job may survive. The WAL point comes first, while the
-        // store has no WAL file yet, so the size seen is this job's uncommitted pages.
-        #expect(try runKilled(h, file, at: .walBytes(1 << 20), label: "wal"), "the job ended before its WAL grew")
+        // Before the commit: nothing of the job may survive. The growth seen is this job's uncommitted pages.
+        #expect(
+            try runKilled(h, file, at: .uncommittedBytes(1 << 20), label: "wal"), "the job ended before the store grew")
         try expectConsistent(h, file, after: "a kill with uncommitted pages in the WAL")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0, "uncommitted devices survived a kill")
         #expect(try h.count("SELECT COUNT(*) FROM job") == 0)
@@ -146,8 +143,10 @@ struct CrashSafetyTests {
         try expectComplete(h, file, codes: codes)
     }
 
-    @Test func killedJobOnTopOfAnEarlierOneLeavesTheEarlierOneAlone() throws {
-        let h = try Harness("kill-over")
+    @Test(arguments: TestBackend.allCases) func killedJobOnTopOfAnEarlierOneLeavesTheEarlierOneAlone(
+        backend: TestBackend
+    ) throws {
+        let h = try Harness("kill-over", backend: backend)
         try h.initSample()
         let first = try GeneratedBATFile.write(to: h.path("first.csv"), rows: 0..<1000)
         #expect(try h.insert(first.path, out: "out").status == 1)
@@ -157,11 +156,15 @@ struct CrashSafetyTests {
         // The second file repeats the first and adds 4000 phones; killed with uncommitted pages in the
         // WAL, emptied first so that its size is this job's.
         let second = try GeneratedBATFile.write(to: h.path("second.csv"), rows: 0..<5000)
-        try DatabaseQueue(path: h.db).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        if backend == .sqlite {
+            try DatabaseQueue(path: h.db).writeWithoutTransaction {
+                try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+            #expect(h.storeBytesWritten() == 0)
+        }
         #expect(
-            ((try? FileManager.default.attributesOfItem(atPath: h.db + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
-                == 0)
-        #expect(try runKilled(h, second, at: .walBytes(1 << 20), label: "over"), "the job ended before its WAL grew")
+            try runKilled(h, second, at: .uncommittedBytes(1 << 20), label: "over"),
+            "the job ended before the store grew")
         #expect(try h.checkStoreInvariants().isEmpty)
         #expect(try codeSnapshot(h) == earlier, "a killed job changed the earlier job's devices or codes")
         #expect(try h.count("SELECT COUNT(*) FROM job") == 1)
@@ -181,29 +184,78 @@ struct CrashSafetyTests {
         try expectComplete(h, second, codes: nil)
     }
 
+    /// PostgreSQL workers run at once: one killed mid-job leaves nothing of its job, a worker that was
+    /// waiting for the rows it had written goes on (and creates them), and another one is untouched.
+    @Test func aWorkerKilledMidJobLeavesNothingAndTheOthersComplete() throws {
+        let h = try Harness("kill-worker", backend: .postgres)
+        try h.initSample()
+        let victim = try GeneratedBATFile.write(to: h.path("victim.csv"), rows: 0..<Self.rows)
+        let waiting = try GeneratedBATFile.write(to: h.path("waiting.csv"), rows: 0..<500)
+        let apart = try GeneratedBATFile.write(to: h.path("apart.csv"), rows: Self.rows..<(Self.rows + 1000))
+        let template = Harness.repo("Templates/mra-88xx-5line.yaml")
+        func start(_ file: GeneratedBATFile, _ label: String) throws -> RunningMRABat {
+            try RunningMRABat(h, ["insert", file.path, "--template", template, "--out", h.path(label)], label: label)
+        }
+        let killed = try start(victim, "victim")
+        // Its first chunk (rows 0…4095) is written, not committed.
+        #expect(killed.wait(until: { h.storeBytesWritten() >= 1 << 20 }), "the victim ended before writing")
+        let others = [try start(waiting, "waiting"), try start(apart, "apart")]
+        // The waiting worker's insert waits on the victim's uncommitted rows (a lock wait in the server).
+        let lockWaits =
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        #expect(
+            killed.wait(until: { ((try? h.count(lockWaits)) ?? 0) >= 1 }, timeout: 60), "nobody waited on the victim")
+        #expect(killed.isRunning, "the victim finished before it could be killed")
+        killed.kill()
+        #expect(killed.wait().killed)
+        let results = others.map { $0.wait() }
+        for (result, file) in zip(results, [waiting, apart]) {
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(
+                result.stdout.contains(
+                    "rows: \(file.rows)  accepted: \(file.accepted)  unchanged: 0  rejected: \(file.rejectedLines.count)"
+                ),
+                "\(result.stdout)")
+        }
+        // Nothing of the victim's job: no job, no device of its own rows, no code.
+        #expect(try h.checkStoreInvariants() == [])
+        #expect(try h.count("SELECT COUNT(*) FROM job WHERE input_path LIKE '%victim.csv'") == 0)
+        #expect(try h.count("SELECT COUNT(*) FROM job") == 2)
+        #expect(try h.count("SELECT COUNT(*) FROM device") == waiting.accepted + apart.accepted)
+        #expect(try h.count("SELECT COUNT(*) FROM activation_code") == waiting.accepted + apart.accepted)
+        #expect(!h.exists("victim/activation-codes.csv"))
+
+        // Run again, the victim's job finishes around what the others made.
+        let again = try h.insert(victim.path, out: "victim")
+        #expect(again.status == 1, "\(again.stderr)")
+        #expect(
+            again.stdout.contains(
+                "rows: \(victim.rows)  accepted: \(victim.accepted - waiting.accepted)  unchanged: \(waiting.accepted)"),
+            "\(again.stdout)")
+        #expect(try h.checkStoreInvariants() == [])
+        #expect(try h.count("SELECT COUNT(*) FROM device") == victim.accepted + apart.accepted)
+    }
+
     /// After a run that finished: every accepted device has its config file and its code in the
     /// export (the very code the store holds), rejects are complete, no temporary file is left.
     func expectComplete(_ h: Harness, _ file: GeneratedBATFile, codes: [String: String]?) throws {
         #expect(try h.checkStoreInvariants().isEmpty)
         #expect(try h.checkOutputs("out", expectedCodes: file.accepted).isEmpty)
-        let names = try h.query { try String.fetchAll($0, sql: "SELECT name FROM device ORDER BY name") }
+        let names = try h.strings("SELECT name FROM device").sorted()
         #expect(names.count == file.accepted)
         if let codes { #expect(try codeSnapshot(h) == codes, "the re-run changed codes") }
         #expect(
             try h.files(in: "out/tftp") == names.map { "\($0).cnf.xml" }, "config files are not exactly the devices'")
 
         // The export holds the codes the store holds (sealed under the key file), one per device.
-        let vault = try CodeVault.openOrCreate(keyFile: h.db + ".key")
-        let sealed = try h.query { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.name, c.identity, c.sealed FROM device d
-                    JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
-                    """
-            ).reduce(into: [String: (String, [UInt8])]()) {
-                $0[$1["name"]] = ($1["identity"], [UInt8]($1["sealed"] as Data))
-            }
+        let vault = try CodeVault.openOrCreate(keyFile: h.keyFile)
+        let sealed = try h.rows(
+            """
+            SELECT d.name, c.identity, c.sealed FROM device d
+            JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+            """
+        ).reduce(into: [String: (String, [UInt8])]()) {
+            $0[$1[0] ?? ""] = ($1[1] ?? "", hexBytes($1[2] ?? ""))
         }
         let exported = csvRows(try h.read("out/activation-codes.csv")).dropFirst()
         #expect(Set(exported.map { $0[0] }) == Set(names))
@@ -220,4 +272,15 @@ struct CrashSafetyTests {
         #expect(Set(rejects.dropFirst().compactMap { Int($0[$0.count - 2]) }) == file.rejectedLines)
         #expect(h.temporaryFiles(in: "out") + h.temporaryFiles(in: "out/tftp") == [], "temporary files left behind")
     }
+}
+
+/// The bytes of a hex string (as ``Harness/rows(_:)`` gives a blob).
+func hexBytes(_ hex: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var index = hex.startIndex
+    while let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), index < hex.endIndex {
+        bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+        index = next
+    }
+    return bytes
 }

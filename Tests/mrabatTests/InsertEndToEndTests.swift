@@ -1,15 +1,16 @@
 import Foundation
 import GRDB
 import MRABatKit
+import TestSupport
 import Testing
 
-@Suite("mrabat insert, end to end")
+@Suite("mrabat insert, end to end", .timeLimit(.minutes(3)))
 struct InsertEndToEndTests {
     static let phones = Harness.repo("SampleData/phones.csv")
     static let mixed = Harness.repo("SampleData/phones-with-errors.csv")
 
-    @Test func sampleDataGoesInCompletely() throws {
-        let h = try Harness("sample")
+    @Test(arguments: TestBackend.allCases) func sampleDataGoesInCompletely(backend: TestBackend) throws {
+        let h = try Harness("sample", backend: backend)
         try h.initSample()
         let result = try h.insert(Self.phones, out: "out")
         #expect(result.status == 0, "\(result.stderr)")
@@ -28,10 +29,10 @@ struct InsertEndToEndTests {
         #expect(expectedLines > 60, "the sample has multi-line phones")
         #expect(try h.count("SELECT COUNT(*) FROM line") == expectedLines)
         #expect(try h.count("SELECT COUNT(*) FROM job WHERE finished_at IS NOT NULL") == 1)
-        #expect(try h.query { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        #expect(try h.checkStoreInvariants() == [])
 
         // One config file per device, named after it, each valid against the shipped XSD.
-        let names = try h.query { try String.fetchAll($0, sql: "SELECT name FROM device ORDER BY name") }
+        let names = try h.strings("SELECT name FROM device ORDER BY name").sorted()
         #expect(try h.files(in: "out/tftp") == names.map { "\($0).cnf.xml" })
         let validator = try XMLSchemaValidator(schemaPath: Harness.repo("Templates/device-config.xsd"))
         for name in names {
@@ -57,14 +58,11 @@ struct InsertEndToEndTests {
             #expect(row[5].hasSuffix("Z") && row[5].count == 20, "\(row[5])")
         }
         #expect(try h.mode("out/activation-codes.csv") == 0o600)
-        #expect(try h.mode("mrabat.sqlite.key") == 0o600)
+        #expect(try h.mode(String(h.keyFile.dropFirst(h.directory.count + 1))) == 0o600)
         #expect(try h.read("out/rejects.csv").split(separator: "\r\n").count == 1, "header only")
 
-        // The store never holds a code: grep every file of the store for every exported code.
-        var storeBytes = Data()
-        for file in try h.files(in: ".") where file.hasPrefix("mrabat.sqlite") && !file.hasSuffix(".key") {
-            storeBytes.append(try Data(contentsOf: URL(fileURLWithPath: h.path(file))))
-        }
+        // The store never holds a code: grep every file of the store (every row of every table) for every code.
+        let storeBytes = try h.storeContents()
         #expect(storeBytes.count > 0)
         for row in rows.dropFirst() {
             #expect(storeBytes.range(of: Data(row[4].utf8)) == nil, "code of \(row[0]) found in the store")
@@ -103,8 +101,10 @@ struct InsertEndToEndTests {
         #expect(seen.count >= 3, "the sample covers redirect and no redirect: \(seen)")
     }
 
-    @Test func mixedFileCommitsGoodRowsAndReportsEveryBadOne() throws {
-        let h = try Harness("mixed")
+    @Test(arguments: TestBackend.allCases) func mixedFileCommitsGoodRowsAndReportsEveryBadOne(backend: TestBackend)
+        throws
+    {
+        let h = try Harness("mixed", backend: backend)
         try h.initSample()
         let result = try h.insert(Self.mixed, out: "out")
         #expect(result.status == 1)
@@ -139,8 +139,8 @@ struct InsertEndToEndTests {
         #expect(csvRows(try h.read("out/activation-codes.csv")).count == 2)
     }
 
-    @Test func allOrNothingCommitsNothing() throws {
-        let h = try Harness("aon")
+    @Test(arguments: TestBackend.allCases) func allOrNothingCommitsNothing(backend: TestBackend) throws {
+        let h = try Harness("aon", backend: backend)
         try h.initSample()
         let result = try h.insert(Self.mixed, out: "out", ["--all-or-nothing"])
         #expect(result.status == 1)
@@ -155,19 +155,15 @@ struct InsertEndToEndTests {
         #expect(try h.count("SELECT COUNT(*) FROM device") == 60)
     }
 
-    @Test func reRunCreatesNothingAndChangesNoCode() throws {
-        let h = try Harness("rerun")
+    @Test(arguments: TestBackend.allCases) func reRunCreatesNothingAndChangesNoCode(backend: TestBackend) throws {
+        let h = try Harness("rerun", backend: backend)
         try h.initSample()
         #expect(try h.insert(Self.phones, out: "first").status == 0)
-        let codesBefore = try h.query {
-            try Row.fetchAll($0, sql: "SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
-        }
+        let codesBefore = try h.rows("SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
         let second = try h.insert(Self.phones, out: "second")
         #expect(second.status == 0)
         #expect(second.stdout.contains("accepted: 0  unchanged: 60  rejected: 0"), "\(second.stdout)")
-        let codesAfter = try h.query {
-            try Row.fetchAll($0, sql: "SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
-        }
+        let codesAfter = try h.rows("SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
         #expect(codesBefore == codesAfter)
         #expect(try h.count("SELECT COUNT(*) FROM device") == 60)
         // The same devices' outputs again, byte for byte.
@@ -177,8 +173,10 @@ struct InsertEndToEndTests {
         }
     }
 
-    @Test func changedRowOfAProvisionedPhoneIsRejectedNamingTheField() throws {
-        let h = try Harness("changed")
+    @Test(arguments: TestBackend.allCases) func changedRowOfAProvisionedPhoneIsRejectedNamingTheField(
+        backend: TestBackend
+    ) throws {
+        let h = try Harness("changed", backend: backend)
         try h.initSample()
         #expect(try h.insert(Self.phones, out: "first").status == 0)
         let original = try String(contentsOfFile: Self.phones, encoding: .utf8)
@@ -216,10 +214,10 @@ struct InsertEndToEndTests {
         #expect(contents[0] == contents[1])
     }
 
-    @Test func validateWritesNothingToTheStore() throws {
-        let h = try Harness("validate")
+    @Test(arguments: TestBackend.allCases) func validateWritesNothingToTheStore(backend: TestBackend) throws {
+        let h = try Harness("validate", backend: backend)
         try h.initSample()
-        let before = try Data(contentsOf: URL(fileURLWithPath: h.db))
+        let before = try h.storeContents()
         let bad = try h.run([
             "validate", Self.mixed, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("v"),
         ])
@@ -230,12 +228,12 @@ struct InsertEndToEndTests {
         #expect(good.stdout.contains("accepted: 60"))
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
         #expect(try h.count("SELECT COUNT(*) FROM job") == 0)
-        #expect(!h.exists("mrabat.sqlite.key"), "validate issues no code")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: h.db)) == before)
+        #expect(!FileManager.default.fileExists(atPath: h.keyFile), "validate issues no code")
+        #expect(try h.storeContents() == before)
     }
 
-    @Test func exportCodesListsOutstandingCodes() throws {
-        let h = try Harness("export")
+    @Test(arguments: TestBackend.allCases) func exportCodesListsOutstandingCodes(backend: TestBackend) throws {
+        let h = try Harness("export", backend: backend)
         try h.initSample()
         #expect(try h.insert(Self.phones, out: "out").status == 0)
         let result = try h.run(["export-codes", "--out", h.path("all.csv")])

@@ -14,8 +14,8 @@ struct LifecycleScenario {
     let newYork: String
 
     /// - Parameter cluster: a cluster configuration file (default: the sample).
-    init(_ label: String, cluster: String? = nil) throws {
-        h = try Harness(label)
+    init(_ label: String, cluster: String? = nil, backend: TestBackend = .sqlite) throws {
+        h = try Harness(label, backend: backend)
         let loaded = try h.run(["init", "--cluster", cluster ?? Harness.repo("SampleData/cluster.yaml")])
         precondition(loaded.status == 0, loaded.stderr)
         let csv = try h.write(
@@ -30,12 +30,8 @@ struct LifecycleScenario {
         let inserted = try h.insert(csv, out: "out")
         precondition(inserted.status == 0, inserted.stderr)
         codes = try Self.export(h)
-        dallas = try h.query {
-            try String.fetchOne($0, sql: "SELECT name FROM device WHERE device_pool = 'DP-Dallas'")!
-        }
-        newYork = try h.query {
-            try String.fetchOne($0, sql: "SELECT name FROM device WHERE device_pool = 'DP-NewYork'")!
-        }
+        dallas = try h.strings("SELECT name FROM device WHERE device_pool = 'DP-Dallas'")[0]
+        newYork = try h.strings("SELECT name FROM device WHERE device_pool = 'DP-NewYork'")[0]
     }
 
     static func export(_ h: Harness) throws -> [String: String] {
@@ -53,9 +49,17 @@ struct LifecycleScenario {
 
     /// Runs SQL against the store (to move time: codes issued a week ago).
     func execute(_ sql: String) throws {
-        let queue = try DatabaseQueue(path: h.db)
-        try queue.write { try $0.execute(sql: sql) }
+        switch h.backend {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: h.db)
+            try queue.write { try $0.execute(sql: sql) }
+        case .postgres:
+            try TestPostgres.query(h.db, sql)
+        }
     }
+
+    /// SQL for the current Unix time, in the store's dialect.
+    var now: String { h.backend == .sqlite ? "strftime('%s','now')" : "extract(epoch FROM now())::bigint" }
 
     /// The sample cluster configuration with some text replaced, written into the scenario's folder.
     static func cluster(in directory: String, replacing replacements: [(String, String)]) throws -> String {
@@ -70,10 +74,11 @@ struct LifecycleScenario {
     }
 }
 
-@Suite("mrabat activation lifecycle, end to end")
+@Suite("mrabat activation lifecycle, end to end", .timeLimit(.minutes(3)))
 struct LifecycleEndToEndTests {
-    @Test func insertExportActivateWithAndWithoutRedirect() throws {
-        let s = try LifecycleScenario("activate")
+    @Test(arguments: TestBackend.allCases) func insertExportActivateWithAndWithoutRedirect(backend: TestBackend) throws
+    {
+        let s = try LifecycleScenario("activate", backend: backend)
         let h = s.h
         #expect(s.codes.count == 3)
         let redirected = try s.activate(s.codes[s.dallas]!, mac: "00:11:22:33:44:01", model: "Cisco 8845")
@@ -116,8 +121,8 @@ struct LifecycleEndToEndTests {
         #expect(lines[1].contains("SEP001122334401  activate  ok  renamed \(s.dallas) → SEP001122334401"))
     }
 
-    @Test func eachRefusalHasItsOwnReasonAndStatus4() throws {
-        let s = try LifecycleScenario("refusals")
+    @Test(arguments: TestBackend.allCases) func eachRefusalHasItsOwnReasonAndStatus4(backend: TestBackend) throws {
+        let s = try LifecycleScenario("refusals", backend: backend)
         let option1 = "SEP\(LifecycleScenario.optionOneMAC)"
         func refused(_ result: Harness.Result, _ reason: String, _ text: String? = nil) {
             #expect(result.status == 4, "\(result.stderr)")
@@ -140,7 +145,7 @@ struct LifecycleEndToEndTests {
 
         // Expired: the code was issued more than its time to live ago.
         try s.execute(
-            "UPDATE activation_code SET expires_at = strftime('%s','now') - 10 WHERE status = 'outstanding' AND bound_mac IS NULL"
+            "UPDATE activation_code SET expires_at = \(s.now) - 10 WHERE status = 'outstanding' AND bound_mac IS NULL"
         )
         refused(try s.activate(s.codes[s.newYork]!, mac: "00AABBCCDD03"), "expired", "mrabat regenerate \(s.newYork)")
 
@@ -149,7 +154,7 @@ struct LifecycleEndToEndTests {
         for _ in 1...5 {
             refused(try s.activate(wrong, mac: LifecycleScenario.optionOneMAC), "unknown-code", "check the 16 digits")
         }
-        #expect(try s.h.query { try Int.fetchOne($0, sql: "SELECT SUM(throttled) FROM device") } == 0)
+        #expect(try s.h.count("SELECT COUNT(*) FROM device WHERE throttled") == 0)
         let regenerated = try s.h.run(["regenerate", option1])
         #expect(regenerated.status == 0, "\(regenerated.stderr)")
         let newCode = try #require(regenerated.stdout.firstMatch(of: /: (\d{16}) \(expires/)?.1)
@@ -162,9 +167,7 @@ struct LifecycleEndToEndTests {
         #expect(badCode.status == 2 && badCode.stderr.contains("16 digits"))
         let badMAC = try s.activate(s.codes[s.newYork]!, mac: "00AABBCCDD0")
         #expect(badMAC.status == 2 && badMAC.stderr.contains("--mac"))
-        let outcomes = try s.h.query {
-            try String.fetchAll($0, sql: "SELECT DISTINCT outcome FROM audit WHERE event = 'activate'")
-        }
+        let outcomes = try s.h.strings("SELECT DISTINCT outcome FROM audit WHERE event = 'activate'")
         #expect(
             Set(outcomes) == [
                 "unknown-code", "model-mismatch", "mac-mismatch", "mac-in-use", "ok", "already-used", "expired",
@@ -172,8 +175,10 @@ struct LifecycleEndToEndTests {
             ])
     }
 
-    @Test func parallelProcessesRacingForOneCodeExactlyOneWins() throws {
-        let s = try LifecycleScenario("race")
+    @Test(arguments: TestBackend.allCases) func parallelProcessesRacingForOneCodeExactlyOneWins(backend: TestBackend)
+        throws
+    {
+        let s = try LifecycleScenario("race", backend: backend)
         let code = s.codes[s.dallas]!
         let racers = 6
         var processes: [(Process, Pipe, Pipe)] = []
@@ -184,7 +189,7 @@ struct LifecycleEndToEndTests {
                 "activate", "--code", code, "--mac", String(format: "00112233AA%02X", index), "--model", "8845",
                 "--out", s.h.path("out"),
             ]
-            process.environment = ProcessInfo.processInfo.environment.merging(["MRABAT_DB": s.h.db]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(s.h.storeEnvironment) { $1 }
             let out = Pipe()
             let err = Pipe()
             process.standardOutput = out
@@ -210,11 +215,13 @@ struct LifecycleEndToEndTests {
         #expect(try s.h.count("SELECT COUNT(*) FROM audit WHERE event = 'activate' AND outcome = 'ok'") == 1)
         #expect(try s.h.count("SELECT COUNT(*) FROM activation_code WHERE status = 'used'") == 1)
         #expect(try s.h.files(in: "out/tftp").filter { $0.hasPrefix("SEP00112233AA") }.count == 1)
-        #expect(try s.h.query { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        if s.h.backend == .sqlite {
+            #expect(try s.h.query { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        }
     }
 
-    @Test func releaseRegenerateRelockExpireAndHistory() throws {
-        let s = try LifecycleScenario("codes")
+    @Test(arguments: TestBackend.allCases) func releaseRegenerateRelockExpireAndHistory(backend: TestBackend) throws {
+        let s = try LifecycleScenario("codes", backend: backend)
         let h = s.h
         let released = try h.run(["release", s.newYork])
         #expect(released.status == 0 && released.stdout.contains("released the activation code of \(s.newYork)"))
@@ -243,7 +250,7 @@ struct LifecycleEndToEndTests {
         #expect(try s.activate(lockCode, mac: "0011223344C1").status == 0)
 
         // Expire: move the remaining codes' end into the past.
-        try s.execute("UPDATE activation_code SET expires_at = strftime('%s','now') - 1 WHERE status = 'outstanding'")
+        try s.execute("UPDATE activation_code SET expires_at = \(s.now) - 1 WHERE status = 'outstanding'")
         let expired = try h.run(["expire"])
         #expect(expired.status == 0)
         #expect(expired.stdout.contains("2 code(s) expired"), "\(expired.stdout)")

@@ -20,9 +20,7 @@ final class RunningMRABat {
         process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: harness.directory)
-        var environment = ProcessInfo.processInfo.environment
-        environment["MRABAT_DB"] = harness.db
-        process.environment = environment
+        process.environment = ProcessInfo.processInfo.environment.merging(harness.storeEnvironment) { $1 }
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()

@@ -153,9 +153,51 @@ struct Harness {
                 }
             }
         case .postgres:
+            // As SQLite's: flags 0 or 1, BYTEA as plain hex.
             return try TestPostgres.query(db, sql).map { row in
-                row.map { value in value == "t" ? "1" : value == "f" ? "0" : value }
+                row.map { value in
+                    guard let value else { return nil }
+                    if value == "t" { return "1" }
+                    if value == "f" { return "0" }
+                    return value.hasPrefix("\\x") ? String(value.dropFirst(2)) : value
+                }
             }
+        }
+    }
+
+    /// Bytes the store has written so far, committed or not: SQLite's WAL file, PostgreSQL's device
+    /// and code tables (whose pages grow with uncommitted rows too).
+    func storeBytesWritten() -> Int {
+        switch backend {
+        case .sqlite:
+            return ((try? FileManager.default.attributesOfItem(atPath: db + "-wal"))?[.size] as? NSNumber)?.intValue
+                ?? 0
+        case .postgres:
+            let sql = "SELECT pg_relation_size('device') + pg_relation_size('activation_code')"
+            return (try? count(sql)) ?? 0
+        }
+    }
+
+    /// Every byte the store holds: its files (SQLite: the database, WAL and shared memory, not the
+    /// key), or every row of every table as text (PostgreSQL).
+    func storeContents() throws -> Data {
+        switch backend {
+        case .sqlite:
+            var bytes = Data()
+            for file in try files(in: ".") where file.hasPrefix("mrabat.sqlite") && !file.hasSuffix(".key") {
+                bytes.append(try Data(contentsOf: URL(fileURLWithPath: path(file))))
+            }
+            return bytes
+        case .postgres:
+            var bytes = Data()
+            let tables = try strings(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+            for table in tables {
+                for row in try rows("SELECT t::text FROM \(table) t ORDER BY t::text") {
+                    bytes.append(Data((row.first.flatMap { $0 } ?? "").utf8))
+                }
+            }
+            return bytes
         }
     }
 
