@@ -215,13 +215,14 @@ final class PostgresJobWriter: JobWriter {
                 return open
             })
         else { return }
-        defer { connection.close().whenComplete { _ in } }
         do {
             try await connection.run("ROLLBACK")
         } catch {
-            // A connection the server dropped has rolled back already.
+            // A connection the server dropped has rolled back already; closing it rolls back too.
+            try? await connection.close()
             if connection.isClosed { return }
             throw PostgresStore.map(error, doing: "roll back the job", endpoint)
         }
+        try? await connection.close()
     }
 }
