@@ -46,7 +46,11 @@ struct ServeFixture: Sendable {
     let serverCA: TestPKI.Issued
     let server: TestPKI.Issued
     let micCA: TestPKI.Issued
-    var db: String { directory + "/mrabat.sqlite" }
+    let backend: TestBackend
+    /// `--db`: the SQLite file, or a fresh PostgreSQL database's URL.
+    let db: String
+    /// `--key` for a PostgreSQL store (an SQLite file's key sits next to it).
+    var keyArguments: [String] { backend == .postgres ? ["--key", directory + "/mrabat.key"] : [] }
     /// The phones in CSV order (BAT names, model Cisco 8845).
     let phones: [Phone]
 
@@ -56,11 +60,16 @@ struct ServeFixture: Sendable {
     ]
 
     /// - Parameter phones: how many phones to provision (they cycle through ``owners``).
-    init(_ label: String, phones count: Int = 12, showPhonesReadyToActivate: Bool = true) throws {
+    init(
+        _ label: String, phones count: Int = 12, showPhonesReadyToActivate: Bool = true,
+        backend: TestBackend = .sqlite
+    ) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mrabat-serve-\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         directory = url.path
+        self.backend = backend
+        db = backend == .sqlite ? url.path + "/mrabat.sqlite" : try TestPostgres.freshDatabase("serve-\(label)")
         pki = try TestPKI("serve-\(label)")
         serverCA = try pki.makeCA("server-ca")
         server = try pki.makeServerCertificate(by: serverCA)
@@ -79,12 +88,17 @@ struct ServeFixture: Sendable {
             csv += ",Desk phone \(index) of \(owner),Cisco 8845,DP-Dallas,\(owner),\(7_100 + index),\(owner)\n"
         }
         try csv.write(toFile: directory + "/phones.csv", atomically: true, encoding: .utf8)
-        let insert = try Self.run([
-            "insert", directory + "/phones.csv", "--cluster", directory + "/cluster.yaml", "--template",
-            Self.repo("Templates/mra-8845-1line.yaml"), "--out", directory + "/out", "--db",
-            directory + "/mrabat.sqlite",
-            "--quiet",
-        ])
+        if backend == .postgres {
+            let initialised = try Self.run(["init", "--cluster", directory + "/cluster.yaml", "--db", db])
+            guard initialised.status == 0 else {
+                throw FixtureError("mrabat init exited \(initialised.status): \(initialised.stderr)")
+            }
+        }
+        let insert = try Self.run(
+            [
+                "insert", directory + "/phones.csv", "--cluster", directory + "/cluster.yaml", "--template",
+                Self.repo("Templates/mra-8845-1line.yaml"), "--out", directory + "/out", "--db", db, "--quiet",
+            ] + (backend == .postgres ? ["--key", directory + "/mrabat.key"] : []))
         guard insert.status == 0 else { throw FixtureError("mrabat insert exited \(insert.status): \(insert.stderr)") }
         let export = try String(contentsOfFile: directory + "/out/activation-codes.csv", encoding: .utf8)
         var phones: [Phone] = []
@@ -143,7 +157,7 @@ struct ServeFixture: Sendable {
             arguments: [
                 "serve", "--db", db, "--listen", "127.0.0.1:0", "--config-listen", "127.0.0.1:0", "--tls-cert",
                 server.certificate, "--tls-key", server.key,
-            ] + extra)
+            ] + keyArguments + extra)
     }
 }
 
