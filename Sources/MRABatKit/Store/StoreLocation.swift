@@ -55,14 +55,21 @@ package enum StoreLocation {
         return try await opener(location, access)
     }
 
-    /// `location` without a password, for messages.
+    /// `location` without a password (in its user part or a `password=` parameter), for messages.
     package static func redacted(_ location: String) -> String {
-        guard let scheme = location.range(of: "://") else { return location }
-        let rest = location[scheme.upperBound...]
+        guard location.contains("://") else { return location }
+        var text = location
+        if let mark = text.firstIndex(of: "?") {
+            let parameters = text[text.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false)
+                .map { $0.lowercased().hasPrefix("password=") ? "password=***" : String($0) }
+            text = String(text[...mark]) + parameters.joined(separator: "&")
+        }
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
         let authority = rest[..<(rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex)]
         guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
-            return location
+            return text
         }
-        return String(location[..<colon]) + ":***" + String(location[at...])
+        return String(text[..<colon]) + ":***" + String(text[at...])
     }
 }
