@@ -4,7 +4,9 @@ package struct DeviceDraft: Sendable, Equatable {
     /// The CSV line the row started on.
     package var sourceLine: Int
     package var mac: MACAddress?
-    /// Assigned by naming: `SEP<MAC>` or `BAT…`.
+    /// The row's own `DEVICE NAME` (`SEP<MAC>` in canonical form, or a `BAT…` name), which naming keeps.
+    package var requestedName: String?
+    /// Assigned by naming: the requested name, else `SEP<MAC>`, else a fresh `BAT…` name.
     package var name: String = ""
     package var attributes: DeviceAttributes
     package var templateName: String

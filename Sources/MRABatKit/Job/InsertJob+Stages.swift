@@ -24,8 +24,12 @@ extension InsertJob {
     }
 
     /// The columns the template cannot stand in for: they must be in the file.
+    ///
+    /// The owner is not among them: it may come from `OWNER USER ID` or `USER ID` (BAT's default
+    /// format has only the latter, its custom format neither), so a row without one is rejected on
+    /// its own, and a Cisco-format file loads with every row reported rather than not at all.
     static func requiredColumns(_ template: PhoneTemplate) -> Set<BATColumn> {
-        var required: Set<BATColumn> = [.ownerUserID, .directoryNumber(1)]
+        var required: Set<BATColumn> = [.directoryNumber(1)]
         if template.model == nil { required.insert(.deviceType) }
         if template.devicePool == nil { required.insert(.devicePool) }
         return required
@@ -39,13 +43,14 @@ extension InsertJob {
     ) async throws -> StoreReconciler.Outcome {
         let keys = checked.drafts.map(\.naturalKey)
         let macs = checked.drafts.compactMap { $0.mac?.hex }
+        let names = checked.drafts.compactMap(\.requestedName)
         var existing: [ExistingDevice] = []
         var linesInThisJob: [Int64: Int] = [:]
         if let writer {
-            existing = try await writer.existingDevices(keys: keys, macs: macs)
+            existing = try await writer.existingDevices(keys: keys, macs: macs, names: names)
             linesInThisJob = try await writer.lines(ofDevices: existing.map(\.device.id))
         } else if let store {
-            existing = try await store.existingDevices(keys: keys, macs: macs)
+            existing = try await store.existingDevices(keys: keys, macs: macs, names: names)
         }
         let fields = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { first, _ in first })
         var outcome = reconciler.reconcile(

@@ -17,6 +17,8 @@ package struct JobSummary: Sendable, Codable, Equatable {
     package var warnings: [String] = []
     package var rowWarnings: Int = 0
     package static let warningLimit = 100
+    /// How many of the known BAT columns a file has but mrabat does not use the summary line names.
+    static let acknowledgedShown = 4
     /// Seconds per stage: read+validate, naming, codes, store, tftp, export.
     package var stageSeconds: [String: Double] = [:]
     package var totalSeconds: Double = 0
@@ -40,7 +42,17 @@ package struct JobSummary: Sendable, Codable, Equatable {
             input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.delimiter)))
         for (index, name) in input.header.unknown {
-            warnings.append("\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored")
+            let hint = BATHeader.suggestion(for: name).map { " (did you mean \"\($0)\"?)" } ?? ""
+            warnings.append(
+                "\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored\(hint)")
+        }
+        let known = input.header.acknowledged
+        if !known.isEmpty {
+            let shown = known.prefix(Self.acknowledgedShown).map { "\"\($0.name)\"" }.joined(separator: ", ")
+            warnings.append(
+                "\(options.csvPath):\(input.headerLine): ignored \(known.count) known BAT column"
+                    + "\(known.count == 1 ? "" : "s") that mrabat does not use (\(shown)"
+                    + "\(known.count > Self.acknowledgedShown ? ", …" : ""))")
         }
     }
 

@@ -22,7 +22,9 @@ extension PhoneConfig {
             lines: device.lines.map {
                 LineConfig(
                     index: $0.index, directoryNumber: $0.directoryNumber, display: $0.display, label: $0.label,
-                    partition: $0.partition)
+                    partition: $0.partition, maxNumCalls: $0.maxNumCalls, busyTrigger: $0.busyTrigger,
+                    ringSettingIdle: $0.ringSettingIdle, ringSettingActive: $0.ringSettingActive,
+                    externalPhoneNumberMask: $0.externalPhoneNumberMask)
             },
             loadInformation: cluster.model(named: device.model)?.loadInformation ?? "", userLocale: device.userLocale,
             userId: device.ownerUserID, description: device.description,

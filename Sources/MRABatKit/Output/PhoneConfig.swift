@@ -117,15 +117,29 @@ package struct LineConfig: Sendable, Hashable {
     package var label: String?
     /// Route partition of the directory number.
     package var partition: String?
+    /// From the row's BAT columns (nil: the phone's default): `<maxNumCalls>`, `<busyTrigger>`,
+    /// `<ringSettingIdle>`/`<ringSettingActive>` (``RingSetting/code``), the line's external mask.
+    package var maxNumCalls: Int?
+    package var busyTrigger: Int?
+    package var ringSettingIdle: RingSetting?
+    package var ringSettingActive: RingSetting?
+    package var externalPhoneNumberMask: String?
 
     package init(
-        index: Int, directoryNumber: String, display: String? = nil, label: String? = nil, partition: String? = nil
+        index: Int, directoryNumber: String, display: String? = nil, label: String? = nil, partition: String? = nil,
+        maxNumCalls: Int? = nil, busyTrigger: Int? = nil, ringSettingIdle: RingSetting? = nil,
+        ringSettingActive: RingSetting? = nil, externalPhoneNumberMask: String? = nil
     ) {
         self.index = index
         self.directoryNumber = directoryNumber
         self.display = display
         self.label = label
         self.partition = partition
+        self.maxNumCalls = maxNumCalls
+        self.busyTrigger = busyTrigger
+        self.ringSettingIdle = ringSettingIdle
+        self.ringSettingActive = ringSettingActive
+        self.externalPhoneNumberMask = externalPhoneNumberMask
     }
 }
 

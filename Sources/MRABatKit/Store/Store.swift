@@ -44,8 +44,9 @@ package protocol Store: AnyObject, Sendable {
 
     /// Starts a job's one write transaction and records the job in it.
     func beginJob(kind: String, input: String, template: String, now: Date) async throws -> any JobWriter
-    /// Devices that share a natural key with `keys` or a MAC with `macs` (read-only: `validate`).
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
+    /// Devices that share a natural key with `keys`, a MAC with `macs` or a name with `names`
+    /// (read-only: `validate`).
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice]
     /// One page of the devices a committed job accepted or found unchanged, in file order after `afterLine`.
     func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(line: Int, device: StoredDevice)]
     /// One page of outstanding, unexpired codes after `cursor` (0 first, then the page's last
@@ -125,8 +126,9 @@ package enum StoreConflict: Error, Sendable, Equatable {
 /// between its parallel steps, never concurrently).
 package protocol JobWriter: AnyObject, Sendable {
     var jobID: Int64 { get }
-    /// Devices (this job's earlier chunks included) sharing a natural key with `keys` or a MAC with `macs`.
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
+    /// Devices (this job's earlier chunks included) sharing a natural key with `keys`, a MAC with
+    /// `macs` or a name with `names`.
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice]
     /// For each of `deviceIDs` this job already has a row for (created or found unchanged), that row's line.
     func lines(ofDevices deviceIDs: [Int64]) async throws -> [Int64: Int]
     /// Which of `names` the store already has.

@@ -6,16 +6,23 @@
 /// ``StoreReconciler``. That keeps memory bounded by the chunk, not the file.
 struct BatchDuplicates {
     private var firstLines = RecentWindow<NaturalKey, Int>()
+    /// Rows that requested a `DEVICE NAME`: one name is one device, whatever the rest says.
+    private var firstNames = RecentWindow<String, Int>()
 
-    /// The line that first had `draft`'s key, if an earlier unwritten row had it; otherwise
-    /// remembers `draft` as the first.
-    mutating func firstLine(of draft: DeviceDraft) -> Int? {
+    /// The line that first had `draft`'s key or requested name, if an earlier unwritten row had it;
+    /// otherwise remembers `draft` as the first.
+    mutating func firstLine(of draft: DeviceDraft) -> (line: Int, byName: Bool)? {
         let key = draft.naturalKey
-        if let first = firstLines[key] { return first }
+        if let first = firstLines[key] { return (first, false) }
+        if let name = draft.requestedName, let first = firstNames[name] { return (first, true) }
         firstLines.insert(key, draft.sourceLine)
+        if let name = draft.requestedName { firstNames.insert(name, draft.sourceLine) }
         return nil
     }
 
     /// Forgets the rows of the chunk before the last: by now the job's transaction has them.
-    mutating func forgetWritten() { firstLines.rotate() }
+    mutating func forgetWritten() {
+        firstLines.rotate()
+        firstNames.rotate()
+    }
 }

@@ -33,7 +33,7 @@ struct ChunkChecker {
                     checked.rejected.append(
                         RowRejection(
                             line: record.line, fields: record.fields,
-                            problems: [validator.duplicate(draft, ofLine: String(first))]))
+                            problems: [validator.duplicate(draft, ofLine: String(first.line), byName: first.byName)]))
                     continue
                 }
                 for warning in draft.warnings {

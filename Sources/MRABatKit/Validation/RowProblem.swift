@@ -57,6 +57,9 @@ extension RowProblem {
         case macScientificNotation = "mac.scientific-notation"
         case macLeadingZerosLost = "mac.leading-zeros-lost"
         case macInUse = "mac.in-use"
+        // DEVICE NAME
+        case deviceNameInvalid = "device-name.invalid"
+        case deviceNameMACMismatch = "device-name.mac-mismatch"
         // DEVICE TYPE, DEVICE POOL, MRA SERVICE DOMAIN, OWNER USER ID
         case deviceTypeMissing = "device-type.missing"
         case deviceTypeUnsupported = "device-type.unsupported"
@@ -67,6 +70,7 @@ extension RowProblem {
         case ownerMissing = "owner-user-id.missing"
         // Lengths (Unicode scalars; see FieldText.length).
         case ownerTooLong = "owner-user-id.too-long"
+        case userIDTooLong = "user-id.too-long"
         case descriptionTooLong = "description.too-long"
         case locationTooLong = "location.too-long"
         case cssTooLong = "css.too-long"
@@ -81,15 +85,25 @@ extension RowProblem {
         case directoryNumberMissingPlus = "directory-number.missing-plus"
         // Lines
         case linesNone = "lines.none"
-        case linesGap = "lines.gap"
         case lineFieldWithoutNumber = "lines.field-without-number"
         case linesOverTemplate = "lines.over-template"
         case linesOverModelCapacity = "lines.over-model-capacity"
+        // Per-line fields of the phone file: MAXIMUM NUMBER OF CALLS n, BUSY TRIGGER n, …
+        case maxCallsInvalid = "max-calls.invalid"
+        case maxCallsWithoutBusyTrigger = "max-calls.without-busy-trigger"
+        case busyTriggerInvalid = "busy-trigger.invalid"
+        case busyTriggerOverMaxCalls = "busy-trigger.over-max-calls"
+        case busyTriggerWithoutMaxCalls = "busy-trigger.without-max-calls"
+        case externalMaskInvalid = "external-phone-number-mask.invalid"
+        case asciiDisplayTooLong = "ascii-display.too-long"
+        case asciiLabelTooLong = "ascii-line-text-label.too-long"
+        case ringSettingInvalid = "ring-setting.invalid"
         // Any text column
         case controlCharacter = "text.control-character"
         case noncharacter = "text.noncharacter"
         case invisibleSpace = "text.invisible-space"
         case typographicQuote = "text.typographic-quote"
+        case notASCII = "text.not-ascii"
         /// A problem made without a tag (``RowProblem/init(column:columnName:value:reason:)``).
         case unclassified
 

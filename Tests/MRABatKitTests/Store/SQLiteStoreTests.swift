@@ -63,7 +63,8 @@ struct SQLiteStoreTests {
         #expect(try await store.queue.read { db in try db.tableExists("sealing_key") })
         // Its natural key still finds it, so a re-run of its row is recognised.
         let found = try await store.existingDevices(
-            keys: [.row(owner: "ann", model: "Cisco 8845", directoryNumber: "4001", partition: "")], macs: [])
+            keys: [.row(owner: "ann", model: "Cisco 8845", directoryNumber: "4001", partition: "")], macs: [],
+            names: [])
         #expect(found.map(\.device.name) == ["BAT0123456789AB"])
     }
 

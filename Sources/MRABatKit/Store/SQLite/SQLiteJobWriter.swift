@@ -57,8 +57,10 @@ final class SQLiteJobWriter: JobWriter {
         }
     }
 
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
-        try await run("look up existing devices") { db in try SQLiteStore.existingDevices(db, keys: keys, macs: macs) }
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice] {
+        try await run("look up existing devices") { db in
+            try SQLiteStore.existingDevices(db, keys: keys, macs: macs, names: names)
+        }
     }
 
     func lines(ofDevices deviceIDs: [Int64]) async throws -> [Int64: Int] {

@@ -150,6 +150,23 @@ extension SQLiteStore {
                     ALTER TABLE device DROP COLUMN fingerprint;
                     """)
         }
+        migrator.registerMigration("v4: BAT files as Unified CM writes them: associated user, per-line call limits") {
+            db in
+            // Real BAT files carry the device's associated user (USER ID, apart from OWNER USER ID) and
+            // per-line fields the phone's config file uses: call limits, external mask, ASCII names,
+            // ring settings. All optional: rows of earlier versions read back as unset.
+            try db.execute(
+                sql: """
+                    ALTER TABLE device ADD COLUMN user_id TEXT;
+                    ALTER TABLE line ADD COLUMN max_num_calls INTEGER CHECK (max_num_calls BETWEEN 1 AND 200);
+                    ALTER TABLE line ADD COLUMN busy_trigger INTEGER CHECK (busy_trigger BETWEEN 1 AND 200);
+                    ALTER TABLE line ADD COLUMN external_phone_number_mask TEXT;
+                    ALTER TABLE line ADD COLUMN ascii_display TEXT;
+                    ALTER TABLE line ADD COLUMN ascii_label TEXT;
+                    ALTER TABLE line ADD COLUMN ring_setting_idle TEXT;
+                    ALTER TABLE line ADD COLUMN ring_setting_active TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -34,8 +34,21 @@ struct CSVBATHeaderTests {
             ("phone  type", .deviceType),
             ("Device Type", .deviceType),
             ("device pool", .devicePool),
-            ("User ID", .ownerUserID),
+            ("User ID", .userID),
+            ("USER ID 1", .userID),
             ("OWNER USER ID", .ownerUserID),
+            ("Device Name", .deviceName),
+            ("DIRECTORY NUMBER", .directoryNumber(1)),
+            ("DN", .directoryNumber(1)),
+            ("Partition", .partition(1)),
+            ("Line Text Label", .lineTextLabel(1)),
+            ("Maximum Number of Calls 1", .maxNumCalls(1)),
+            ("Busy Trigger 3", .busyTrigger(3)),
+            ("External Phone Number Mask 1", .externalPhoneNumberMask(1)),
+            ("ASCII Display 2", .asciiDisplay(2)),
+            ("ASCII Line Text Label 1", .asciiLineTextLabel(1)),
+            ("Ring setting (Phone Idle) 1", .ringSettingIdle(1)),
+            ("Ring Setting (Phone Active) 1", .ringSettingActive(1)),
             ("mra service domain", .mraServiceDomain),
             ("Location", .location),
             ("css", .css),
@@ -47,7 +60,9 @@ struct CSVBATHeaderTests {
 
     @Test(
         "names that are not BAT columns",
-        arguments: ["DIRECTORY NUMBER", "DIRECTORY NUMBER 0", "DISPLAY X", "MACADDRESS", "DEVICE", "LINE 1", "", "DN"])
+        arguments: [
+            "DIRECTORY NUMBER 0", "DISPLAY X", "MACADDRESS", "DEVICE", "LINE 1", "", "USER ID 2", "BUSY TRIGGER 0",
+        ])
     func notRecognised(name: String) {
         #expect(BATColumn(headerName: name) == nil)
     }

@@ -13,6 +13,8 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
     var devicePool: String
     var serviceDomain: String?
     var ownerUserID: String
+    /// The associated end user (BAT's `USER ID`); v4.
+    var userID: String?
     var description: String?
     var location: String?
     var css: String?
@@ -37,6 +39,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         case devicePool = "device_pool"
         case serviceDomain = "service_domain"
         case ownerUserID = "owner_user_id"
+        case userID = "user_id"
         case deviceProtocol = "protocol"
         case phoneButtonTemplate = "phone_button_template"
         case softkeyTemplate = "softkey_template"
@@ -80,6 +83,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         devicePool = row[CodingKeys.devicePool.rawValue]
         serviceDomain = row[CodingKeys.serviceDomain.rawValue]
         ownerUserID = row[CodingKeys.ownerUserID.rawValue]
+        userID = row[CodingKeys.userID.rawValue]
         description = row[CodingKeys.description.rawValue]
         location = row[CodingKeys.location.rawValue]
         css = row[CodingKeys.css.rawValue]
@@ -102,7 +106,8 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
     var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
         [
             .id: id, .name: name, .mac: mac, .naturalKey: naturalKey, .model: model, .devicePool: devicePool,
-            .serviceDomain: serviceDomain, .ownerUserID: ownerUserID, .description: description, .location: location,
+            .serviceDomain: serviceDomain, .ownerUserID: ownerUserID, .userID: userID, .description: description,
+            .location: location,
             .css: css, .deviceProtocol: deviceProtocol, .phoneButtonTemplate: phoneButtonTemplate,
             .softkeyTemplate: softkeyTemplate, .securityProfile: securityProfile, .sipProfile: sipProfile,
             .userLocale: userLocale, .requiresActivationCode: requiresActivationCode,
@@ -122,6 +127,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         devicePool = a.devicePool
         serviceDomain = a.serviceDomain
         ownerUserID = a.ownerUserID
+        userID = a.userID
         description = a.description
         location = a.location
         css = a.css
@@ -151,7 +157,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
                 phoneButtonTemplate: phoneButtonTemplate, softkeyTemplate: softkeyTemplate,
                 securityProfile: securityProfile, sipProfile: sipProfile, userLocale: userLocale,
                 requiresActivationCodeOnboarding: requiresActivationCode,
-                allowActivationCodeViaMRA: allowActivationCodeViaMRA, lines: lines.map(\.line)))
+                allowActivationCodeViaMRA: allowActivationCodeViaMRA, lines: lines.map(\.line), userID: userID))
     }
 
     /// The key the device was created under: its MAC if it was provisioned with one, else from its
