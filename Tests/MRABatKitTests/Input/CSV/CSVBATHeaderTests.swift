@@ -127,6 +127,35 @@ struct CSVBATHeaderTests {
         #expect(error.message.contains("empty"))
     }
 
+    @Test("USER ID and OWNER USER ID are two columns; an unindexed line column is line 1 once")
+    func userColumnsAndUnindexedLines() throws {
+        let header = try header([
+            "Device Name", "User ID", "Owner User ID", "Directory Number", "Partition", "Device Type", "Device Pool",
+        ])
+        #expect(header.columns.prefix(5) == [.deviceName, .userID, .ownerUserID, .directoryNumber(1), .partition(1)])
+        #expect(header.maxLine == 1)
+        // Cisco's custom format writes "DIRECTORY NUMBER"; with "DIRECTORY NUMBER 1" too it is one column twice.
+        let error = try #require(
+            structureError(["DIRECTORY NUMBER", "DEVICE TYPE", "DIRECTORY NUMBER 1", "DEVICE POOL"]))
+        #expect(error.message.contains("column DIRECTORY NUMBER 1 is given twice"))
+        #expect(error.location?.column == 3)
+    }
+
+    @Test("known BAT columns are acknowledged; unknown ones get a did-you-mean")
+    func knownAndUnknownColumns() throws {
+        let fields = [
+            "Device Type", "Device Pool", "Forward All CSS 1", "Speed Dial Number 3", "Phone Button Template",
+            "Module 1", "User ID 2", "Colour", "Directory Numbr 2",
+        ]
+        let header = try header(fields)
+        #expect(header.acknowledged.map(\.index) == [2, 3, 4, 5, 6])
+        #expect(header.unknown.map(\.name) == ["Colour", "Directory Numbr 2"])
+        #expect(BATHeader.suggestion(for: "Directory Numbr 2") == "DIRECTORY NUMBER 2")
+        #expect(BATHeader.suggestion(for: "Forward Al CSS 4") == "Forward All CSS 4")
+        #expect(BATHeader.suggestion(for: "OWNER USERID") == "OWNER USER ID")
+        #expect(BATHeader.suggestion(for: "Colour") == nil)
+    }
+
     @Test("a rejects file's header is accepted as it is")
     func rejectsFile() throws {
         let header = try header(["LINE", "REASON", "MAC ADDRESS", "DEVICE TYPE", "DEVICE POOL"])
