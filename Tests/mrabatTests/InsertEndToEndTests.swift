@@ -126,7 +126,7 @@ struct InsertEndToEndTests {
             ),
             ("6", "MRA SERVICE DOMAIN \"EU-MRAA\": does not exist in cluster ACME-EAST (did you mean \"EU-MRA\"?)"),
             ("7", "DIRECTORY NUMBER 1 \"55A1\": is not a directory number: 1–24 of 0-9 + * # \\ X"),
-            ("8", "DIRECTORY NUMBER 3 \"4014\": row has 3 lines but a Cisco 7811 has 1"),
+            ("8", "DIRECTORY NUMBER 3 \"4014\": row sets line 3 but a Cisco 7811 has 1 line"),
         ]
         #expect(rejects.count == expected.count + 1)
         for (index, row) in rejects.dropFirst().enumerated() {
