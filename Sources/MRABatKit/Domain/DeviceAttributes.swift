@@ -52,13 +52,23 @@ package struct LineDraft: Sendable, Equatable {
     package var display: String?
     package var label: String?
     package var partition: String?
+    /// The line's own *Maximum Number of Calls* (BAT `MAXIMUM NUMBER OF CALLS n`); nil takes the
+    /// model catalogue's (``PhoneModel/maxNumCalls``). Not stored yet: see NOTES-config.md.
+    package var maxNumCalls: Int?
+    /// The line's own *Busy Trigger* (BAT `BUSY TRIGGER n`); nil takes ``PhoneModel/busyTrigger``.
+    package var busyTrigger: Int?
 
-    package init(index: Int, directoryNumber: String, display: String?, label: String?, partition: String?) {
+    package init(
+        index: Int, directoryNumber: String, display: String?, label: String?, partition: String?,
+        maxNumCalls: Int? = nil, busyTrigger: Int? = nil
+    ) {
         self.index = index
         self.directoryNumber = directoryNumber
         self.display = display
         self.label = label
         self.partition = partition
+        self.maxNumCalls = maxNumCalls
+        self.busyTrigger = busyTrigger
     }
 }
 
