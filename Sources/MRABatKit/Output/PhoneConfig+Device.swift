@@ -17,7 +17,7 @@ extension PhoneConfig {
         let userLocale = settings.locales.user(named: device.userLocale)
         let networkName = pool?.networkLocale ?? settings.locales.defaultNetworkLocale
         self.init(
-            deviceName: device.name, model: device.model,
+            deviceName: device.name,
             uuid: PhoneConfigIdentity.deviceUUID(cluster: cluster.name, deviceID: device.id),
             deviceProtocol: device.deviceProtocol,
             devicePool: DevicePoolConfig(

@@ -7,8 +7,6 @@
 package struct PhoneConfig: Sendable, Hashable {
     /// `BAT` or `SEP` followed by 12 uppercase hex digits, e.g. `SEP001A2B3C4D5E`; the file's name.
     package var deviceName: String
-    /// Product name, e.g. `Cisco 8845`. Not written (Unified CM's files do not name the model).
-    package var model: String
     /// The `uuid` attribute of `<device>`, `{…}` as Unified CM writes it; stable for the device
     /// (see ``PhoneConfigIdentity``).
     package var uuid: String
@@ -34,13 +32,12 @@ package struct PhoneConfig: Sendable, Hashable {
     package var redirect: MRARedirect?
 
     package init(
-        deviceName: String, model: String, uuid: String, deviceProtocol: String = "SIP",
+        deviceName: String, uuid: String, deviceProtocol: String = "SIP",
         devicePool: DevicePoolConfig, sipStack: SIPStack = .standard, lines: [LineConfig], loadInformation: String = "",
         userLocale: UserLocaleConfig, networkLocale: NetworkLocaleConfig? = nil, deviceSecurityMode: Int = 1,
         transportLayerProtocol: Int = 4, userId: String, redirect: MRARedirect? = nil
     ) {
         self.deviceName = deviceName
-        self.model = model
         self.uuid = uuid
         self.deviceProtocol = deviceProtocol
         self.devicePool = devicePool

@@ -42,7 +42,7 @@ enum OutputFixtures {
         seed: Int = 1000
     ) -> PhoneConfig {
         PhoneConfig(
-            deviceName: name, model: "Cisco 8845",
+            deviceName: name,
             uuid: PhoneConfigIdentity.deviceUUID(cluster: "TEST", deviceID: Int64(seed)), devicePool: pool,
             lines: (0..<lineCount).map { offset in
                 let button = offset + 1
