@@ -93,10 +93,10 @@ struct InsertEndToEndTests {
                 #expect(
                     xml.contains("<serviceDomainName>\(expected)</serviceDomainName>") || xml.contains(">\(expected)<"),
                     "\(name)")
-                #expect(xml.contains("Redirect"), "\(name) in \(pool) needs a redirect")
+                #expect(xml.contains("<mraServiceDomainRedirect>"), "\(name) in \(pool) needs a redirect")
                 seen.insert(expected)
             } else {
-                #expect(!xml.contains("Redirect"), "\(name) in \(pool) is on the activation domain")
+                #expect(!xml.contains("mraServiceDomainRedirect"), "\(name) in \(pool) is on the activation domain")
                 seen.insert("none")
             }
         }
@@ -316,7 +316,9 @@ struct FatalErrorTests {
         #expect(try h.insert(Harness.repo("SampleData/phones.csv"), out: "out").status == 0)
         let original = try String(contentsOfFile: Harness.repo("SampleData/cluster.yaml"), encoding: .utf8)
         let edited = original.replacingOccurrences(
-            of: "  - name: DP-Singapore\n    callManagerGroup: CMG-APAC\n    serviceDomain: APAC-MRA\n", with: "")
+            of:
+                "  - name: DP-Singapore\n    callManagerGroup: CMG-APAC\n    serviceDomain: APAC-MRA\n"
+                + "    dateTimeGroup: DTG-Singapore\n    networkLocale: Singapore\n", with: "")
         #expect(edited != original)
         // The edited file lives beside nothing; its cert paths are empty lists, so location does not matter.
         let path = try h.write("cluster.yaml", edited)

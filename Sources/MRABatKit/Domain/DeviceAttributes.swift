@@ -60,7 +60,8 @@ package struct LineDraft: Sendable, Equatable {
     package var display: String?
     package var label: String?
     package var partition: String?
-    /// `MAXIMUM NUMBER OF CALLS n` (1–200); set together with ``busyTrigger``.
+    /// `MAXIMUM NUMBER OF CALLS n` (1–200), set together with ``busyTrigger``; nil takes the model
+    /// catalogue's (``PhoneModel/maxNumCalls``).
     package var maxNumCalls: Int?
     /// `BUSY TRIGGER n` (1–``maxNumCalls``).
     package var busyTrigger: Int?
