@@ -40,6 +40,7 @@ extension PhoneConfig {
                     settings: settings.lineSettings.overriding(
                         ringSettingIdle: line.ringSettingIdle, ringSettingActive: line.ringSettingActive))
             },
+            externalNumberMask: device.lines.min { $0.index < $1.index }?.externalPhoneNumberMask,
             loadInformation: model?.loadInformation ?? "",
             userLocale: UserLocaleConfig(
                 name: device.userLocale, uid: userLocale?.uid, langCode: userLocale?.langCode,

@@ -41,6 +41,7 @@ extension PhoneConfig {
                 try xml.element("sipLines") {
                     for line in lines { try write(line, to: xml) }
                 }
+                try xml.element("externalNumberMask", ifPresent: externalNumberMask)
             }
             try xml.element("loadInformation", loadInformation)
             try xml.element("versionStamp", Self.versionStampPlaceholder)

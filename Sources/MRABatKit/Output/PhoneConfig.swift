@@ -18,6 +18,9 @@ package struct PhoneConfig: Sendable, Hashable {
     package var sipStack: SIPStack
     /// The lines, in button order; each button appears once.
     package var lines: [LineConfig]
+    /// `<externalNumberMask>`, after the lines (where a Unified CM 12.5 capture has it, one per phone): the
+    /// lowest line's `EXTERNAL PHONE NUMBER MASK n`; nil writes none.
+    package var externalNumberMask: String?
     /// Firmware load from the model catalogue; empty means "the cluster's default load".
     package var loadInformation: String
     package var userLocale: UserLocaleConfig
@@ -33,7 +36,9 @@ package struct PhoneConfig: Sendable, Hashable {
 
     package init(
         deviceName: String, uuid: String, deviceProtocol: String = "SIP",
-        devicePool: DevicePoolConfig, sipStack: SIPStack = .standard, lines: [LineConfig], loadInformation: String = "",
+        devicePool: DevicePoolConfig, sipStack: SIPStack = .standard, lines: [LineConfig],
+        externalNumberMask: String? = nil,
+        loadInformation: String = "",
         userLocale: UserLocaleConfig, networkLocale: NetworkLocaleConfig? = nil, deviceSecurityMode: Int = 1,
         transportLayerProtocol: Int = 4, userId: String, redirect: MRARedirect? = nil
     ) {
@@ -43,6 +48,7 @@ package struct PhoneConfig: Sendable, Hashable {
         self.devicePool = devicePool
         self.sipStack = sipStack
         self.lines = lines
+        self.externalNumberMask = externalNumberMask
         self.loadInformation = loadInformation
         self.userLocale = userLocale
         self.networkLocale = networkLocale

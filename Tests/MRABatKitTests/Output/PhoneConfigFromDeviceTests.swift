@@ -75,6 +75,8 @@ struct PhoneConfigFromDeviceTests {
         device.attributes.lines[1].busyTrigger = 3
         device.attributes.lines[1].ringSettingIdle = .flashOnly
         device.attributes.lines[1].ringSettingActive = .disable
+        device.attributes.lines[0].externalPhoneNumberMask = "+4969555XXXX"
+        device.attributes.lines[1].externalPhoneNumberMask = "+4969666XXXX"
         let bytes = try TFTPConfigWriter().render(PhoneConfig(device: device, cluster: Self.cluster))
         #expect(OutputFixtures.validator.validate(bytes).isEmpty)
         let document = try XMLDocument(data: Data(bytes))
@@ -84,6 +86,10 @@ struct PhoneConfigFromDeviceTests {
         }
         #expect(try text(2, "maxNumCalls") == "6" && text(2, "busyTrigger") == "3")
         #expect(try text(2, "ringSettingIdle") == "2" && text(2, "ringSettingActive") == "1")
+        // One mask per phone, after the lines, as Unified CM writes it: the lowest line's.
+        #expect(
+            try document.nodes(forXPath: "/device/sipProfile/externalNumberMask").map(\.stringValue) == ["+4969555XXXX"]
+        )
         let defaults = Self.cluster.phoneFile.lineSettings
         #expect(try text(1, "maxNumCalls") == "4" && text(1, "busyTrigger") == "2")
         #expect(try text(1, "ringSettingIdle") == String(defaults.ringSettingIdle))
