@@ -1,6 +1,6 @@
 /// What a device is, whether it is being created from a row (``DeviceDraft``) or read back from
 /// the store (``StoredDevice``): one list of fields, so the two cannot drift apart.
-package struct DeviceAttributes: Sendable, Equatable {
+package struct DeviceAttributes: Sendable, Equatable, Codable {
     package var model: String
     package var devicePool: String
     /// The device's own MRA service domain override, if the row or template sets one.
@@ -45,7 +45,7 @@ package struct DeviceAttributes: Sendable, Equatable {
 }
 
 /// One line (directory number) of a device.
-package struct LineDraft: Sendable, Equatable {
+package struct LineDraft: Sendable, Equatable, Codable {
     /// 1-based button index.
     package var index: Int
     package var directoryNumber: String

@@ -8,13 +8,22 @@ package struct DeviceNamer {
 
     package init() {}
 
-    /// Names every draft: `SEP<MAC>` for those with a MAC, a fresh `BAT…` name for the others.
+    /// Names every draft: `SEP<MAC>` for those with a MAC, the row's own `BAT…` name (`DEVICE NAME`)
+    /// for those that give one, a fresh `BAT…` name for the others.
     ///
+    /// A given name is the caller's to check against the store (reconciliation matches it to the
+    /// device that has it); it is remembered, so no fresh name repeats it.
     /// - Parameter taken: which of the given names the store already has.
     package mutating func name(_ drafts: inout [DeviceDraft], taken: ([String]) async throws -> Set<String>)
         async throws
     {
-        let unnamed = drafts.indices.filter { drafts[$0].mac == nil }
+        for index in drafts.indices where drafts[index].mac == nil {
+            if let given = drafts[index].requestedName {
+                drafts[index].name = given
+                issued.insert(given, true)
+            }
+        }
+        let unnamed = drafts.indices.filter { drafts[$0].mac == nil && drafts[$0].requestedName == nil }
         let names = try await dummyNames(count: unnamed.count, taken: taken)
         for (index, name) in zip(unnamed, names) { drafts[index].name = name }
         for index in drafts.indices {

@@ -41,4 +41,62 @@ package enum ConfigEmitter {
         }
         return written
     }
+
+    /// Brings the config files in line with committed job `jobID`'s rows (`update`, `delete`, `undo`):
+    /// the files of devices it created or changed are written, those of devices it found unchanged
+    /// only when missing or stale (the others stay byte for byte and untouched), and those of devices
+    /// it removed or renamed are removed.
+    ///
+    /// - Returns: the numbers of files written and removed.
+    package static func emitChanges(
+        store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int
+    ) async throws -> (written: Int, removed: Int) {
+        LibXML2.initialize()
+        let writer = TFTPConfigWriter()
+        let jobs = max(1, jobs)
+        let pageSize = 2048
+        var written = 0
+        var removed = 0
+        var after = 0
+        while true {
+            let page = try await store.jobEffects(jobID: jobID, afterLine: after, limit: pageSize)
+            guard let last = page.last else { break }
+            after = last.line
+            for effect in page {
+                if let name = effect.removedName, name != effect.device?.name,
+                    try TFTPConfigWriter.remove(deviceName: name, fromDirectory: directory)
+                {
+                    removed += 1
+                }
+            }
+            let devices = page.compactMap { effect in effect.device.map { ($0, effect.outcome != .unchanged) } }
+            let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var start = 0
+                func add() {
+                    let slice = Array(devices[start..<min(start + sliceSize, devices.count)])
+                    start += sliceSize
+                    group.addTask {
+                        var count = 0
+                        for (device, changed) in slice {
+                            let config = PhoneConfig(device: device, cluster: cluster)
+                            if changed {
+                                try writer.write(config, toDirectory: directory)
+                                count += 1
+                            } else if try writer.writeIfChanged(config, toDirectory: directory) {
+                                count += 1
+                            }
+                        }
+                        return count
+                    }
+                }
+                for _ in 0..<jobs where start < devices.count { add() }
+                for try await count in group {
+                    written += count
+                    if start < devices.count { add() }
+                }
+            }
+        }
+        return (written, removed)
+    }
 }

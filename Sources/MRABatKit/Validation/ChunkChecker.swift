@@ -30,10 +30,11 @@ struct ChunkChecker {
                 checked.rejected.append(rejection)
             case .success(let draft):
                 if let first = duplicates.firstLine(of: draft) {
-                    checked.rejected.append(
-                        RowRejection(
-                            line: record.line, fields: record.fields,
-                            problems: [validator.duplicate(draft, ofLine: String(first))]))
+                    let problem =
+                        first.byName
+                        ? validator.sameName(draft, ofLine: String(first.line))
+                        : validator.duplicate(draft, ofLine: String(first.line))
+                    checked.rejected.append(RowRejection(line: record.line, fields: record.fields, problems: [problem]))
                     continue
                 }
                 for warning in draft.warnings {

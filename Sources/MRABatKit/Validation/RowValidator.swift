@@ -57,6 +57,7 @@ package struct RowValidator: Sendable {
         init(_ header: BATHeader) {
             let fixedColumns: [BATColumn] = [
                 .macAddress, .description, .deviceType, .devicePool, .ownerUserID, .mraServiceDomain, .location, .css,
+                .deviceName,
             ]
             fixed = fixedColumns.map { header.index(of: $0) }
             lines = (0...max(header.maxLine, 1)).map { n in
@@ -79,6 +80,7 @@ package struct RowValidator: Sendable {
             case .mraServiceDomain: fixed[5]
             case .location: fixed[6]
             case .css: fixed[7]
+            case .deviceName: fixed[8]
             case .directoryNumber(let n): n < lines.count ? lines[n][0] : nil
             case .display(let n): n < lines.count ? lines[n][1] : nil
             case .lineTextLabel(let n): n < lines.count ? lines[n][2] : nil
@@ -162,6 +164,8 @@ package struct RowValidator: Sendable {
                         + "or 001a.2b3c.4d5e), or leave it empty for a BAT dummy name")
             }
         }
+
+        let requestedName = checkDeviceName(cell(.deviceName)?.value, mac: &mac, problems: &problems)
 
         // Model
         var model: PhoneModel?
@@ -306,7 +310,7 @@ package struct RowValidator: Sendable {
         guard problems.isEmpty, let model, let pool, let owner else { return reject() }
         return .success(
             DeviceDraft(
-                sourceLine: line, mac: mac,
+                sourceLine: line, mac: mac, requestedName: requestedName,
                 attributes: DeviceAttributes(
                     model: model.name, devicePool: pool.name, serviceDomain: serviceDomain, ownerUserID: owner,
                     description: description, location: location, css: css, deviceProtocol: template.deviceProtocol,
@@ -316,6 +320,37 @@ package struct RowValidator: Sendable {
                     requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
                     allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, lines: lines),
                 templateName: template.name, warnings: warnings))
+    }
+
+    /// The row's `DEVICE NAME`, normalised: `SEP` + a MAC (which becomes the row's MAC when `MAC ADDRESS`
+    /// is empty, and must agree with it when not) or a `BAT…` dummy name (kept as it is).
+    func checkDeviceName(_ value: String?, mac: inout MACAddress?, problems: inout [RowProblem]) -> String? {
+        guard let value else { return nil }
+        if DeviceNamer.isDummyName(value) { return value }
+        if value.utf8.count == 15, value.uppercased().hasPrefix("SEP"),
+            let named = MACAddress(parsing: String(value.dropFirst(3)))
+        {
+            if let mac, mac != named {
+                problems.append(
+                    problem(
+                        .deviceNameMACMismatch, .deviceName, value,
+                        "is the name of MAC \(named.hex), but MAC ADDRESS is \(mac.hex); a SEP name is the phone's MAC")
+                )
+                return nil
+            }
+            if mac == nil, let reserved = named.reserved {
+                problems.append(problem(reserved.tag, .deviceName, value, reserved.reason(named)))
+                return nil
+            }
+            mac = mac ?? named
+            return named.deviceName
+        }
+        problems.append(
+            problem(
+                .deviceNameInvalid, .deviceName, value,
+                "is not a device name: SEP followed by the MAC's 12 hex digits, or BAT followed by 12 uppercase hex "
+                    + "digits (a BAT dummy name); leave it empty to have one made"))
+        return nil
     }
 
     /// A problem located at `column` of this header (named as written, or by its BAT name if absent).
@@ -343,6 +378,20 @@ package struct RowValidator: Sendable {
             .duplicateInFile, .directoryNumber(1), draft.lines.first?.directoryNumber,
             "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
                 + "give one of them a MAC ADDRESS or another first line")
+    }
+
+    /// `draft` names the device that line `first` names (`DEVICE NAME`).
+    func sameName(_ draft: DeviceDraft, ofLine first: String) -> RowProblem {
+        problem(
+            .duplicateInFile, .deviceName, draft.requestedName,
+            "is also on line \(first); one row per device")
+    }
+
+    /// `draft` matches `device`, which line `first` already matched (by another of its names or keys).
+    func sameDevice(_ draft: DeviceDraft, device: String, ofLine first: String) -> RowProblem {
+        RowProblem(
+            tag: .duplicateInFile, column: nil, columnName: nil, value: nil,
+            reason: "describes device \(device), as line \(first) does; one row per device")
     }
 
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).

@@ -3,6 +3,8 @@
 /// Line columns carry their 1-based line number: `DIRECTORY NUMBER 2` is `.directoryNumber(2)`.
 package enum BATColumn: Hashable, Sendable {
     case macAddress, description, deviceType, devicePool, ownerUserID, mraServiceDomain, location, css
+    /// `DEVICE NAME`: `SEP<MAC>` or a `BAT…` dummy name (SPEC §2), the device `update` and `delete` find first.
+    case deviceName
     case directoryNumber(Int)
     case display(Int)
     case lineTextLabel(Int)
@@ -19,6 +21,7 @@ package enum BATColumn: Hashable, Sendable {
         case .mraServiceDomain: "MRA SERVICE DOMAIN"
         case .location: "LOCATION"
         case .css: "CSS"
+        case .deviceName: "DEVICE NAME"
         case .directoryNumber(let line): "DIRECTORY NUMBER \(line)"
         case .display(let line): "DISPLAY \(line)"
         case .lineTextLabel(let line): "LINE TEXT LABEL \(line)"
@@ -68,6 +71,7 @@ package enum BATColumn: Hashable, Sendable {
         "MRA SERVICE DOMAIN": .mraServiceDomain,
         "LOCATION": .location,
         "CSS": .css,
+        "DEVICE NAME": .deviceName,
     ]
 }
 

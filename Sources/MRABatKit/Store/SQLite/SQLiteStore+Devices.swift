@@ -22,7 +22,9 @@ extension SQLiteStore {
             keys.map(\.stored).contains(DeviceRecord.Columns.naturalKey) || macs.contains(DeviceRecord.Columns.mac)
         ).fetchAll(db)
         return zip(records, try devices(db, records)).map { record, device in
-            ExistingDevice(device: device, naturalKey: record.key(of: device), jobID: record.jobID)
+            ExistingDevice(
+                device: device, naturalKey: record.key(of: device), jobID: record.jobID,
+                activated: record.activatedAt != nil)
         }
     }
 
