@@ -29,18 +29,21 @@ enum JobOutputs {
 
     /// Brings the config files in line with committed `update`, `delete` or `undo` job `jobID` (see
     /// ``ConfigEmitter/emitChanges(store:cluster:jobID:directory:jobs:)``) and, given `codes`, writes
-    /// the code export of its devices. Failures are recorded as by ``emit``.
+    /// the code export of its devices; the codes of devices it removed are taken out of an export
+    /// already there. Failures are recorded as by ``emit``.
     static func emitChanges(
         jobID: Int64, store: any Store, cluster: ClusterConfig, outputs: OutputDirectory, jobs: Int,
         summary: inout JobSummary, clock: inout StageClock, codes: (vault: CodeVault, now: Date)?
     ) async throws {
         do {
-            let (written, removed) = try await clock.time(.tftp) {
+            let (written, removed, removedDevices) = try await clock.time(.tftp) {
                 try await ConfigEmitter.emitChanges(
                     store: store, cluster: cluster, jobID: jobID, directory: outputs.tftpPath, jobs: jobs)
             }
             summary.configFilesWritten = written
             summary.configFilesRemoved = removed
+            // The codes of removed devices are gone from the store: an earlier export there must not offer them.
+            try ActivationCodeExport.withdraw(names: removedDevices, from: outputs.activationCodesPath)
             if let codes {
                 summary.codesExported = try await clock.time(.export) {
                     try await ActivationCodeExport.write(

@@ -47,22 +47,24 @@ package enum ConfigEmitter {
     /// only when missing or stale (the others stay byte for byte and untouched), and those of devices
     /// it removed or renamed are removed.
     ///
-    /// - Returns: the numbers of files written and removed.
+    /// - Returns: the numbers of files written and removed, and the names of the devices the job removed.
     package static func emitChanges(
         store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int
-    ) async throws -> (written: Int, removed: Int) {
+    ) async throws -> (written: Int, removed: Int, removedDevices: Set<String>) {
         LibXML2.initialize()
         let writer = TFTPConfigWriter()
         let jobs = max(1, jobs)
         let pageSize = 2048
         var written = 0
         var removed = 0
+        var removedDevices = Set<String>()
         var after = 0
         while true {
             let page = try await store.jobEffects(jobID: jobID, afterLine: after, limit: pageSize)
             guard let last = page.last else { break }
             after = last.line
             for effect in page {
+                if effect.device == nil, let name = effect.removedName { removedDevices.insert(name) }
                 if let name = effect.removedName, name != effect.device?.name,
                     try TFTPConfigWriter.remove(deviceName: name, fromDirectory: directory)
                 {
@@ -97,6 +99,6 @@ package enum ConfigEmitter {
                 }
             }
         }
-        return (written, removed)
+        return (written, removed, removedDevices)
     }
 }
