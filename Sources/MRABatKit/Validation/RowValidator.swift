@@ -387,13 +387,6 @@ package struct RowValidator: Sendable {
             "is also on line \(first); one row per device")
     }
 
-    /// `draft` matches `device`, which line `first` already matched (by another of its names or keys).
-    func sameDevice(_ draft: DeviceDraft, device: String, ofLine first: String) -> RowProblem {
-        RowProblem(
-            tag: .duplicateInFile, column: nil, columnName: nil, value: nil,
-            reason: "describes device \(device), as line \(first) does; one row per device")
-    }
-
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).
     static func isDirectoryNumber(_ text: String) -> Bool {
         let bytes = text.utf8

@@ -96,7 +96,7 @@ struct StoreReconciler {
                 }
             } else if let name = draft.requestedName, let owner = index.byName[name] {
                 if let first = linesInThisJob[owner.device.id] {
-                    reject(validator.sameDevice(draft, device: name, ofLine: String(first)))
+                    reject(validator.sameName(draft, ofLine: String(first)))
                 } else {
                     reject(
                         validator.problem(
@@ -129,7 +129,9 @@ struct StoreReconciler {
         fields: (Int) -> [String]
     ) -> Outcome {
         var outcome = Outcome()
-        let index = Index(existing)
+        // Kept up to date as rows change devices, so that a later row of the chunk sees them as a
+        // later chunk will see them in the store.
+        var index = Index(existing)
         var claimed = linesInThisJob
         // Keys that rows of this chunk give devices (created, or changed to), with the row's line.
         var keysHere: [NaturalKey: Int] = [:]
@@ -140,8 +142,10 @@ struct StoreReconciler {
             }
             let line = draft.sourceLine
             var match: ExistingDevice?
+            var byName = false
             if let name = draft.requestedName, let named = index.byName[name] {
                 match = named
+                byName = true
             } else if let mac = draft.mac, let owner = index.byMAC[mac.hex] {
                 match = owner
             } else if let keyed = index.byKey[draft.naturalKey] {
@@ -168,10 +172,11 @@ struct StoreReconciler {
             }
             let device = match.device
             if let first = claimed[device.id] {
+                // Worded as the in-file check words it (which sees the rows, not the store): by key, else by name.
                 reject(
-                    index.byKey[draft.naturalKey]?.device.id == device.id
+                    index.byKey[draft.naturalKey]?.device.id == device.id || !byName
                         ? validator.duplicate(draft, ofLine: String(first))
-                        : validator.sameDevice(draft, device: device.name, ofLine: String(first)))
+                        : validator.sameName(draft, ofLine: String(first)))
                 continue
             }
             if let name = draft.requestedName, name != device.name, !device.name.hasPrefix("SEP") {
@@ -238,6 +243,11 @@ struct StoreReconciler {
                 outcome.unchanged.append((line, device.id))
                 outcome.matchedNames[line] = device.name
             } else {
+                index.remove(match)
+                var changed = match
+                changed.device = StoredDevice(id: device.id, name: name, mac: mac, attributes: draft.attributes)
+                changed.naturalKey = key
+                index.insert(changed)
                 outcome.updated.append(
                     DeviceUpdate(
                         line: line, deviceID: device.id, previousName: device.name, name: name, mac: mac,
@@ -255,11 +265,21 @@ struct StoreReconciler {
         var byName: [String: ExistingDevice] = [:]
 
         init(_ existing: [ExistingDevice]) {
-            for match in existing {
-                if byKey[match.naturalKey] == nil { byKey[match.naturalKey] = match }
-                if let mac = match.device.mac, byMAC[mac] == nil { byMAC[mac] = match }
-                if byName[match.device.name] == nil { byName[match.device.name] = match }
-            }
+            for match in existing { insert(match) }
+        }
+
+        mutating func insert(_ match: ExistingDevice) {
+            if byKey[match.naturalKey] == nil { byKey[match.naturalKey] = match }
+            if let mac = match.device.mac, byMAC[mac] == nil { byMAC[mac] = match }
+            if byName[match.device.name] == nil { byName[match.device.name] = match }
+        }
+
+        /// Forgets `match` under each of its identifiers (a row changed them).
+        mutating func remove(_ match: ExistingDevice) {
+            let id = match.device.id
+            if byKey[match.naturalKey]?.device.id == id { byKey[match.naturalKey] = nil }
+            if let mac = match.device.mac, byMAC[mac]?.device.id == id { byMAC[mac] = nil }
+            if byName[match.device.name]?.device.id == id { byName[match.device.name] = nil }
         }
     }
 
