@@ -104,6 +104,9 @@ struct Run: ParsableCommand {
                     ["validate", csv, "--template", template, "--db", runRoot + "/insert-\(size)/mrabat.sqlite"])
                 record["validateSeconds"] = validate.seconds
                 print(String(format: "  validate %d rows: %.2f s (exit %d)", size, validate.seconds, validate.status))
+                record["update"] = try measureUpdate(
+                    binary: binary, size: size, template: template, directory: runRoot + "/insert-\(size)",
+                    csv: runRoot + "/bat-\(size)-changed.csv")
             }
             runs.append(record)
         }
@@ -134,6 +137,41 @@ struct Run: ParsableCommand {
             count += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         }
         return count
+    }
+
+    /// The nightly case: `update` of the store `directory` holds with the same file, every tenth
+    /// row changed (description; half of them the device pool too), outputs in the same folder.
+    func measureUpdate(binary: String, size: Int, template: String, directory: String, csv: String) throws
+        -> [String: Any]
+    {
+        let (invalid, changed) = try CSVGenerator(rows: size, changeEvery: 10).writeCounting(to: csv)
+        let out = directory + "/out"
+        let result = try ChildProcess.run(
+            binary,
+            ["update", csv, "--template", template, "--out", out, "--db", directory + "/mrabat.sqlite", "--quiet"])
+        guard result.status <= 1 else { throw BenchError("update of \(size) rows failed with status \(result.status)") }
+        let summary = try JSONDecoder().decode(
+            JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let correct =
+            summary.updated == changed && summary.accepted == 0 && summary.rejected == invalid
+            && summary.unchanged == size - invalid - changed && summary.configFilesWritten == changed
+        print(
+            String(
+                format:
+                    "  update of %d rows, %d changed: %.2f s wall, %.0f rows/s, peak RSS %.1f MB, updated %d, unchanged %d, files written %d, %@",
+                size, changed, result.seconds, Double(size) / result.seconds, Double(result.peakRSSBytes) / 1_048_576,
+                summary.updated, summary.unchanged, summary.configFilesWritten,
+                correct ? "as expected" : "CHECK FAILED (expected \(changed) updated, \(invalid) rejected)"))
+        for stage in ["read+validate", "naming", "codes", "store", "tftp", "export"] {
+            guard let seconds = summary.stageSeconds[stage] else { continue }
+            print(String(format: "    %-14@ %7.2f s", stage as NSString, seconds))
+        }
+        return [
+            "rows": size, "changed": changed, "wallSeconds": result.seconds, "peakRSSBytes": result.peakRSSBytes,
+            "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
+            "configFilesWritten": summary.configFilesWritten, "stageSeconds": summary.stageSeconds,
+            "correct": correct,
+        ]
     }
 
     func measure(

@@ -8,6 +8,9 @@ struct CSVGenerator {
     /// Percent of rows made invalid on purpose.
     var invalidPercent: Double = 3
     var seed: UInt64 = 20_261_129
+    /// Every `changeEvery`-th row (0: none) describes its phone changed: another description, and
+    /// every second such row another device pool — the same file otherwise, for `update`.
+    var changeEvery = 0
 
     static let models: [(name: String, lines: Int)] = [
         ("Cisco 8845", 5), ("Cisco 8865", 5), ("Cisco 7841", 4), ("Cisco 7821", 2), ("Cisco 7811", 1),
@@ -19,7 +22,12 @@ struct CSVGenerator {
         + (1...5).flatMap { ["DIRECTORY NUMBER \($0)", "DISPLAY \($0)", "LINE TEXT LABEL \($0)"] }
 
     /// Writes the file and returns how many rows were made invalid.
-    func write(to path: String) throws -> Int {
+    @discardableResult
+    func write(to path: String) throws -> Int { try writeCounting(to: path).invalid }
+
+    /// Writes the file; returns how many rows were made invalid, and how many valid rows differ
+    /// from the same file without changes (``changeEvery``).
+    func writeCounting(to path: String) throws -> (invalid: Int, changed: Int) {
         var random = SplitMix64(seed: seed)
         guard
             let handle = FileHandle(forWritingAtPath: path)
@@ -31,6 +39,7 @@ struct CSVGenerator {
         defer { try? handle.close() }
         var buffer = CSVText.record(Self.header)
         var invalid = 0
+        var changed = 0
         var dn = 10_000_000
         for index in 0..<rows {
             let model = Self.models[Int(random.next() % UInt64(Self.models.count))]
@@ -51,6 +60,13 @@ struct CSVGenerator {
                     fields += ["", "", ""]
                 }
             }
+            let isChanged = changeEvery > 0 && index % changeEvery == 0
+            if isChanged {
+                fields[1] = "Generated phone \(index), moved"
+                if (index / changeEvery) % 2 == 1 {
+                    fields[3] = Self.pools[(Self.pools.firstIndex(of: pool).map { $0 + 1 } ?? 0) % Self.pools.count]
+                }
+            }
             if Double(random.next() % 10_000) < invalidPercent * 100 {
                 invalid += 1
                 switch random.next() % 5 {
@@ -60,6 +76,8 @@ struct CSVGenerator {
                 case 3: fields[6] = "12A4"
                 default: fields[5] = "EU-MRAA"
                 }
+            } else if isChanged {
+                changed += 1
             }
             buffer += CSVText.record(fields)
             if buffer.utf8.count > 1 << 20 {
@@ -68,7 +86,7 @@ struct CSVGenerator {
             }
         }
         handle.write(Data(buffer.utf8))
-        return invalid
+        return (invalid, changed)
     }
 }
 

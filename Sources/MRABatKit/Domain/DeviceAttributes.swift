@@ -1,6 +1,6 @@
 /// What a device is, whether it is being created from a row (``DeviceDraft``) or read back from
 /// the store (``StoredDevice``): one list of fields, so the two cannot drift apart.
-package struct DeviceAttributes: Sendable, Equatable {
+package struct DeviceAttributes: Sendable, Equatable, Codable {
     package var model: String
     package var devicePool: String
     /// The device's own MRA service domain override, if the row or template sets one.
@@ -53,7 +53,7 @@ package struct DeviceAttributes: Sendable, Equatable {
 /// leave lines empty (lines 1 and 3), as BAT allows, and line 3 stays line 3 (button 3, `lineIndex` 3)
 /// with button 2 left without a line. The optional fields are nil when neither the row nor the template
 /// sets them; the config file then carries the phone's default.
-package struct LineDraft: Sendable, Equatable {
+package struct LineDraft: Sendable, Equatable, Codable {
     /// 1-based line number: the button and the `lineIndex` of the config file.
     package var index: Int
     package var directoryNumber: String

@@ -18,7 +18,11 @@ package struct DeviceNamer {
     package mutating func name(_ drafts: inout [DeviceDraft], taken: ([String]) async throws -> Set<String>)
         async throws
     {
-        for draft in drafts { if let name = draft.requestedName { issued.insert(name, true) } }
+        for index in drafts.indices {
+            guard let given = drafts[index].requestedName else { continue }
+            if drafts[index].mac == nil { drafts[index].name = given }
+            issued.insert(given, true)
+        }
         let unnamed = drafts.indices.filter { drafts[$0].mac == nil && drafts[$0].requestedName == nil }
         let names = try await dummyNames(count: unnamed.count, taken: taken)
         for (index, name) in zip(unnamed, names) { drafts[index].name = name }

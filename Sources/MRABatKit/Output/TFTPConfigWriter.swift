@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Renders a ``PhoneConfig`` as the phone's TFTP file `<deviceName>.cnf.xml` and writes it atomically.
@@ -50,6 +51,30 @@ package struct TFTPConfigWriter: Sendable {
         let path = Self.join(dir, Self.fileName(for: config.deviceName))
         try AtomicFile.write(bytes, to: path, mode: mode, durable: durable)
         return path
+    }
+
+    /// Writes `config` like ``write(_:toDirectory:)`` unless the file there already holds exactly
+    /// its bytes: a device a job found unchanged keeps its file untouched (same inode and time), while
+    /// a file that is missing or stale (a job killed before its outputs) is written.
+    /// - Returns: whether the file was written.
+    @discardableResult
+    package func writeIfChanged(_ config: PhoneConfig, toDirectory dir: String) throws -> Bool {
+        let bytes = try render(config)
+        let path = Self.join(dir, Self.fileName(for: config.deviceName))
+        if let current = FileManager.default.contents(atPath: path), current.elementsEqual(bytes) { return false }
+        try AtomicFile.write(bytes, to: path, mode: mode, durable: durable)
+        return true
+    }
+
+    /// Removes `dir/<deviceName>.cnf.xml` if it is there.
+    /// - Returns: whether a file was removed.
+    /// - Throws: ``MRABatError`` `.io` naming the path if it exists and cannot be removed.
+    @discardableResult
+    package static func remove(deviceName: String, fromDirectory dir: String) throws -> Bool {
+        let path = join(dir, fileName(for: deviceName))
+        if unlink(path) == 0 { return true }
+        guard errno == ENOENT else { throw AtomicFileWriter.error(errno, path, "cannot remove the config file") }
+        return false
     }
 
     private static func join(_ dir: String, _ name: String) -> String {

@@ -46,6 +46,10 @@ extension RowProblem {
         case fieldCount = "row.field-count"
         case duplicateInFile = "duplicate.in-file"
         case alreadyProvisioned = "device.already-provisioned"
+        /// `update --existing-only`, `delete`: the row names no device in the store.
+        case deviceUnknown = "device.unknown"
+        /// `update`: after the change the device would be the same phone as another one.
+        case sameAsOtherDevice = "device.same-as-other"
         case activationFlags = "template.activation-flags"
         case templateValue = "template.invalid-value"
         case clusterValue = "cluster.invalid-value"
@@ -57,13 +61,20 @@ extension RowProblem {
         case macScientificNotation = "mac.scientific-notation"
         case macLeadingZerosLost = "mac.leading-zeros-lost"
         case macInUse = "mac.in-use"
+        /// `update`: a device that has a MAC keeps it.
+        case macCannotChange = "mac.cannot-change"
         // DEVICE NAME
         case deviceNameInvalid = "device-name.invalid"
+        case deviceNameMissing = "device-name.missing"
         case deviceNameMACMismatch = "device-name.mac-mismatch"
+        /// `update`: the name is no device's, and the row matches a device of another `BAT…` name.
+        case deviceNameUnknown = "device-name.unknown"
         // DEVICE TYPE, DEVICE POOL, MRA SERVICE DOMAIN, OWNER USER ID
         case deviceTypeMissing = "device-type.missing"
         case deviceTypeUnsupported = "device-type.unsupported"
         case deviceTypeNotInCatalogue = "device-type.not-in-catalogue"
+        /// `update`: an activated device is the phone that activated; its model is that phone's.
+        case deviceTypeCannotChange = "device-type.cannot-change"
         case devicePoolMissing = "device-pool.missing"
         case devicePoolUnknown = "device-pool.unknown"
         case serviceDomainUnknown = "mra-service-domain.unknown"

@@ -404,6 +404,13 @@ package struct RowValidator: Sendable {
                 + "give one of them a MAC ADDRESS or another first line")
     }
 
+    /// `draft` names the device that line `first` names (`DEVICE NAME`).
+    func sameName(_ draft: DeviceDraft, ofLine first: String) -> RowProblem {
+        problem(
+            .duplicateInFile, .deviceName, draft.requestedName,
+            "is also on line \(first); one row per device")
+    }
+
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).
     static func isDirectoryNumber(_ text: String) -> Bool {
         let bytes = text.utf8

@@ -32,7 +32,7 @@ struct StoreReconcilerTests {
         #expect(
             outcome.rejected.first?.reason
                 == "already provisioned as BAT00000000000A with a different DESCRIPTION (\"Desk\" in the store, "
-                + "\"Lobby\" in this row); insert does not change provisioned devices")
+                + "\"Lobby\" in this row); insert does not change provisioned devices: `mrabat update` does")
     }
 
     @Test func aDeviceThisJobAlreadyHasIsAnInFileDuplicate() throws {

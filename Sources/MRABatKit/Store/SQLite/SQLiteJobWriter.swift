@@ -46,7 +46,8 @@ final class SQLiteJobWriter: JobWriter {
         }
     }
 
-    private func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws
+    /// `body` on the job's connection, inside its transaction; errors mapped for the user.
+    func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws
         -> T
     {
         guard isOpen.withLock({ $0 }) else { throw MRABatError(.internal, "job \(jobID)'s transaction already ended") }
@@ -117,9 +118,10 @@ final class SQLiteJobWriter: JobWriter {
                     ActivationCodeRecord(
                         deviceID: deviceID, secrets: new.secrets, boundMAC: draft.mac?.hex, issuedAt: issued,
                         expiresAt: expires, jobID: jobID), into: db)
-                try jobRows.insert(
-                    JobRowRecord(jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID),
-                    into: db)
+                var jobRow = JobRowRecord(
+                    jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID)
+                jobRow.deviceName = draft.name
+                try jobRows.insert(jobRow, into: db)
                 try auditRows.insert(
                     AuditRecord(
                         AuditEvent(
@@ -161,7 +163,20 @@ final class SQLiteJobWriter: JobWriter {
             job.accepted = summary.accepted
             job.unchanged = summary.unchanged
             job.rejected = summary.rejected
+            job.updated = summary.updated
+            job.deleted = summary.deleted
             job.summaryJSON = json
+            job.auditMark = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM audit")
+            if let undone = summary.undoes {
+                job.undoes = undone
+                try JobRecord.filter(JobRecord.Columns.id == undone).updateAll(
+                    db, JobRecord.Columns.undoneBy.set(to: jobID))
+                // Undoing an undo puts the job it reversed back in effect: it may be undone again.
+                if let reversed = try JobRecord.fetchOne(db, key: undone)?.undoes {
+                    try JobRecord.filter(JobRecord.Columns.id == reversed).updateAll(
+                        db, JobRecord.Columns.undoneBy.set(to: nil))
+                }
+            }
             try job.update(db)
             try db.execute(sql: "COMMIT")
         }

@@ -25,7 +25,9 @@ extension SQLiteStore {
                 || names.contains(DeviceRecord.Columns.name)
         ).fetchAll(db)
         return zip(records, try devices(db, records)).map { record, device in
-            ExistingDevice(device: device, naturalKey: record.key(of: device), jobID: record.jobID)
+            ExistingDevice(
+                device: device, naturalKey: record.key(of: device), jobID: record.jobID,
+                activated: record.activatedAt != nil)
         }
     }
 
