@@ -28,7 +28,8 @@ package enum InsertJob {
         if let writing { vault = try await CodeVault.open(for: writing, keyFile: options.keyFile, now: options.now) }
         var input = try BATInput(
             path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter,
-            mapping: options.columnMapping, required: requiredColumns(template))
+            mapping: options.columnMapping, required: requiredColumns(template), sheet: options.sheet)
+        let cells = input.cells
         var summary = JobSummary(opened: input, options: options)
         let validator = RowValidator(
             cluster: cluster, template: template, header: input.header, headerNames: input.headerFields)
@@ -42,14 +43,15 @@ package enum InsertJob {
                 kind: "insert", input: options.csvPath, template: template.name, now: options.now)
         }
         summary.jobID = writer?.jobID
-        var checker = ChunkChecker(validator: validator, file: options.csvPath)
+        var checker = ChunkChecker(validator: validator, file: options.csvPath, cells: cells)
         var namer = DeviceNamer()
         var codes = CodePipeline(vault: vault, jobs: options.jobs)
         let expiry = options.now.addingTimeInterval(TimeInterval(cluster.enterprise.activationTTLHours) * 3600)
 
         func write(_ ready: CodePipeline.Ready) async throws {
             if let interval = ready.interval { clock.codesRan(interval) }
-            let rejected = ready.chunk.rejected.sorted { $0.line < $1.line }
+            var rejected = ready.chunk.rejected.sorted { $0.line < $1.line }
+            if let cells { rejected = cells.locate(rejected) }
             if let writer, let vault {
                 try await clock.time(.store) {
                     try await ChunkWriter.write(
@@ -83,8 +85,9 @@ package enum InsertJob {
             if let last = try await codes.finish() { try await write(last) }
             guard summary.rows > 0 else {
                 throw MRABatError(
-                    .csvStructure, "the file has a header but no rows",
-                    at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                    .csvStructure,
+                    input.sheet == nil ? "the file has a header but no rows" : "the sheet has a header but no rows",
+                    at: input.location(line: input.headerLine))
             }
             try await finishTransaction(writer, &summary, &clock, options: options)
         } catch {

@@ -7,6 +7,8 @@ package struct JobSummary: Sendable, Codable, Equatable {
     package var template: String
     package var encoding: String
     package var delimiter: String
+    /// The workbook sheet read; absent for a CSV file.
+    package var sheet: String?
     package var rows: Int = 0
     package var accepted: Int = 0
     package var unchanged: Int = 0
@@ -39,8 +41,10 @@ package struct JobSummary: Sendable, Codable, Equatable {
         self.init(
             input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.delimiter)))
+        sheet = input.sheet
         for (index, name) in input.header.unknown {
-            warnings.append("\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored")
+            warnings.append(
+                "\(input.location(line: input.headerLine, column: index + 1)): unknown column \"\(name)\" ignored")
         }
     }
 
@@ -65,7 +69,8 @@ package struct JobSummary: Sendable, Codable, Equatable {
     /// Human-readable lines for stdout.
     package var lines: [String] {
         var out = [
-            "input: \(input) (\(encoding), delimiter \(delimiter == "\t" ? "TAB" : delimiter))",
+            sheet.map { "input: \(input), sheet \"\($0)\"" }
+                ?? "input: \(input) (\(encoding), delimiter \(delimiter == "\t" ? "TAB" : delimiter))",
             "rows: \(rows)  accepted: \(accepted)  unchanged: \(unchanged)  rejected: \(rejected)",
         ]
         for (reason, count) in rejectedByReason.sorted(by: {
