@@ -1,5 +1,6 @@
 import Foundation
 import MRABatKit
+import TestSupport
 
 /// Generates realistic BAT CSV files: mixed models, pools and 1–5 lines, most rows without a MAC,
 /// and a small share of invalid rows of several kinds.
@@ -20,7 +21,6 @@ struct CSVGenerator {
 
     /// Writes the file and returns how many rows were made invalid.
     func write(to path: String) throws -> Int {
-        var random = SplitMix64(seed: seed)
         guard
             let handle = FileHandle(forWritingAtPath: path)
                 ?? {
@@ -30,11 +30,57 @@ struct CSVGenerator {
         else { throw MRABatError(.io, "cannot write \(path)") }
         defer { try? handle.close() }
         var buffer = CSVText.record(Self.header)
-        var invalid = 0
-        var dn = 10_000_000
-        for index in 0..<rows {
-            let model = Self.models[Int(random.next() % UInt64(Self.models.count))]
-            let pool = Self.pools[Int(random.next() % UInt64(Self.pools.count))]
+        let invalid = forEachRow { fields in
+            buffer += CSVText.record(fields)
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        return invalid
+    }
+
+    /// Writes the same rows as an `.xlsx` workbook, as Excel stores them: text in shared strings,
+    /// directory numbers as number cells. Rows are made as the sheet is written, never all held.
+    ///
+    /// - Returns: the rows made invalid, and the workbook's uncompressed size in bytes.
+    func writeWorkbook(to path: String) throws -> (invalid: Int, uncompressedBytes: Int) {
+        var rows = Rows(self)
+        let size = try XLSXWriter.write(path: path, header: Self.header, rows: self.rows) { _ in
+            rows.next().map { field in
+                if field.isEmpty { return .empty }
+                return field.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && field.first != "0"
+                    ? .number(field) : .text(field)
+            }
+        }
+        return (rows.invalid, size)
+    }
+
+    /// Calls `body` with each generated row's fields, in order; returns how many were made invalid.
+    func forEachRow(_ body: ([String]) -> Void) -> Int {
+        var rows = Rows(self)
+        for _ in 0..<self.rows { body(rows.next()) }
+        return rows.invalid
+    }
+
+    /// The generated rows, one at a time.
+    struct Rows {
+        private var random: SplitMix64
+        private let invalidPercent: Double
+        private var dn = 10_000_000
+        private var index = 0
+        private(set) var invalid = 0
+
+        init(_ generator: CSVGenerator) {
+            random = SplitMix64(seed: generator.seed)
+            invalidPercent = generator.invalidPercent
+        }
+
+        mutating func next() -> [String] {
+            defer { index += 1 }
+            let model = CSVGenerator.models[Int(random.next() % UInt64(CSVGenerator.models.count))]
+            let pool = CSVGenerator.pools[Int(random.next() % UInt64(CSVGenerator.pools.count))]
             let lineCount = 1 + Int(random.next() % UInt64(model.lines))
             // One row in 20 has a real MAC; the rest get BAT dummy names.
             var mac = ""
@@ -61,14 +107,8 @@ struct CSVGenerator {
                 default: fields[5] = "EU-MRAA"
                 }
             }
-            buffer += CSVText.record(fields)
-            if buffer.utf8.count > 1 << 20 {
-                handle.write(Data(buffer.utf8))
-                buffer = ""
-            }
+            return fields
         }
-        handle.write(Data(buffer.utf8))
-        return invalid
     }
 }
 
