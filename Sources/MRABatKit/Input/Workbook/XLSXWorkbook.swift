@@ -14,7 +14,7 @@ final class XLSXWorkbook {
     let sheets: [Sheet]
     /// The 1904 date system (Excel for Mac before 2011): serial 0 is 1904-01-01, not 1899-12-31.
     let date1904: Bool
-    let sharedStrings: [String]
+    let sharedStrings: SharedStrings
     /// What each cell style (`s`, an index into `cellXfs`) shows of a date; nil for no date format.
     let dateStyles: [WorkbookValue.DateParts?]
 
@@ -62,7 +62,7 @@ final class XLSXWorkbook {
         {
             sharedStrings = try Self.sharedStrings(part: strings, in: archive)
         } else {
-            sharedStrings = []
+            sharedStrings = SharedStrings()
         }
     }
 
@@ -164,19 +164,16 @@ final class XLSXWorkbook {
     }
 
     /// The shared strings table: each `<si>`'s text, rich-text runs joined, phonetic runs left out.
-    static func sharedStrings(part: String, in archive: WorkbookArchive) throws -> [String] {
+    static func sharedStrings(part: String, in archive: WorkbookArchive) throws -> SharedStrings {
         let limits = archive.limits
-        var strings: [String] = []
-        var bytes = 0
+        var strings = SharedStrings()
         let reader = try XMLPartReader(source: archive.open(part), file: archive.file, part: part)
         while try reader.read() {
             if reader.isStart("sst"), let count = reader.attribute("uniqueCount").flatMap({ Int($0) }) {
                 strings.reserveCapacity(min(max(count, 0), limits.maxSharedStrings, 1 << 20))
             } else if reader.isStart("si") {
-                let text = try richText(reader)
-                bytes += text.utf8.count
-                strings.append(text)
-                if strings.count > limits.maxSharedStrings || bytes > limits.maxSharedStringBytes {
+                strings.append(try richText(reader))
+                if strings.count > limits.maxSharedStrings || strings.byteCount > limits.maxSharedStringBytes {
                     throw reader.failure(
                         "holds more than \(limits.maxSharedStrings) shared strings or "
                             + "\(WorkbookArchive.size(UInt64(limits.maxSharedStringBytes))) of text: no phone sheet "
@@ -202,5 +199,30 @@ final class XLSXWorkbook {
             }
         }
         return WorkbookValue.unescapeOOXML(text)
+    }
+}
+
+/// An `.xlsx`'s shared strings, kept as one UTF-8 buffer and the end of each string in it: a few
+/// bytes per string more than its text, where an array of `String`s costs a heap block for each.
+struct SharedStrings {
+    private var bytes: [UInt8] = []
+    private var ends: [UInt32] = []
+
+    var count: Int { ends.count }
+    var byteCount: Int { bytes.count }
+
+    mutating func reserveCapacity(_ count: Int) {
+        ends.reserveCapacity(count)
+    }
+
+    /// Appends `text`; the caller bounds the total below 4 GiB (``WorkbookLimits/maxSharedStringBytes``).
+    mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    }
+
+    subscript(index: Int) -> String {
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        return String(decoding: bytes[start..<Int(ends[index])], as: UTF8.self)
     }
 }
