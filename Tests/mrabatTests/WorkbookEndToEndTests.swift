@@ -133,6 +133,35 @@ struct WorkbookEndToEndTests {
         #expect(try h.count("SELECT COUNT(*) FROM line WHERE display = 'TRUE'") == 1)
     }
 
+    @Test func warningsNameTheCell() throws {
+        let h = try Harness("wb-warnings")
+        try h.initSample()
+        let path = h.path("warn.xlsx")
+        let header = ["DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "DIRECTORY NUMBER 1", "COST CENTRE"]
+        try XLSXWriter.write(path: path, sheetName: "Staff", header: header, rows: 2) { i in
+            // A DN typed as a number cannot keep its +: the warning names the cell.
+            [
+                .text("Cisco 8845"), .text("DP-Dallas"), .text("warn\(i)"), .number(i == 0 ? "19725550100" : "4001"),
+                .text("CC-1"),
+            ]
+        }
+        let run = try h.insert(path, out: "out")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stderr.contains("warning: \(path)[Staff]!E1: unknown column \"COST CENTRE\" ignored"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "warning: \(path)[Staff]!D2: DIRECTORY NUMBER 1 \"19725550100\": looks like an E.164 number"),
+            "\(run.stderr)")
+
+        // A header and nothing else.
+        let empty = h.path("header-only.xlsx")
+        try XLSXWriter.write(path: empty, sheetName: "Staff", header: header, rows: 0) { _ in [] }
+        let none = try h.insert(empty, out: "out2")
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("\(empty)[Staff] row 1: the sheet has a header but no rows"), "\(none.stderr)")
+    }
+
     @Test func badWorkbooksExitTwoWithOneMessage() throws {
         let h = try Harness("wb-bad")
         try h.initSample()

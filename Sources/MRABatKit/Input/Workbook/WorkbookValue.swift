@@ -5,7 +5,12 @@ enum WorkbookValue {
     /// `4001`, `-0` → `0`. Digits are moved, never computed, so nothing is rounded. Text that is no
     /// decimal number (`NaN`, `INF`, garbage) is returned unchanged.
     static func number(_ stored: String) -> String {
-        var bytes = Array(stored.utf8)
+        // Most stored numbers are plain integers (directory numbers): nothing to move.
+        let utf8 = stored.utf8
+        if let first = utf8.first, first >= 0x31 && first <= 0x39, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return stored
+        }
+        var bytes = Array(utf8)
         // Trim the white space a writer may leave around a value.
         while bytes.last.map(isSpace) == true { bytes.removeLast() }
         var start = 0
@@ -228,6 +233,19 @@ enum WorkbookValue {
             }
         }
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// A C string of decimal digits (a style index) as a number; nil if it is anything else.
+    static func integer(_ pointer: UnsafePointer<UInt8>) -> Int? {
+        var value = 0
+        var index = 0
+        while pointer[index] != 0 {
+            let digit = Int(pointer[index]) - 0x30
+            guard digit >= 0 && digit <= 9, value < 1 << 40 else { return nil }
+            value = value * 10 + digit
+            index += 1
+        }
+        return index > 0 ? value : nil
     }
 
     /// A cell reference's column and row: `C812` → (3, 812); nil if it is no reference.

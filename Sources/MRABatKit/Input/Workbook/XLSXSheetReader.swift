@@ -82,7 +82,7 @@ final class XLSXSheetReader: RecordSource {
                     default: typeName = String(cString: value)
                     }
                 } else if XMLPartReader.equal(name, "s") {
-                    style = Int(String(cString: value)) ?? 0
+                    style = WorkbookValue.integer(value) ?? 0
                 }
             }
             if !typeName.isEmpty {
