@@ -1,5 +1,6 @@
 import Foundation
 import MRABatKit
+import TestSupport
 
 /// Generates realistic BAT CSV files: mixed models, pools and 1–5 lines, most rows without a MAC,
 /// and a small share of invalid rows of several kinds.
@@ -28,7 +29,6 @@ struct CSVGenerator {
     /// Writes the file; returns how many rows were made invalid, and how many valid rows differ
     /// from the same file without changes (``changeEvery``).
     func writeCounting(to path: String) throws -> (invalid: Int, changed: Int) {
-        var random = SplitMix64(seed: seed)
         guard
             let handle = FileHandle(forWritingAtPath: path)
                 ?? {
@@ -38,12 +38,62 @@ struct CSVGenerator {
         else { throw MRABatError(.io, "cannot write \(path)") }
         defer { try? handle.close() }
         var buffer = CSVText.record(Self.header)
-        var invalid = 0
-        var changed = 0
-        var dn = 10_000_000
-        for index in 0..<rows {
-            let model = Self.models[Int(random.next() % UInt64(Self.models.count))]
-            let pool = Self.pools[Int(random.next() % UInt64(Self.pools.count))]
+        var rows = Rows(self)
+        for _ in 0..<self.rows {
+            let fields = rows.next()
+            buffer += CSVText.record(fields)
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        return (rows.invalid, rows.changed)
+    }
+
+    /// Writes the same rows as an `.xlsx` workbook, as Excel stores them: text in shared strings,
+    /// directory numbers as number cells. Rows are made as the sheet is written, never all held.
+    ///
+    /// - Returns: the rows made invalid, and the workbook's uncompressed size in bytes.
+    func writeWorkbook(to path: String) throws -> (invalid: Int, uncompressedBytes: Int) {
+        var rows = Rows(self)
+        let size = try XLSXWriter.write(path: path, header: Self.header, rows: self.rows) { _ in
+            rows.next().map { field in
+                if field.isEmpty { return .empty }
+                return field.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && field.first != "0"
+                    ? .number(field) : .text(field)
+            }
+        }
+        return (rows.invalid, size)
+    }
+
+    /// Calls `body` with each generated row's fields, in order; returns how many were made invalid.
+    func forEachRow(_ body: ([String]) -> Void) -> Int {
+        var rows = Rows(self)
+        for _ in 0..<self.rows { body(rows.next()) }
+        return rows.invalid
+    }
+
+    /// The generated rows, one at a time.
+    struct Rows {
+        private var random: SplitMix64
+        private let invalidPercent: Double
+        private let changeEvery: Int
+        private var dn = 10_000_000
+        private var index = 0
+        private(set) var invalid = 0
+        private(set) var changed = 0
+
+        init(_ generator: CSVGenerator) {
+            random = SplitMix64(seed: generator.seed)
+            invalidPercent = generator.invalidPercent
+            changeEvery = generator.changeEvery
+        }
+
+        mutating func next() -> [String] {
+            defer { index += 1 }
+            let model = CSVGenerator.models[Int(random.next() % UInt64(CSVGenerator.models.count))]
+            let pool = CSVGenerator.pools[Int(random.next() % UInt64(CSVGenerator.pools.count))]
             let lineCount = 1 + Int(random.next() % UInt64(model.lines))
             // One row in 20 has a real MAC; the rest get BAT dummy names.
             var mac = ""
@@ -64,7 +114,8 @@ struct CSVGenerator {
             if isChanged {
                 fields[1] = "Generated phone \(index), moved"
                 if (index / changeEvery) % 2 == 1 {
-                    fields[3] = Self.pools[(Self.pools.firstIndex(of: pool).map { $0 + 1 } ?? 0) % Self.pools.count]
+                    let pools = CSVGenerator.pools
+                    fields[3] = pools[(pools.firstIndex(of: pool).map { $0 + 1 } ?? 0) % pools.count]
                 }
             }
             if Double(random.next() % 10_000) < invalidPercent * 100 {
@@ -79,14 +130,8 @@ struct CSVGenerator {
             } else if isChanged {
                 changed += 1
             }
-            buffer += CSVText.record(fields)
-            if buffer.utf8.count > 1 << 20 {
-                handle.write(Data(buffer.utf8))
-                buffer = ""
-            }
+            return fields
         }
-        handle.write(Data(buffer.utf8))
-        return (invalid, changed)
     }
 }
 

@@ -33,7 +33,8 @@ package enum InsertJob {
         if let writing { vault = try await CodeVault.open(for: writing, keyFile: options.keyFile, now: options.now) }
         var input = try BATInput(
             path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter,
-            mapping: options.columnMapping, required: requiredColumns(template))
+            mapping: options.columnMapping, required: requiredColumns(template), sheet: options.sheet)
+        let cells = input.cells
         var summary = JobSummary(opened: input, options: options)
         let updating = options.kind == .update
         summary.kind = options.dryRun && updating ? "plan" : options.kind.rawValue
@@ -49,7 +50,7 @@ package enum InsertJob {
                 kind: options.kind.rawValue, input: options.csvPath, template: template.name, now: options.now)
         }
         summary.jobID = writer?.jobID
-        var checker = ChunkChecker(validator: validator, file: options.csvPath)
+        var checker = ChunkChecker(validator: validator, file: options.csvPath, cells: cells)
         var reconciler = StoreReconciler(validator: validator)
         if updating { reconciler.mode = .update(createsNew: !options.existingOnly) }
         var lookup = DeviceLookup(writer: writer, store: store, plan: updating)
@@ -59,7 +60,8 @@ package enum InsertJob {
 
         func write(_ ready: CodePipeline.Ready) async throws {
             if let interval = ready.interval { clock.codesRan(interval) }
-            let rejected = ready.chunk.rejected.sorted { $0.line < $1.line }
+            var rejected = ready.chunk.rejected.sorted { $0.line < $1.line }
+            if let cells { rejected = cells.locate(rejected) }
             if let writer, let vault {
                 try await clock.time(.store) {
                     try await ChunkWriter.write(
@@ -109,8 +111,9 @@ package enum InsertJob {
             if let last = try await codes.finish() { try await write(last) }
             guard summary.rows > 0 else {
                 throw MRABatError(
-                    .csvStructure, "the file has a header but no rows",
-                    at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                    .csvStructure,
+                    input.sheet == nil ? "the file has a header but no rows" : "the sheet has a header but no rows",
+                    at: input.location(line: input.headerLine))
             }
             try await finishTransaction(writer, &summary, &clock, options: options)
         } catch {

@@ -19,6 +19,8 @@ package struct InsertOptions: Sendable {
     package var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     package var encoding: TextEncoding?
     package var delimiter: UInt8?
+    /// A workbook's sheet to read (`--sheet`); nil: the first.
+    package var sheet: String?
     /// Rows per pipeline step: bounds memory, whatever the file's size.
     package var chunkSize: Int = 4096
     package var now: Date = Date()

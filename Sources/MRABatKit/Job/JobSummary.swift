@@ -9,6 +9,8 @@ package struct JobSummary: Sendable, Codable, Equatable {
     package var template: String
     package var encoding: String
     package var delimiter: String
+    /// The workbook sheet read; absent for a CSV file.
+    package var sheet: String?
     package var rows: Int = 0
     package var accepted: Int = 0
     package var unchanged: Int = 0
@@ -51,16 +53,18 @@ package struct JobSummary: Sendable, Codable, Equatable {
         self.init(
             input: options.csvPath, template: options.templatePath, encoding: input.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.delimiter)))
+        sheet = input.sheet
         for (index, name) in input.header.unknown {
             let hint = BATHeader.suggestion(for: name).map { " (did you mean \"\($0)\"?)" } ?? ""
             warnings.append(
-                "\(options.csvPath):\(input.headerLine):\(index + 1): unknown column \"\(name)\" ignored\(hint)")
+                "\(input.location(line: input.headerLine, column: index + 1)): unknown column \"\(name)\" ignored\(hint)"
+            )
         }
         let known = input.header.acknowledged
         if !known.isEmpty {
             let shown = known.prefix(Self.acknowledgedShown).map { "\"\($0.name)\"" }.joined(separator: ", ")
             warnings.append(
-                "\(options.csvPath):\(input.headerLine): ignored \(known.count) known BAT column"
+                "\(input.location(line: input.headerLine)): ignored \(known.count) known BAT column"
                     + "\(known.count == 1 ? "" : "s") that mrabat does not use (\(shown)"
                     + "\(known.count > Self.acknowledgedShown ? ", …" : ""))")
         }
@@ -106,6 +110,8 @@ package struct JobSummary: Sendable, Codable, Equatable {
         var out: [String] = []
         if encoding == DeleteOptions.argumentsEncoding {
             out.append("input: \(input)")
+        } else if let sheet {
+            out.append("input: \(input), sheet \"\(sheet)\"")
         } else if kind != JobKind.undo.rawValue {
             out.append("input: \(input) (\(encoding), delimiter \(delimiter == "\t" ? "TAB" : delimiter))")
         }

@@ -9,6 +9,9 @@ package struct RowProblem: Sendable, Equatable, CustomStringConvertible {
     package var value: String?
     /// What is wrong and what to do, for a person; may change wording at any time (``tag`` does not).
     package var reason: String
+    /// Where the problem is, for an input whose locations are cells (`phones.xlsx[Sheet1]!C812`);
+    /// nil for a CSV file, whose rejects name the line.
+    package var cell: String?
 
     package init(tag: Tag, column: Int?, columnName: String?, value: String?, reason: String) {
         self.tag = tag
@@ -26,9 +29,10 @@ package struct RowProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// `DEVICE POOL "Dalas": does not exist (did you mean "Dallas"?)`
     package var description: String {
-        guard let columnName else { return reason }
-        if let value { return "\(columnName) \"\(value)\": \(reason)" }
-        return "\(columnName): \(reason)"
+        let at = cell.map { $0 + ": " } ?? ""
+        guard let columnName else { return at + reason }
+        if let value { return "\(at)\(columnName) \"\(value)\": \(reason)" }
+        return "\(at)\(columnName): \(reason)"
     }
 }
 
@@ -60,6 +64,8 @@ extension RowProblem {
         case macMulticast = "mac.multicast"
         case macScientificNotation = "mac.scientific-notation"
         case macLeadingZerosLost = "mac.leading-zeros-lost"
+        /// A workbook's MAC cell holds a number with fewer than 12 digits, or not a whole one.
+        case macStoredAsNumber = "mac.stored-as-number"
         case macInUse = "mac.in-use"
         /// `update`: a device that has a MAC keeps it.
         case macCannotChange = "mac.cannot-change"

@@ -111,7 +111,9 @@ package struct RowValidator: Sendable {
     }
 
     /// The merged device, or every reason the row cannot be one.
-    package func validate(fields: [String], line: Int) -> Result<DeviceDraft, RowRejection> {
+    ///
+    /// - Parameter numberFields: indices of fields a workbook stores as numbers (see ``CSVRecord/numberFields``).
+    package func validate(fields: [String], line: Int, numberFields: [Int] = []) -> Result<DeviceDraft, RowRejection> {
         var problems: [RowProblem] = []
         func reject() -> Result<DeviceDraft, RowRejection> {
             .failure(RowRejection(line: line, fields: fields, problems: problems))
@@ -162,7 +164,22 @@ package struct RowValidator: Sendable {
         // MAC
         var mac: MACAddress?
         var macGiven = false
-        if let (_, value) = cell(.macAddress) {
+        if let index = table.index(.macAddress), numberFields.contains(index), index < fields.count,
+            case let value = SpreadsheetDamage.trim(fields[index]), !value.isEmpty,
+            !(value.utf8.count == 12 && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+        {
+            // A number cell: 12 digits are a MAC (all decimal digits are hex digits); anything else
+            // is what a number did to it, and guessing the zeros back would be guessing the phone.
+            macGiven = true
+            let digits = value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            problem(
+                .macStoredAsNumber, .macAddress, value,
+                "is stored as a number, not text"
+                    + (digits
+                        ? ", and has \(value.utf8.count) digits, not 12: its leading zeros are lost"
+                        : ", which is no MAC")
+                    + "; format the column as text and enter the MAC again")
+        } else if let (_, value) = cell(.macAddress) {
             macGiven = true
             mac = MACAddress(parsing: value)
             if let found = mac, let reserved = found.reserved {
