@@ -47,6 +47,11 @@ final class WorkbookArchive {
         }
     }
 
+    /// Whether the file at `path` starts as a ZIP archive does (a local file header, `PK\u{3}\u{4}`).
+    static func isZIP(path: String) throws -> Bool {
+        try magic(path).starts(with: [0x50, 0x4B, 0x03, 0x04])
+    }
+
     private static func magic(_ path: String) throws -> [UInt8] {
         let source = try FileByteSource(path: path, chunkSize: 8)
         var bytes = [UInt8](repeating: 0, count: 8)
