@@ -95,6 +95,13 @@ package struct BATInput: ~Copyable {
             throw MRABatError(
                 .usage, "--sheet applies to .xlsx and .ods workbooks; \(path) is read as a CSV file", value: sheet)
         }
+        if try WorkbookArchive.isZIP(path: path) {
+            throw MRABatError(
+                .usage,
+                "is a ZIP archive, not a CSV file: an .xlsx or .ods workbook under another name? Give it its "
+                    + "workbook extension (.xlsx, .ods) and mrabat reads it as one",
+                at: SourceLocation(file: path))
+        }
         let encoding = try encoding ?? TextEncoding.detect(path: path)
         var reader = try CSVReader(
             source: try FileByteSource(path: path), encoding: encoding, delimiter: delimiter, file: path)

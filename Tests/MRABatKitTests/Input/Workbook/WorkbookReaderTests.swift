@@ -150,6 +150,13 @@ struct WorkbookReaderTests {
         let sheet = Self.error { _ = try BATInput(path: Self.sampleCSV("phones.csv"), sheet: "Sheet1") }
         #expect(sheet?.code == .usage)
         #expect(sheet?.message.contains("--sheet applies to .xlsx and .ods workbooks") == true)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let renamed = directory.appendingPathComponent("phones.csv")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: xlsx), to: renamed)
+        let zip = Self.error { _ = try BATInput(path: renamed.path) }
+        #expect(zip?.code == .usage)
+        #expect(zip?.description.hasPrefix("\(renamed.path): is a ZIP archive, not a CSV file") == true)
         let legacy = Self.error { _ = try BATInput(path: "/tmp/old-phones.xls") }
         #expect(legacy?.message.contains("legacy binary workbooks (.xls, .xlsb) are not read") == true)
     }
