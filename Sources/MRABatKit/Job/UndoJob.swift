@@ -46,15 +46,20 @@ package enum UndoJob {
         summary.jobID = writer.jobID
         do {
             var refusals: [String] = []
-            var after = 0
-            while true {
-                let page = try await clock.time(.store) {
-                    try await writer.undoCandidates(jobID: jobID, afterLine: after, limit: 1024)
-                }
-                guard let last = page.last else { break }
-                after = last.line
-                refusals += try await clock.time(.store) {
-                    try await reverse(page, of: jobID, writer: writer, summary: &summary, now: now)
+            // Removals first, then restores, then devices brought back: a device the job created may
+            // hold what a device it changed or removed had before (its old first line, say).
+            for phase in [JobRowOutcome.accepted, .updated, .deleted] {
+                var after = 0
+                while true {
+                    let page = try await clock.time(.store) {
+                        try await writer.undoCandidates(jobID: jobID, afterLine: after, limit: 1024)
+                    }
+                    guard let last = page.last else { break }
+                    after = last.line
+                    let rows = page.filter { $0.outcome == phase }
+                    refusals += try await clock.time(.store) {
+                        try await reverse(rows, of: jobID, writer: writer, summary: &summary, now: now)
+                    }
                 }
             }
             guard refusals.isEmpty else {
@@ -114,7 +119,7 @@ package enum UndoJob {
                     continue
                 }
                 if let taken = try await taken(by: before, other: candidate.deviceID, writer: writer) {
-                    refusals.append("\(name) cannot be \(before.name) again: \(taken)")
+                    refusals.append("\(name) cannot be restored: \(taken)")
                     continue
                 }
                 var changes: [FieldChange] = []

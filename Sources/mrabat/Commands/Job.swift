@@ -20,16 +20,18 @@ struct JobCommand: AsyncParsableCommand {
         guard let info = try await store.job(id: job) else {
             throw MRABatError(.notFound, "there is no job \(job); `mrabat jobs` lists them", value: String(job))
         }
-        var rows: [JobRowInfo] = []
-        var after = 0
-        while true {
-            let page = try await store.jobRows(jobID: job, afterLine: after, limit: 4096)
-            guard let last = page.last else { break }
-            after = last.line
-            rows += page
-        }
         if json {
-            print(try JobJSON.encode(Detail(job: JobJSON(info), rows: rows.map(Row.init))))
+            // Streamed a page at a time: a job may have a million rows.
+            let head = try JobJSON.encode(JobJSON(info)).replacingOccurrences(of: "\n", with: "\n  ")
+            print("{\n  \"job\": \(head),\n  \"rows\": [", terminator: "")
+            var first = true
+            try await forEachPage(store) { page in
+                for row in page {
+                    print((first ? "\n    " : ",\n    ") + (try JobJSON.encodeLine(Row(row))), terminator: "")
+                    first = false
+                }
+            }
+            print((first ? "" : "\n  ") + "]\n}")
             return
         }
         print(
@@ -40,18 +42,26 @@ struct JobCommand: AsyncParsableCommand {
                 + "deleted: \(info.deleted)  rejected: \(info.rejected)"
                 + (info.undoneBy.map { "  (undone by job \($0))" } ?? "")
                 + (info.undoes.map { "  (undoes job \($0))" } ?? ""))
-        for row in rows {
-            var text = "line \(row.line): \(row.outcome.rawValue)"
-            if let name = row.deviceName { text += " \(name)" }
-            if !row.changes.isEmpty { text += ": " + row.changes.map(PlanPrinter.change).joined(separator: "; ") }
-            if let reason = row.reason { text += ": \(reason)" }
-            print(text)
+        try await forEachPage(store) { page in
+            for row in page {
+                var text = "line \(row.line): \(row.outcome.rawValue)"
+                if let name = row.deviceName { text += " \(name)" }
+                if !row.changes.isEmpty { text += ": " + row.changes.map(PlanPrinter.change).joined(separator: "; ") }
+                if let reason = row.reason { text += ": \(reason)" }
+                print(text)
+            }
         }
     }
 
-    struct Detail: Encodable {
-        var job: JobJSON
-        var rows: [Row]
+    /// The job's rows, a page at a time, in line order.
+    func forEachPage(_ store: any Store, _ body: ([JobRowInfo]) throws -> Void) async throws {
+        var after = 0
+        while true {
+            let page = try await store.jobRows(jobID: job, afterLine: after, limit: 4096)
+            guard let last = page.last else { return }
+            after = last.line
+            try body(page)
+        }
     }
 
     /// `{"line", "outcome", "device", "changes": {FIELD: [OLD, NEW]}, "reason"}`.

@@ -40,6 +40,7 @@ struct UpdateJobTests {
         let first = directory + "/night1.csv"
         try TestFiles.write(([Self.header] + (0..<12).map { Self.phone($0) }).joined(separator: "\n") + "\n", to: first)
         #expect(try await Self.run(store, first, kind: .insert).accepted == 12)
+        let afterInsert = try await Self.devices(store)
 
         let rows = [
             Self.phone(0, owner: "moved"),  // 2: its natural key changes
@@ -94,6 +95,27 @@ struct UpdateJobTests {
             planned.first { $0.line == 5 }?.changes.prefix(2).map(\.field) == ["MAC ADDRESS", "DEVICE NAME"])
         #expect(try await store.device(named: "SEP0C0000000003") != nil)
         #expect(try await store.device(named: String(format: "BAT%012X", 0xB0_0003))?.ownerUserID == "new3")
+
+        // Undone, the store is as night 1 left it, although a device the job created (line 8) holds
+        // the owner, model and first line a device it changed (line 2) had: removals go first.
+        let undo = try await UndoJob.run(store: store, jobID: jobID, outDirectory: nil, jobs: 1, now: Date())
+        #expect(undo.deleted == 2 && undo.updated == 5 && undo.accepted == 0)
+        #expect(try await Self.devices(store) == afterInsert)
+    }
+
+    /// Every device with its lines and outstanding code, by id.
+    static func devices(_ store: SQLiteStore) async throws -> [String] {
+        try await store.queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.*, group_concat(l.dn, '/') AS dns, c.identity, c.bound_mac FROM device d
+                    JOIN line l ON l.device_id = d.id
+                    LEFT JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+                    GROUP BY d.id ORDER BY d.id
+                    """
+            ).map { $0.databaseValues.map(\.description).joined(separator: "|") }
+        }
     }
 
     // MARK: The reconciler's update rules

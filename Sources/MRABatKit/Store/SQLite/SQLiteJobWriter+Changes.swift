@@ -11,7 +11,7 @@ extension SQLiteJobWriter {
         guard !updates.isEmpty else { return }
         let jobID = self.jobID
         try await run("update devices") { db in
-            for update in updates { try SQLiteStore.apply(db, update, jobID: jobID, now: now) }
+            try SQLiteStore.apply(db, updates, jobID: jobID, now: now)
         }
     }
 

@@ -56,73 +56,77 @@ extension SQLiteStore {
     /// `"Dallas"`, or `none`: a value as the audit log and messages show it.
     static func shown(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "none" }
 
-    /// Applies `update` to its device as job `jobID`: fields, lines, name and MAC, the outstanding
-    /// code's MAC binding when the MAC changes on a device no phone has activated; records the job row
-    /// with the device as it was, and one audit record per changed field.
-    static func apply(_ db: Database, _ update: DeviceUpdate, jobID: Int64, now: Date) throws {
-        guard var record = try DeviceRecord.fetchOne(db, key: update.deviceID) else {
-            throw MRABatError(.internal, "device \(update.previousName) vanished from job \(jobID)'s transaction")
-        }
-        let before = try snapshot(db, record, codes: false)
-        let a = update.attributes
-        record.name = update.name
-        record.mac = update.mac
-        record.naturalKey = update.naturalKey
-        record.model = a.model
-        record.devicePool = a.devicePool
-        record.serviceDomain = a.serviceDomain
-        record.ownerUserID = a.ownerUserID
-        record.description = a.description
-        record.location = a.location
-        record.css = a.css
-        record.deviceProtocol = a.deviceProtocol
-        record.phoneButtonTemplate = a.phoneButtonTemplate
-        record.softkeyTemplate = a.softkeyTemplate
-        record.securityProfile = a.securityProfile
-        record.sipProfile = a.sipProfile
-        record.userLocale = a.userLocale
-        record.requiresActivationCode = a.requiresActivationCodeOnboarding
-        record.allowActivationCodeViaMRA = a.allowActivationCodeViaMRA
-        record.templateName = update.templateName
-        try record.update(db)
-        if before.attributes.lines != a.lines {
-            try LineRecord.filter(LineRecord.Columns.deviceID == update.deviceID).deleteAll(db)
-            var lines = BulkInserter<LineRecord>()
-            for line in a.lines { try lines.insert(LineRecord(deviceID: update.deviceID, line: line), into: db) }
-        }
-        var rebound = false
-        if before.mac != update.mac && record.activatedAt == nil {
-            rebound =
+    /// Applies `updates` to their devices as job `jobID`: fields, lines, name and MAC, the outstanding
+    /// code's MAC binding when the MAC changes on a device no phone has activated; records each job
+    /// row with the device as it was, and one audit record per changed field.
+    ///
+    /// The devices, their lines and their codes are read for the whole batch at once, and every row
+    /// goes through a statement prepared once: a nightly run changes thousands of devices.
+    static func apply(_ db: Database, _ updates: [DeviceUpdate], jobID: Int64, now: Date) throws {
+        let ids = updates.map(\.deviceID)
+        let records = try DeviceRecord.filter(ids.contains(DeviceRecord.Columns.id)).fetchAll(db)
+        let current = Dictionary(
+            zip(records, try devices(db, records)).map { ($0.0.id ?? 0, ($0.0, $0.1)) },
+            uniquingKeysWith: { first, _ in first })
+        let withCode = Set(
+            try ActivationCodeRecord.filter(
+                ids.contains(ActivationCodeRecord.Columns.deviceID) && ActivationCodeRecord.outstanding
+            ).select(ActivationCodeRecord.Columns.deviceID, as: Int64.self).fetchAll(db))
+        var jobRows = BulkInserter<JobRowRecord>()
+        var audits = BulkInserter<AuditRecord>()
+        var lineRows = BulkInserter<LineRecord>()
+        for update in updates {
+            guard let (found, device) = current[update.deviceID] else {
+                throw MRABatError(.internal, "device \(update.previousName) vanished from job \(jobID)'s transaction")
+            }
+            var record = found
+            let before = DeviceSnapshot(
+                id: update.deviceID, name: record.name, mac: record.mac, naturalKey: record.naturalKey,
+                attributes: device.attributes, templateName: record.templateName, createdByJob: record.jobID,
+                createdAt: date(record.createdAt), activatedAt: record.activatedAt.map(date),
+                failedAttempts: record.failedAttempts, throttled: record.throttled, codes: [])
+            record.name = update.name
+            record.mac = update.mac
+            record.naturalKey = update.naturalKey
+            record.templateName = update.templateName
+            record.setAttributes(update.attributes)
+            try record.update(db)
+            if before.attributes.lines != update.attributes.lines {
+                try LineRecord.filter(LineRecord.Columns.deviceID == update.deviceID).deleteAll(db)
+                for line in update.attributes.lines {
+                    try lineRows.insert(LineRecord(deviceID: update.deviceID, line: line), into: db)
+                }
+            }
+            let hasCode = withCode.contains(update.deviceID)
+            let rebound = hasCode && before.mac != update.mac && record.activatedAt == nil
+            if rebound {
                 try ActivationCodeRecord.filter(
                     ActivationCodeRecord.Columns.deviceID == update.deviceID && ActivationCodeRecord.outstanding
-                ).updateAll(db, ActivationCodeRecord.Columns.boundMAC.set(to: update.mac)) > 0
-        }
-        let hasCode =
-            try ActivationCodeRecord.filter(
-                ActivationCodeRecord.Columns.deviceID == update.deviceID && ActivationCodeRecord.outstanding
-            ).fetchCount(db) > 0
-        var row = JobRowRecord(
-            jobID: jobID, line: update.line, outcome: JobRowOutcome.updated.rawValue, deviceID: update.deviceID)
-        row.deviceName = update.name
-        row.previousName = before.name == update.name ? nil : before.name
-        row.changesJSON = try json(update.changes)
-        row.beforeJSON = try json(before)
-        try row.insert(db)
-        let prefix = "job \(jobID) line \(update.line): " + (update.note.map { "\($0): " } ?? "")
-        var audit = BulkInserter<AuditRecord>()
-        for change in update.changes {
-            var detail = "\(prefix)\(change.field) \(shown(change.old)) → \(shown(change.new))"
-            if change.field == "DEVICE TYPE", hasCode, update.mac == nil {
-                detail += "; its code now activates a \(a.model)"
+                ).updateAll(db, ActivationCodeRecord.Columns.boundMAC.set(to: update.mac))
             }
-            if change.field == "MAC ADDRESS", rebound {
-                detail += update.mac.map { "; its code is bound to MAC \($0)" } ?? "; its code is bound to no MAC"
+            var row = JobRowRecord(
+                jobID: jobID, line: update.line, outcome: JobRowOutcome.updated.rawValue, deviceID: update.deviceID)
+            row.deviceName = update.name
+            row.previousName = before.name == update.name ? nil : before.name
+            row.changesJSON = try json(update.changes)
+            row.beforeJSON = try json(before)
+            try jobRows.insert(row, into: db)
+            let prefix = "job \(jobID) line \(update.line): " + (update.note.map { "\($0): " } ?? "")
+            for change in update.changes {
+                var detail = "\(prefix)\(change.field) \(shown(change.old)) → \(shown(change.new))"
+                if change.field == "DEVICE TYPE", hasCode, update.mac == nil {
+                    detail += "; its code now activates a \(update.attributes.model)"
+                }
+                if change.field == "MAC ADDRESS", rebound {
+                    detail += update.mac.map { "; its code is bound to MAC \($0)" } ?? "; its code is bound to no MAC"
+                }
+                try audits.insert(
+                    AuditRecord(
+                        AuditEvent(
+                            at: now, deviceID: update.deviceID, deviceName: update.name, event: "update",
+                            detail: detail)),
+                    into: db)
             }
-            try audit.insert(
-                AuditRecord(
-                    AuditEvent(
-                        at: now, deviceID: update.deviceID, deviceName: update.name, event: "update", detail: detail)),
-                into: db)
         }
     }
 

@@ -147,6 +147,25 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         throttled = false
     }
 
+    /// Sets the columns that hold `attributes` (not the lines, which are rows of their own).
+    mutating func setAttributes(_ a: DeviceAttributes) {
+        model = a.model
+        devicePool = a.devicePool
+        serviceDomain = a.serviceDomain
+        ownerUserID = a.ownerUserID
+        description = a.description
+        location = a.location
+        css = a.css
+        deviceProtocol = a.deviceProtocol
+        phoneButtonTemplate = a.phoneButtonTemplate
+        softkeyTemplate = a.softkeyTemplate
+        securityProfile = a.securityProfile
+        sipProfile = a.sipProfile
+        userLocale = a.userLocale
+        requiresActivationCode = a.requiresActivationCodeOnboarding
+        allowActivationCodeViaMRA = a.allowActivationCodeViaMRA
+    }
+
     /// The domain value, with `lines` (the device's ``LineRecord``s in index order).
     func stored(lines: [LineRecord]) -> StoredDevice {
         StoredDevice(
