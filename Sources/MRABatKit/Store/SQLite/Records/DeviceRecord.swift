@@ -153,6 +153,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         devicePool = a.devicePool
         serviceDomain = a.serviceDomain
         ownerUserID = a.ownerUserID
+        userID = a.userID
         description = a.description
         location = a.location
         css = a.css
