@@ -264,8 +264,11 @@ struct WorkbookEndToEndTests {
         print(
             "100k-row .xlsx: \(compressed >> 10) KiB, \(uncompressed >> 20) MiB uncompressed; validate peak RSS "
                 + "\(bookPeak >> 20) MiB (the same rows as CSV: \(csvPeak >> 20) MiB)")
+        // Holding the sheet whole would add at least its uncompressed size. The margin over the CSV run is
+        // ~0 alone but was +51 MiB once in a full parallel run on 2 cores (allocator arenas of the inflating
+        // thread), so the bound is the sheet's size, not a fraction of it.
         #expect(
-            bookPeak - csvPeak < uncompressed / 3, "peak RSS \(bookPeak) vs \(csvPeak), \(uncompressed) uncompressed")
+            bookPeak - csvPeak < uncompressed, "peak RSS \(bookPeak) vs \(csvPeak), \(uncompressed) uncompressed")
     }
 
     /// Runs a program to its end; its exit status and peak resident memory (`wait4`'s rusage).
