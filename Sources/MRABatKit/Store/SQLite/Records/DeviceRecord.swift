@@ -118,37 +118,24 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
 
     /// The record for a draft a job creates.
     init(draft: DeviceDraft, jobID: Int64, createdAt: Int64) {
-        let a = draft.attributes
-        id = nil
-        name = draft.name
-        mac = draft.mac?.hex
-        naturalKey = draft.naturalKey.stored
-        model = a.model
-        devicePool = a.devicePool
-        serviceDomain = a.serviceDomain
-        ownerUserID = a.ownerUserID
-        userID = a.userID
-        description = a.description
-        location = a.location
-        css = a.css
-        deviceProtocol = a.deviceProtocol
-        phoneButtonTemplate = a.phoneButtonTemplate
-        softkeyTemplate = a.softkeyTemplate
-        securityProfile = a.securityProfile
-        sipProfile = a.sipProfile
-        userLocale = a.userLocale
-        requiresActivationCode = a.requiresActivationCodeOnboarding
-        allowActivationCodeViaMRA = a.allowActivationCodeViaMRA
-        templateName = draft.templateName
-        self.jobID = jobID
-        self.createdAt = createdAt
-        activatedAt = nil
-        failedAttempts = 0
-        throttled = false
+        self.init(
+            id: nil, name: draft.name, mac: draft.mac?.hex, naturalKey: draft.naturalKey.stored,
+            attributes: draft.attributes, templateName: draft.templateName, jobID: jobID, createdAt: createdAt,
+            activatedAt: nil, failedAttempts: 0, throttled: false)
     }
 
-    /// Sets the columns that hold `attributes` (not the lines, which are rows of their own).
-    mutating func setAttributes(_ a: DeviceAttributes) {
+    /// The one place that maps ``DeviceAttributes`` to its columns (the lines are rows of their own):
+    /// creating and updating a device both go through it, so a new column cannot be set by one and
+    /// forgotten by the other.
+    private init(
+        id: Int64?, name: String, mac: String?, naturalKey: String, attributes a: DeviceAttributes,
+        templateName: String, jobID: Int64, createdAt: Int64, activatedAt: Int64?, failedAttempts: Int,
+        throttled: Bool
+    ) {
+        self.id = id
+        self.name = name
+        self.mac = mac
+        self.naturalKey = naturalKey
         model = a.model
         devicePool = a.devicePool
         serviceDomain = a.serviceDomain
@@ -165,6 +152,20 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         userLocale = a.userLocale
         requiresActivationCode = a.requiresActivationCodeOnboarding
         allowActivationCodeViaMRA = a.allowActivationCodeViaMRA
+        self.templateName = templateName
+        self.jobID = jobID
+        self.createdAt = createdAt
+        self.activatedAt = activatedAt
+        self.failedAttempts = failedAttempts
+        self.throttled = throttled
+    }
+
+    /// Sets the columns that hold `attributes`; every other column keeps its value.
+    mutating func setAttributes(_ a: DeviceAttributes) {
+        self = DeviceRecord(
+            id: id, name: name, mac: mac, naturalKey: naturalKey, attributes: a, templateName: templateName,
+            jobID: jobID, createdAt: createdAt, activatedAt: activatedAt, failedAttempts: failedAttempts,
+            throttled: throttled)
     }
 
     /// The domain value, with `lines` (the device's ``LineRecord``s in index order).
