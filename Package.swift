@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         // The PostgreSQL store (`--db postgres://…`): many workers and service nodes on one database.
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // `.xlsx` and `.ods` workbooks are ZIP archives; their entries are inflated as a stream.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -41,9 +43,9 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
-        // Self-Care's PNG images: deflate and CRC-32.
+        // Self-Care's PNG images: deflate and CRC-32. Not `CZlib`: ZIPFoundation's zlib module has that name.
         .systemLibrary(
-            name: "CZlib",
+            name: "CLibZ",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
@@ -67,9 +69,10 @@ let package = Package(
                 "COpenSSL",
                 "CQRencode",
                 "CSystemCalls",
-                "CZlib",
+                "CLibZ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // The PostgreSQL backend of the store interface; PostgresNIO's types stay inside it.
@@ -123,15 +126,24 @@ let package = Package(
                 "MRABatKit",
                 "MRABatServer",
                 "COpenSSL",
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // Test helpers both test targets use (certificates made with the openssl command).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test helpers the test targets and the benchmark use (certificates made with the openssl command,
+        // generated .xlsx workbooks).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "MRABatKitTests",
-            dependencies: ["MRABatKit", "MRABatPostgres", "CLibXML2", "COpenSSL", "CZlib", "TestSupport"],
+            dependencies: [
+                "MRABatKit", "MRABatPostgres", "CLibXML2", "COpenSSL", "CLibZ", "TestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         // End to end: runs the built `mrabat` binary against real files and a real store.

@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xmlerror.h>
 
 /// `xmlFree` is a global function pointer, awkward from Swift; call it through this.

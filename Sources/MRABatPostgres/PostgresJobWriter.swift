@@ -51,7 +51,7 @@ final class PostgresJobWriter: JobWriter {
         }
     }
 
-    private func run<T: Sendable>(_ action: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ action: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard isOpen.withLock({ $0 }) else { throw MRABatError(.internal, "job \(jobID)'s transaction already ended") }
         do {
             return try await body(connection)
@@ -60,9 +60,9 @@ final class PostgresJobWriter: JobWriter {
         }
     }
 
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice] {
         try await run("look up existing devices") { db in
-            try await PostgresStore.existingDevices(db, keys: keys, macs: macs)
+            try await PostgresStore.existingDevices(db, keys: keys, macs: macs, names: names)
         }
     }
 
@@ -101,17 +101,62 @@ final class PostgresJobWriter: JobWriter {
     }
 
     static let deviceColumns = [
-        "id", "name", "mac", "natural_key", "model", "device_pool", "service_domain", "owner_user_id", "description",
-        "location", "css", "protocol", "phone_button_template", "softkey_template", "security_profile", "sip_profile",
+        "id", "name", "mac", "natural_key", "model", "device_pool", "service_domain", "owner_user_id", "user_id",
+        "description", "location", "css", "protocol", "phone_button_template", "softkey_template", "security_profile",
+        "sip_profile",
         "user_locale", "requires_activation_code", "allow_activation_code_via_mra", "template_name", "job_id",
         "created_at", "activated_at", "failed_attempts", "throttled",
     ]
-    static let lineColumns = ["device_id", "idx", "dn", "display", "label", "partition"]
+    static let lineColumns = [
+        "device_id", "idx", "dn", "display", "label", "partition", "max_num_calls", "busy_trigger",
+        "external_phone_number_mask", "ascii_display", "ascii_label", "ring_setting_idle", "ring_setting_active",
+    ]
     static let codeColumns = [
         "device_id", "identity", "salt", "verifier", "sealed", "status", "bound_mac", "issued_at", "expires_at",
         "ended_at", "job_id",
     ]
-    static let jobRowColumns = ["job_id", "line", "outcome", "device_id", "reason"]
+    static let jobRowColumns = [
+        "job_id", "line", "outcome", "device_id", "reason", "device_name", "previous_name", "changes_json",
+        "before_json",
+    ]
+
+    /// A `job_row` row; the columns ``jobRowColumns`` names.
+    static func jobRow(
+        jobID: Int64, line: Int, outcome: JobRowOutcome, deviceID: Int64?, reason: String? = nil,
+        deviceName: String? = nil, previousName: String? = nil, changesJSON: String? = nil, beforeJSON: String? = nil
+    ) -> [SQLValue] {
+        [
+            .int(jobID), .int(line), .text(outcome.rawValue), .int(deviceID), .text(reason), .text(deviceName),
+            .text(previousName), .text(changesJSON), .text(beforeJSON),
+        ]
+    }
+
+    /// A `device` row; the columns ``deviceColumns`` names. The one place that maps ``DeviceAttributes``
+    /// to columns, for devices created and brought back alike.
+    static func deviceRow(
+        id: Int64, name: String, mac: String?, naturalKey: String, attributes a: DeviceAttributes,
+        templateName: String, jobID: Int64, createdAt: Int64, activatedAt: Int64?, failedAttempts: Int,
+        throttled: Bool
+    ) -> [SQLValue] {
+        [
+            .int(id), .text(name), .text(mac), .text(naturalKey), .text(a.model), .text(a.devicePool),
+            .text(a.serviceDomain), .text(a.ownerUserID), .text(a.userID), .text(a.description), .text(a.location),
+            .text(a.css), .text(a.deviceProtocol), .text(a.phoneButtonTemplate), .text(a.softkeyTemplate),
+            .text(a.securityProfile), .text(a.sipProfile), .text(a.userLocale),
+            .bool(a.requiresActivationCodeOnboarding), .bool(a.allowActivationCodeViaMRA), .text(templateName),
+            .int(jobID), .int(createdAt), .int(activatedAt), .int(failedAttempts), .bool(throttled),
+        ]
+    }
+
+    /// A `line` row; the columns ``lineColumns`` names.
+    static func lineRow(deviceID: Int64, _ line: LineDraft) -> [SQLValue] {
+        [
+            .int(deviceID), .int(line.index), .text(line.directoryNumber), .text(line.display), .text(line.label),
+            .text(line.partition), .int(line.maxNumCalls.map(Int64.init)), .int(line.busyTrigger.map(Int64.init)),
+            .text(line.externalPhoneNumberMask), .text(line.asciiDisplay), .text(line.asciiLabel),
+            .text(line.ringSettingIdle?.rawValue), .text(line.ringSettingActive?.rawValue),
+        ]
+    }
 
     func insert(_ devices: [NewDevice], issuedAt: Date, expiresAt: Date) async throws {
         guard !devices.isEmpty else { return }
@@ -133,29 +178,22 @@ final class PostgresJobWriter: JobWriter {
             var auditRows = BulkRows("audit", AuditEvent.auditColumns)
             for (new, deviceID) in zip(devices, ids) {
                 let draft = new.draft
-                let a = draft.attributes
-                deviceRows.append([
-                    .int(deviceID), .text(draft.name), .text(draft.mac?.hex), .text(draft.naturalKey.stored),
-                    .text(a.model), .text(a.devicePool), .text(a.serviceDomain), .text(a.ownerUserID),
-                    .text(a.description), .text(a.location), .text(a.css), .text(a.deviceProtocol),
-                    .text(a.phoneButtonTemplate), .text(a.softkeyTemplate), .text(a.securityProfile),
-                    .text(a.sipProfile), .text(a.userLocale), .bool(a.requiresActivationCodeOnboarding),
-                    .bool(a.allowActivationCodeViaMRA), .text(draft.templateName), .int(jobID), .int(issued), .null,
-                    .int(0), .bool(false),
-                ])
-                for line in a.lines {
-                    lineRows.append([
-                        .int(deviceID), .int(line.index), .text(line.directoryNumber), .text(line.display),
-                        .text(line.label), .text(line.partition),
-                    ])
-                }
+                deviceRows.append(
+                    Self.deviceRow(
+                        id: deviceID, name: draft.name, mac: draft.mac?.hex, naturalKey: draft.naturalKey.stored,
+                        attributes: draft.attributes, templateName: draft.templateName, jobID: jobID,
+                        createdAt: issued, activatedAt: nil, failedAttempts: 0, throttled: false))
+                for line in draft.attributes.lines { lineRows.append(Self.lineRow(deviceID: deviceID, line)) }
                 codeRows.append([
                     .int(deviceID), .text(new.secrets.identity), .bytes(new.secrets.salt),
                     .bytes(new.secrets.verifier), .bytes(new.secrets.sealed),
                     .text(ActivationCodeStatus.outstanding.rawValue), .text(draft.mac?.hex), .int(issued),
                     .int(expires), .null, .int(jobID),
                 ])
-                jobRows.append([.int(jobID), .int(draft.sourceLine), .text("accepted"), .int(deviceID), .null])
+                jobRows.append(
+                    Self.jobRow(
+                        jobID: jobID, line: draft.sourceLine, outcome: .accepted, deviceID: deviceID,
+                        deviceName: draft.name))
                 auditRows.append(issue.event(deviceID: deviceID, draft: draft).auditRow)
             }
             do {
@@ -170,15 +208,17 @@ final class PostgresJobWriter: JobWriter {
 
     func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws {
         let jobID = self.jobID
-        try await recordRows(rows.map { [.int(jobID), .int($0.line), .text("unchanged"), .int($0.deviceID), .null] })
+        try await recordRows(
+            rows.map { Self.jobRow(jobID: jobID, line: $0.line, outcome: .unchanged, deviceID: $0.deviceID) })
     }
 
     func recordRejected(_ rows: [RowRejection]) async throws {
         let jobID = self.jobID
-        try await recordRows(rows.map { [.int(jobID), .int($0.line), .text("rejected"), .null, .text($0.reason)] })
+        try await recordRows(
+            rows.map { Self.jobRow(jobID: jobID, line: $0.line, outcome: .rejected, deviceID: nil, reason: $0.reason) })
     }
 
-    private func recordRows(_ values: [[SQLValue]]) async throws {
+    func recordRows(_ values: [[SQLValue]]) async throws {
         guard !values.isEmpty else { return }
         try await run("record the job's rows") { db in
             var rows = BulkRows("job_row", Self.jobRowColumns)
@@ -199,9 +239,20 @@ final class PostgresJobWriter: JobWriter {
             try await db.run(
                 """
                 UPDATE job SET finished_at = \(finished), accepted = \(summary.accepted),
-                    unchanged = \(summary.unchanged), rejected = \(summary.rejected), summary_json = \(json)
+                    unchanged = \(summary.unchanged), rejected = \(summary.rejected), updated = \(summary.updated),
+                    deleted = \(summary.deleted), summary_json = \(json), undoes = \(summary.undoes),
+                    audit_mark = (SELECT COALESCE(MAX(id), 0) FROM audit)
                 WHERE id = \(jobID)
                 """)
+            if let undone = summary.undoes {
+                // Undoing an undo puts the job it reversed back in effect: it may be undone again.
+                try await db.run(
+                    """
+                    UPDATE job SET undone_by = NULL
+                    WHERE id = (SELECT undoes FROM job WHERE id = \(undone))
+                    """)
+                try await db.run("UPDATE job SET undone_by = \(jobID) WHERE id = \(undone)")
+            }
             try await db.run("COMMIT")
         }
         isOpen.withLock { $0 = false }

@@ -5,7 +5,7 @@ import PostgresNIO
 /// The PostgreSQL schema, one migration per change; `mrabat_schema` records which ran.
 ///
 /// The first migration is the SQLite store's schema as its migrations v1–v3 left it (the PostgreSQL
-/// store started there), in native types: BIGINT Unix seconds and ids, BOOLEAN flags, BYTEA secrets.
+/// store started there); v4 and v5 are SQLite's v4 and v5, under the same names. All in native types: BIGINT Unix seconds and ids, BOOLEAN flags, BYTEA secrets.
 /// SQLite's case-insensitive names (`COLLATE NOCASE` keys, which references match whatever their case)
 /// are a unique index on `lower(name)` here, and a configuration that changes a name's case renames
 /// it, the references following (`ON UPDATE CASCADE`).
@@ -146,7 +146,45 @@ enum PostgresSchema {
                 fingerprint TEXT NOT NULL,
                 recorded_at BIGINT NOT NULL);
             """
-        )
+        ),
+        (
+            "v4: BAT files as Unified CM writes them: associated user, per-line call limits",
+            """
+            ALTER TABLE device ADD COLUMN user_id TEXT;
+            ALTER TABLE line ADD COLUMN max_num_calls INTEGER CHECK (max_num_calls BETWEEN 1 AND 200);
+            ALTER TABLE line ADD COLUMN busy_trigger INTEGER CHECK (busy_trigger BETWEEN 1 AND 200);
+            ALTER TABLE line ADD COLUMN external_phone_number_mask TEXT;
+            ALTER TABLE line ADD COLUMN ascii_display TEXT;
+            ALTER TABLE line ADD COLUMN ascii_label TEXT;
+            ALTER TABLE line ADD COLUMN ring_setting_idle TEXT;
+            ALTER TABLE line ADD COLUMN ring_setting_active TEXT
+            """
+        ),
+        (
+            // SQLite's v5 rebuilds three tables; PostgreSQL alters them in place. Device ids come from an
+            // identity sequence, which never hands out a removed device's id again. The audit log and the
+            // job rows keep a removed device's id, so their foreign keys to `device` go.
+            "v5: update, delete and undo; device ids never reused",
+            """
+            ALTER TABLE job_row DROP CONSTRAINT job_row_device_id_fkey;
+            ALTER TABLE job_row DROP CONSTRAINT job_row_outcome_check;
+            ALTER TABLE job_row ADD CONSTRAINT job_row_outcome_check
+                CHECK (outcome IN ('accepted', 'unchanged', 'updated', 'deleted', 'rejected'));
+            ALTER TABLE job_row ADD COLUMN device_name TEXT;
+            ALTER TABLE job_row ADD COLUMN previous_name TEXT;
+            ALTER TABLE job_row ADD COLUMN changes_json TEXT;
+            ALTER TABLE job_row ADD COLUMN before_json TEXT;
+            UPDATE job_row r SET device_name = d.name FROM device d WHERE d.id = r.device_id;
+            ALTER TABLE audit DROP CONSTRAINT audit_device_id_fkey;
+            CREATE INDEX job_row_device ON job_row (device_id, job_id) WHERE device_id IS NOT NULL;
+            CREATE INDEX job_row_deleted_name ON job_row (device_name) WHERE outcome = 'deleted';
+            ALTER TABLE job ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE job ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE job ADD COLUMN undone_by BIGINT REFERENCES job(id);
+            ALTER TABLE job ADD COLUMN undoes BIGINT REFERENCES job(id);
+            ALTER TABLE job ADD COLUMN audit_mark BIGINT
+            """
+        ),
     ]
 
     /// Creates or upgrades the schema in one transaction; a no-op when it is current.

@@ -7,16 +7,18 @@ struct DeviceRow {
     var device: StoredDevice
     var naturalKey: String
     var jobID: Int64
+    var templateName: String
+    var createdAt: Int64
     var activatedAt: Int64?
     var failedAttempts: Int
     var throttled: Bool
 
     /// The columns of a device, qualified by `d` (`FROM device d`).
     static let columns = """
-        d.id, d.name, d.mac, d.natural_key, d.model, d.device_pool, d.service_domain, d.owner_user_id, d.description,
-        d.location, d.css, d.protocol, d.phone_button_template, d.softkey_template, d.security_profile, d.sip_profile,
-        d.user_locale, d.requires_activation_code, d.allow_activation_code_via_mra, d.template_name, d.job_id,
-        d.activated_at, d.failed_attempts, d.throttled
+        d.id, d.name, d.mac, d.natural_key, d.model, d.device_pool, d.service_domain, d.owner_user_id, d.user_id,
+        d.description, d.location, d.css, d.protocol, d.phone_button_template, d.softkey_template, d.security_profile,
+        d.sip_profile, d.user_locale, d.requires_activation_code, d.allow_activation_code_via_mra, d.template_name,
+        d.job_id, d.created_at, d.activated_at, d.failed_attempts, d.throttled
         """
 
     init(_ row: PostgresRandomAccessRow) throws {
@@ -30,15 +32,32 @@ struct DeviceRow {
                 softkeyTemplate: try row.get("softkey_template"), securityProfile: try row.get("security_profile"),
                 sipProfile: try row.get("sip_profile"), userLocale: try row.get("user_locale"),
                 requiresActivationCodeOnboarding: try row.get("requires_activation_code"),
-                allowActivationCodeViaMRA: try row.get("allow_activation_code_via_mra"), lines: []))
+                allowActivationCodeViaMRA: try row.get("allow_activation_code_via_mra"), lines: [],
+                userID: try row.get("user_id")))
         naturalKey = try row.get("natural_key")
         jobID = try row.get("job_id")
+        templateName = try row.get("template_name")
+        createdAt = try row.get("created_at")
         activatedAt = try row.get("activated_at")
         failedAttempts = try row.get("failed_attempts")
         throttled = try row.get("throttled")
     }
 
     var key: NaturalKey { NaturalKey(stored: naturalKey, device: device) }
+
+    /// The device as reconciliation sees it.
+    var existing: ExistingDevice {
+        ExistingDevice(device: device, naturalKey: key, jobID: jobID, activated: activatedAt != nil)
+    }
+
+    /// The device as a job records it before changing or removing it (its codes added by the caller).
+    func snapshot(codes: [CodeSnapshot]) -> DeviceSnapshot {
+        DeviceSnapshot(
+            id: device.id, name: device.name, mac: device.mac, naturalKey: naturalKey, attributes: device.attributes,
+            templateName: templateName, createdByJob: jobID, createdAt: PostgresStore.date(createdAt),
+            activatedAt: activatedAt.map(PostgresStore.date), failedAttempts: failedAttempts, throttled: throttled,
+            codes: codes)
+    }
 }
 
 extension PostgresStore {
@@ -48,13 +67,21 @@ extension PostgresStore {
         let ids = rows.map(\.device.id)
         var lines: [Int64: [LineDraft]] = [:]
         for row in try await db.rows(
-            try
-                "SELECT device_id, idx, dn, display, label, partition FROM line WHERE device_id = ANY(\(ids)) ORDER BY device_id, idx"
+            try """
+            SELECT device_id, idx, dn, display, label, partition, max_num_calls, busy_trigger,
+                external_phone_number_mask, ascii_display, ascii_label, ring_setting_idle, ring_setting_active
+            FROM line WHERE device_id = ANY(\(ids)) ORDER BY device_id, idx
+            """
         ) {
             lines[try row.get("device_id", as: Int64.self), default: []].append(
                 LineDraft(
                     index: try row.get("idx"), directoryNumber: try row.get("dn"), display: try row.get("display"),
-                    label: try row.get("label"), partition: try row.get("partition")))
+                    label: try row.get("label"), partition: try row.get("partition"),
+                    maxNumCalls: try row.get("max_num_calls"), busyTrigger: try row.get("busy_trigger"),
+                    externalPhoneNumberMask: try row.get("external_phone_number_mask"),
+                    asciiDisplay: try row.get("ascii_display"), asciiLabel: try row.get("ascii_label"),
+                    ringSettingIdle: try ringSetting(row, "ring_setting_idle"),
+                    ringSettingActive: try ringSetting(row, "ring_setting_active")))
         }
         return rows.map { row in
             var row = row
@@ -68,21 +95,48 @@ extension PostgresStore {
         try await withLines(db, try await db.rows(query).map(DeviceRow.init))
     }
 
-    /// Devices sharing a natural key with `keys` or a MAC with `macs`, in any order.
-    static func existingDevices(_ db: PostgresConnection, keys: [NaturalKey], macs: [String]) async throws
-        -> [ExistingDevice]
+    /// A ring setting column: unset, or a value this version writes; anything else is a damaged store.
+    static func ringSetting(_ row: PostgresRandomAccessRow, _ column: String) throws -> RingSetting? {
+        guard let text = try row.get(column, as: String?.self) else { return nil }
+        guard let setting = RingSetting(rawValue: text) else {
+            throw MRABatError(.store, "line.\(column) holds \"\(text)\", which is no ring setting", value: text)
+        }
+        return setting
+    }
+
+    /// Devices sharing a natural key with `keys`, a MAC with `macs` or a name with `names`, in any order.
+    static func existingDevices(_ db: PostgresConnection, keys: [NaturalKey], macs: [String], names: [String])
+        async throws -> [ExistingDevice]
     {
-        guard !keys.isEmpty || !macs.isEmpty else { return [] }
+        guard !keys.isEmpty || !macs.isEmpty || !names.isEmpty else { return [] }
         let stored = keys.map(\.stored)
         return try await devices(
             db,
-            try
-                "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.natural_key = ANY(\(stored)) OR d.mac = ANY(\(macs))"
-        ).map { ExistingDevice(device: $0.device, naturalKey: $0.key, jobID: $0.jobID) }
+            try """
+            SELECT \(unescaped: DeviceRow.columns) FROM device d
+            WHERE d.natural_key = ANY(\(stored)) OR d.mac = ANY(\(macs)) OR d.name = ANY(\(names))
+            """
+        ).map(\.existing)
     }
 
-    package func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
-        try await read("look up existing devices") { db in try await Self.existingDevices(db, keys: keys, macs: macs) }
+    package func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws
+        -> [ExistingDevice]
+    {
+        try await read("look up existing devices") { db in
+            try await Self.existingDevices(db, keys: keys, macs: macs, names: names)
+        }
+    }
+
+    /// Devices whose current name is one of `names`, as reconciliation sees them.
+    static func devices(_ db: PostgresConnection, named names: [String]) async throws -> [ExistingDevice] {
+        guard !names.isEmpty else { return [] }
+        return try await devices(
+            db, try "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.name = ANY(\(names))"
+        ).map(\.existing)
+    }
+
+    package func devices(named names: [String]) async throws -> [ExistingDevice] {
+        try await read("look up devices by name") { db in try await Self.devices(db, named: names) }
     }
 
     package func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(

@@ -12,15 +12,22 @@ struct Bench: AsyncParsableCommand {
 }
 
 struct Generate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a generated BAT CSV file.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a generated BAT CSV file, or an .xlsx workbook of the same rows (by the extension).")
 
     @Option(help: "Rows to generate.") var rows: Int
     @Option(help: "Percent of rows made invalid.") var invalidPercent: Double = 3
     @Option(help: "The file to write.") var out: String
 
     func run() throws {
-        let invalid = try CSVGenerator(rows: rows, invalidPercent: invalidPercent).write(to: out)
-        print("wrote \(rows) rows (\(invalid) invalid) to \(out)")
+        let generator = CSVGenerator(rows: rows, invalidPercent: invalidPercent)
+        if out.lowercased().hasSuffix(".xlsx") {
+            let (invalid, size) = try generator.writeWorkbook(to: out)
+            print("wrote \(rows) rows (\(invalid) invalid, \(size) bytes uncompressed) to \(out)")
+        } else {
+            let invalid = try generator.write(to: out)
+            print("wrote \(rows) rows (\(invalid) invalid) to \(out)")
+        }
     }
 }
 
@@ -99,11 +106,19 @@ struct Run: ParsableCommand {
                 directory: runRoot + "/insert-\(size)", jobs: jobs, cores: cores, verifiers: verifiers, files: files,
                 inserts: inserts)
             if size == 100_000 {
-                let validate = try ChildProcess.run(
-                    binary,
-                    ["validate", csv, "--template", template, "--db", runRoot + "/insert-\(size)/mrabat.sqlite"])
+                let db = runRoot + "/insert-\(size)/mrabat.sqlite"
+                let validate = try ChildProcess.run(binary, ["validate", csv, "--template", template, "--db", db])
                 record["validateSeconds"] = validate.seconds
-                print(String(format: "  validate %d rows: %.2f s (exit %d)", size, validate.seconds, validate.status))
+                record["validatePeakRSSBytes"] = validate.peakRSSBytes
+                print(
+                    String(
+                        format: "  validate %d rows: %.2f s, peak RSS %.1f MB (exit %d)", size, validate.seconds,
+                        Double(validate.peakRSSBytes) / 1_048_576, validate.status))
+                record["workbook"] = try measureWorkbook(
+                    binary: binary, size: size, template: template, db: db, directory: runRoot)
+                record["update"] = try measureUpdate(
+                    binary: binary, size: size, template: template, directory: runRoot + "/insert-\(size)",
+                    csv: runRoot + "/bat-\(size)-changed.csv")
             }
             runs.append(record)
         }
@@ -113,6 +128,50 @@ struct Run: ParsableCommand {
             atPath: URL(fileURLWithPath: json).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: json))
         print("results: \(json)")
+    }
+
+    /// `validate` of the same rows as an `.xlsx` workbook (written by a child, `mrabat-bench generate`,
+    /// so that this process stays small: a spawned child's ru_maxrss starts from its parent's size).
+    func measureWorkbook(binary: String, size: Int, template: String, db: String, directory: String) throws
+        -> [String: Any]
+    {
+        let workbook = directory + "/bat-\(size).xlsx"
+        let bench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let generated = try ChildProcess.run(bench, ["generate", "--rows", String(size), "--out", workbook])
+        guard generated.status == 0 else { throw BenchError("generating \(workbook) failed: \(generated.status)") }
+        let compressed = try FileManager.default.attributesOfItem(atPath: workbook)[.size] as? Int ?? 0
+        let uncompressed = try Self.uncompressedSize(of: workbook)
+        let validate = try ChildProcess.run(binary, ["validate", workbook, "--template", template, "--db", db])
+        print(
+            String(
+                format:
+                    "  validate %d-row .xlsx (%.1f MB, %.1f MB uncompressed): %.2f s, %.0f rows/s, peak RSS %.1f MB (exit %d)",
+                size, Double(compressed) / 1_048_576, Double(uncompressed) / 1_048_576, validate.seconds,
+                Double(size) / validate.seconds, Double(validate.peakRSSBytes) / 1_048_576, validate.status))
+        return [
+            "rows": size, "bytes": compressed, "uncompressedBytes": uncompressed, "validateSeconds": validate.seconds,
+            "validatePeakRSSBytes": validate.peakRSSBytes, "validateStatus": validate.status,
+        ]
+    }
+
+    /// The sum of a ZIP archive's entries' uncompressed sizes, from its central directory (at its end).
+    static func uncompressedSize(of path: String) throws -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BenchError("cannot read \(path)") }
+        defer { try? handle.close() }
+        let end = try handle.seekToEnd()
+        try handle.seek(toOffset: end > 1 << 16 ? end - (1 << 16) : 0)
+        let bytes = [UInt8](try handle.readToEnd() ?? Data())
+        var total = 0
+        var index = 0
+        while index + 46 <= bytes.count {
+            if bytes[index] == 0x50 && bytes[index + 1] == 0x4B && bytes[index + 2] == 1 && bytes[index + 3] == 2 {
+                total += (0..<4).reduce(0) { $0 | Int(bytes[index + 24 + $1]) << (8 * $1) }
+                index += 46
+            } else {
+                index += 1
+            }
+        }
+        return total
     }
 
     static func countEntries(in directory: String) throws -> Int {
@@ -134,6 +193,41 @@ struct Run: ParsableCommand {
             count += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         }
         return count
+    }
+
+    /// The nightly case: `update` of the store `directory` holds with the same file, every tenth
+    /// row changed (description; half of them the device pool too), outputs in the same folder.
+    func measureUpdate(binary: String, size: Int, template: String, directory: String, csv: String) throws
+        -> [String: Any]
+    {
+        let (invalid, changed) = try CSVGenerator(rows: size, changeEvery: 10).writeCounting(to: csv)
+        let out = directory + "/out"
+        let result = try ChildProcess.run(
+            binary,
+            ["update", csv, "--template", template, "--out", out, "--db", directory + "/mrabat.sqlite", "--quiet"])
+        guard result.status <= 1 else { throw BenchError("update of \(size) rows failed with status \(result.status)") }
+        let summary = try JSONDecoder().decode(
+            JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")))
+        let correct =
+            summary.updated == changed && summary.accepted == 0 && summary.rejected == invalid
+            && summary.unchanged == size - invalid - changed && summary.configFilesWritten == changed
+        print(
+            String(
+                format:
+                    "  update of %d rows, %d changed: %.2f s wall, %.0f rows/s, peak RSS %.1f MB, updated %d, unchanged %d, files written %d, %@",
+                size, changed, result.seconds, Double(size) / result.seconds, Double(result.peakRSSBytes) / 1_048_576,
+                summary.updated, summary.unchanged, summary.configFilesWritten,
+                correct ? "as expected" : "CHECK FAILED (expected \(changed) updated, \(invalid) rejected)"))
+        for stage in ["read+validate", "naming", "codes", "store", "tftp", "export"] {
+            guard let seconds = summary.stageSeconds[stage] else { continue }
+            print(String(format: "    %-14@ %7.2f s", stage as NSString, seconds))
+        }
+        return [
+            "rows": size, "changed": changed, "wallSeconds": result.seconds, "peakRSSBytes": result.peakRSSBytes,
+            "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
+            "configFilesWritten": summary.configFilesWritten, "stageSeconds": summary.stageSeconds,
+            "correct": correct,
+        ]
     }
 
     func measure(

@@ -1,5 +1,6 @@
 import Foundation
 import MRABatKit
+import TestSupport
 
 /// Generates realistic BAT CSV files: mixed models, pools and 1–5 lines, most rows without a MAC,
 /// and a small share of invalid rows of several kinds.
@@ -8,6 +9,9 @@ struct CSVGenerator {
     /// Percent of rows made invalid on purpose.
     var invalidPercent: Double = 3
     var seed: UInt64 = 20_261_129
+    /// Every `changeEvery`-th row (0: none) describes its phone changed: another description, and
+    /// every second such row another device pool — the same file otherwise, for `update`.
+    var changeEvery = 0
 
     static let models: [(name: String, lines: Int)] = [
         ("Cisco 8845", 5), ("Cisco 8865", 5), ("Cisco 7841", 4), ("Cisco 7821", 2), ("Cisco 7811", 1),
@@ -19,8 +23,12 @@ struct CSVGenerator {
         + (1...5).flatMap { ["DIRECTORY NUMBER \($0)", "DISPLAY \($0)", "LINE TEXT LABEL \($0)"] }
 
     /// Writes the file and returns how many rows were made invalid.
-    func write(to path: String) throws -> Int {
-        var random = SplitMix64(seed: seed)
+    @discardableResult
+    func write(to path: String) throws -> Int { try writeCounting(to: path).invalid }
+
+    /// Writes the file; returns how many rows were made invalid, and how many valid rows differ
+    /// from the same file without changes (``changeEvery``).
+    func writeCounting(to path: String) throws -> (invalid: Int, changed: Int) {
         guard
             let handle = FileHandle(forWritingAtPath: path)
                 ?? {
@@ -30,11 +38,62 @@ struct CSVGenerator {
         else { throw MRABatError(.io, "cannot write \(path)") }
         defer { try? handle.close() }
         var buffer = CSVText.record(Self.header)
-        var invalid = 0
-        var dn = 10_000_000
-        for index in 0..<rows {
-            let model = Self.models[Int(random.next() % UInt64(Self.models.count))]
-            let pool = Self.pools[Int(random.next() % UInt64(Self.pools.count))]
+        var rows = Rows(self)
+        for _ in 0..<self.rows {
+            let fields = rows.next()
+            buffer += CSVText.record(fields)
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        return (rows.invalid, rows.changed)
+    }
+
+    /// Writes the same rows as an `.xlsx` workbook, as Excel stores them: text in shared strings,
+    /// directory numbers as number cells. Rows are made as the sheet is written, never all held.
+    ///
+    /// - Returns: the rows made invalid, and the workbook's uncompressed size in bytes.
+    func writeWorkbook(to path: String) throws -> (invalid: Int, uncompressedBytes: Int) {
+        var rows = Rows(self)
+        let size = try XLSXWriter.write(path: path, header: Self.header, rows: self.rows) { _ in
+            rows.next().map { field in
+                if field.isEmpty { return .empty }
+                return field.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && field.first != "0"
+                    ? .number(field) : .text(field)
+            }
+        }
+        return (rows.invalid, size)
+    }
+
+    /// Calls `body` with each generated row's fields, in order; returns how many were made invalid.
+    func forEachRow(_ body: ([String]) -> Void) -> Int {
+        var rows = Rows(self)
+        for _ in 0..<self.rows { body(rows.next()) }
+        return rows.invalid
+    }
+
+    /// The generated rows, one at a time.
+    struct Rows {
+        private var random: SplitMix64
+        private let invalidPercent: Double
+        private let changeEvery: Int
+        private var dn = 10_000_000
+        private var index = 0
+        private(set) var invalid = 0
+        private(set) var changed = 0
+
+        init(_ generator: CSVGenerator) {
+            random = SplitMix64(seed: generator.seed)
+            invalidPercent = generator.invalidPercent
+            changeEvery = generator.changeEvery
+        }
+
+        mutating func next() -> [String] {
+            defer { index += 1 }
+            let model = CSVGenerator.models[Int(random.next() % UInt64(CSVGenerator.models.count))]
+            let pool = CSVGenerator.pools[Int(random.next() % UInt64(CSVGenerator.pools.count))]
             let lineCount = 1 + Int(random.next() % UInt64(model.lines))
             // One row in 20 has a real MAC; the rest get BAT dummy names.
             var mac = ""
@@ -51,6 +110,14 @@ struct CSVGenerator {
                     fields += ["", "", ""]
                 }
             }
+            let isChanged = changeEvery > 0 && index % changeEvery == 0
+            if isChanged {
+                fields[1] = "Generated phone \(index), moved"
+                if (index / changeEvery) % 2 == 1 {
+                    let pools = CSVGenerator.pools
+                    fields[3] = pools[(pools.firstIndex(of: pool).map { $0 + 1 } ?? 0) % pools.count]
+                }
+            }
             if Double(random.next() % 10_000) < invalidPercent * 100 {
                 invalid += 1
                 switch random.next() % 5 {
@@ -60,15 +127,11 @@ struct CSVGenerator {
                 case 3: fields[6] = "12A4"
                 default: fields[5] = "EU-MRAA"
                 }
+            } else if isChanged {
+                changed += 1
             }
-            buffer += CSVText.record(fields)
-            if buffer.utf8.count > 1 << 20 {
-                handle.write(Data(buffer.utf8))
-                buffer = ""
-            }
+            return fields
         }
-        handle.write(Data(buffer.utf8))
-        return invalid
     }
 }
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Glibc
 import MRABatKit
@@ -25,5 +26,20 @@ enum Console {
                     ("\r\(summary.rows) rows: \(summary.accepted) accepted, \(summary.unchanged) unchanged, "
                         + "\(summary.rejected) rejected  ").utf8))
         }
+    }
+
+    /// The end of a job command: prints the summary (unless quiet), writes `--summary-json`, and
+    /// turns what happened into the exit status (see ``InputOptions/finish(_:)``).
+    static func finish(_ summary: JobSummary, quiet: Bool, summaryJson: String?) throws {
+        printSummary(summary, quiet: quiet)
+        if let summaryJson { try OutputDirectory.writeSummary(summary, to: summaryJson) }
+        if let failure = summary.outputFailure {
+            let job = summary.jobID.map { "job \($0)" } ?? "the job"
+            throw MRABatError(
+                .outputAfterCommit,
+                "\(job) is committed, but its outputs are incomplete: \(failure); fix that and run the same "
+                    + "command again to finish them")
+        }
+        if summary.rejected > 0 { throw ExitCode(ExitStatus.someRejected) }
     }
 }

@@ -22,8 +22,8 @@ struct MRABatCommand: AsyncParsableCommand {
               1   finished, some rows rejected (--all-or-nothing: nothing committed);
                   check: some prerequisite fails
               2   nothing done: bad arguments, unreadable or malformed file, bad
-                  template or cluster configuration, unknown device, a command
-                  that does not apply, a read-only store
+                  template or cluster configuration, unknown device or job, a
+                  command that does not apply (an undo refused), a read-only store
               3   the store failed or another mrabat held it too long: retryable
               4   activation refused
               5   aborted by --max-errors: nothing committed
@@ -33,7 +33,8 @@ struct MRABatCommand: AsyncParsableCommand {
             """,
         version: MRABat.version,
         subcommands: [
-            Init.self, Validate.self, Insert.self, ExportCodes.self, Activate.self, Release.self, Regenerate.self,
+            Init.self, Validate.self, Insert.self, Plan.self, Update.self, Delete.self, Jobs.self, JobCommand.self,
+            Undo.self, ExportCodes.self, Activate.self, Release.self, Regenerate.self,
             Relock.self, Expire.self, History.self, SelfCare.self, Check.self, Serve.self,
         ])
 

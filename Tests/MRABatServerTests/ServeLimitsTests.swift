@@ -8,10 +8,10 @@ import Testing
 @Suite(.serialized) struct ServeLimitsTests {
     @Test func guessesAreLimitedAndARealPhoneStillActivatesWithinTheWindow() async throws {
         // Each attempt uses two phones; a scenario that straddles a window boundary (a loaded machine)
-        // is run again in the next window with the next pair, at most three times.
-        let attempts = 3
+        // is run again in the next window with the next pair, at most four times; 10-second windows, since one scenario took over 6 s in a full parallel run on 2 cores.
+        let attempts = 4
         let f = try ServeFixture("limits", phones: 2 * attempts)
-        let window = 6
+        let window = 10
         let server = try f.serve([
             "--guess-window", String(window), "--guesses-per-address", "2", "--guesses-per-mac", "2",
         ])

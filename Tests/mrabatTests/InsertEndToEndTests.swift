@@ -91,10 +91,10 @@ struct InsertEndToEndTests {
                 #expect(
                     xml.contains("<serviceDomainName>\(expected)</serviceDomainName>") || xml.contains(">\(expected)<"),
                     "\(name)")
-                #expect(xml.contains("Redirect"), "\(name) in \(pool) needs a redirect")
+                #expect(xml.contains("<mraServiceDomainRedirect>"), "\(name) in \(pool) needs a redirect")
                 seen.insert(expected)
             } else {
-                #expect(!xml.contains("Redirect"), "\(name) in \(pool) is on the activation domain")
+                #expect(!xml.contains("mraServiceDomainRedirect"), "\(name) in \(pool) is on the activation domain")
                 seen.insert("none")
             }
         }
@@ -126,7 +126,7 @@ struct InsertEndToEndTests {
             ),
             ("6", "MRA SERVICE DOMAIN \"EU-MRAA\": does not exist in cluster ACME-EAST (did you mean \"EU-MRA\"?)"),
             ("7", "DIRECTORY NUMBER 1 \"55A1\": is not a directory number: 1–24 of 0-9 + * # \\ X"),
-            ("8", "DIRECTORY NUMBER 3 \"4014\": row has 3 lines but a Cisco 7811 has 1"),
+            ("8", "DIRECTORY NUMBER 3 \"4014\": row sets line 3 but a Cisco 7811 has 1 line"),
         ]
         #expect(rejects.count == expected.count + 1)
         for (index, row) in rejects.dropFirst().enumerated() {
@@ -318,7 +318,9 @@ struct FatalErrorTests {
         #expect(try h.insert(Harness.repo("SampleData/phones.csv"), out: "out").status == 0)
         let original = try String(contentsOfFile: Harness.repo("SampleData/cluster.yaml"), encoding: .utf8)
         let edited = original.replacingOccurrences(
-            of: "  - name: DP-Singapore\n    callManagerGroup: CMG-APAC\n    serviceDomain: APAC-MRA\n", with: "")
+            of:
+                "  - name: DP-Singapore\n    callManagerGroup: CMG-APAC\n    serviceDomain: APAC-MRA\n"
+                + "    dateTimeGroup: DTG-Singapore\n    networkLocale: Singapore\n", with: "")
         #expect(edited != original)
         // The edited file lives beside nothing; its cert paths are empty lists, so location does not matter.
         let path = try h.write("cluster.yaml", edited)

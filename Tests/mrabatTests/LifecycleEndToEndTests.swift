@@ -103,8 +103,9 @@ struct LifecycleEndToEndTests {
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("no redirect: the phone stays on the activation domain"))
         let plainXML = try h.read("out/tftp/SEP001122334402.cnf.xml")
-        #expect(!plainXML.contains("redirect"))
-        #expect(plainXML.contains("activate.mra.acme.example"))
+        #expect(!plainXML.contains("mraServiceDomainRedirect"))
+        // The file names no domain: the phone stays where it activated (no activation-domain element either).
+        #expect(!plainXML.contains("mra.acme.example"))
 
         // Only bob's code is still outstanding; the store renamed both.
         #expect(Array(try LifecycleScenario.export(h).keys) == ["SEP\(LifecycleScenario.optionOneMAC)"])

@@ -96,8 +96,8 @@ struct SpreadsheetInputTests {
         let cases: [(String, String, String)] = [
             ("header-only.csv", head + "\r\n", "header-only.csv:1: the file has a header but no rows"),
             (
-                "missing.csv", "DEVICE TYPE,DEVICE POOL,DIRECTORY NUMBER 1\r\nCisco 8845,DP-Dallas,4001\r\n",
-                "OWNER USER ID"
+                "missing.csv", "DEVICE TYPE,DEVICE POOL,OWNER USER ID\r\nCisco 8845,DP-Dallas,u1\r\n",
+                "DIRECTORY NUMBER 1"
             ),
             ("twice.csv", head + ",MODEL\r\n", "DEVICE TYPE"),
             (

@@ -2,7 +2,7 @@
 ///
 /// Only an outstanding code keeps its secrets (SRP salt and verifier, sealed copy); every other
 /// status erases them, so a code that can no longer be used cannot be exported or recovered either.
-package enum ActivationCodeStatus: String, Sendable, CaseIterable {
+package enum ActivationCodeStatus: String, Sendable, CaseIterable, Codable {
     /// Issued, waiting for the phone (at most one per device).
     case outstanding
     /// A phone activated with it.

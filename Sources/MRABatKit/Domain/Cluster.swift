@@ -14,11 +14,15 @@ package struct ClusterConfig: Sendable, Equatable, Codable {
     package var enterprise: EnterpriseSettings
     package var expressway: ExpresswaySettings
     package var trust: TrustSettings
+    /// What the phones' config files carry beyond the objects above: date/time groups, locales,
+    /// SIP and phone security profiles, per-line settings.
+    package var phoneFile: PhoneFileSettings
 
     package init(
         name: String, activationDomain: String, serviceDomains: [ServiceDomain],
         callManagerGroups: [CallManagerGroup], devicePools: [DevicePool], models: [PhoneModel],
-        enterprise: EnterpriseSettings, expressway: ExpresswaySettings, trust: TrustSettings
+        enterprise: EnterpriseSettings, expressway: ExpresswaySettings, trust: TrustSettings,
+        phoneFile: PhoneFileSettings = PhoneFileSettings()
     ) {
         self.name = name
         self.activationDomain = activationDomain
@@ -29,6 +33,7 @@ package struct ClusterConfig: Sendable, Equatable, Codable {
         self.enterprise = enterprise
         self.expressway = expressway
         self.trust = trust
+        self.phoneFile = phoneFile
     }
 
     package func serviceDomain(named name: String) -> ServiceDomain? {
@@ -103,34 +108,84 @@ package struct CallManagerGroup: Sendable, Equatable, Codable {
 }
 
 /// One call-processing node of a ``CallManagerGroup``.
+///
+/// The port defaults are Unified CM's: SIP 5060, SIP over TLS 5061, SIP OAuth 5090 (on premises)
+/// and 5091 (over MRA), both since 12.5, and the Trust Verification Service on 2445.
 package struct CallManagerNode: Sendable, Equatable, Codable {
     package var name: String
     package var processNodeName: String
     package var sipPort: Int
     package var securedSipPort: Int
+    /// SIP OAuth port for phones on premises (Unified CM 12.5+ `sipOAuthPort`).
+    package var sipOAuthPort: Int
+    /// SIP OAuth port for phones over MRA (Unified CM 12.5+ `sipMRAOAuthPort`).
+    package var sipMRAOAuthPort: Int
+    /// The node's Trust Verification Service port (the config file's TVS list).
+    package var tvsPort: Int
 
-    package init(name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061) {
+    package init(
+        name: String, processNodeName: String, sipPort: Int = 5060, securedSipPort: Int = 5061,
+        sipOAuthPort: Int = 5090, sipMRAOAuthPort: Int = 5091, tvsPort: Int = 2445
+    ) {
         self.name = name
         self.processNodeName = processNodeName
         self.sipPort = sipPort
         self.securedSipPort = securedSipPort
+        self.sipOAuthPort = sipOAuthPort
+        self.sipMRAOAuthPort = sipMRAOAuthPort
+        self.tvsPort = tvsPort
+    }
+
+    /// Decodes a stored configuration, including one saved before the OAuth and TVS ports existed.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            processNodeName: try container.decode(String.self, forKey: .processNodeName),
+            sipPort: try container.decode(Int.self, forKey: .sipPort),
+            securedSipPort: try container.decode(Int.self, forKey: .securedSipPort),
+            sipOAuthPort: try container.decodeIfPresent(Int.self, forKey: .sipOAuthPort) ?? 5090,
+            sipMRAOAuthPort: try container.decodeIfPresent(Int.self, forKey: .sipMRAOAuthPort) ?? 5091,
+            tvsPort: try container.decodeIfPresent(Int.self, forKey: .tvsPort) ?? 2445)
     }
 }
 
-/// A device pool: its Unified CM group and, optionally, the MRA service domain its phones use.
+/// A device pool: its Unified CM group, date/time group, network locale and, optionally, the MRA
+/// service domain its phones use.
 package struct DevicePool: Sendable, Equatable, Codable {
     package var name: String
     package var callManagerGroup: String
     package var serviceDomain: String?
+    /// Name of one of ``PhoneFileSettings/dateTimeGroups``; Unified CM's built-in group is `CMLocal`.
+    package var dateTimeGroup: String
+    /// Name of one of ``Locales/network``; nil uses ``Locales/defaultNetworkLocale``.
+    package var networkLocale: String?
 
-    package init(name: String, callManagerGroup: String, serviceDomain: String?) {
+    package init(
+        name: String, callManagerGroup: String, serviceDomain: String?,
+        dateTimeGroup: String = DateTimeGroup.builtIn.name, networkLocale: String? = nil
+    ) {
         self.name = name
         self.callManagerGroup = callManagerGroup
         self.serviceDomain = serviceDomain
+        self.dateTimeGroup = dateTimeGroup
+        self.networkLocale = networkLocale
+    }
+
+    /// Decodes a stored configuration, including one saved before pools named a date/time group.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            callManagerGroup: try container.decode(String.self, forKey: .callManagerGroup),
+            serviceDomain: try container.decodeIfPresent(String.self, forKey: .serviceDomain),
+            dateTimeGroup: try container.decodeIfPresent(String.self, forKey: .dateTimeGroup)
+                ?? DateTimeGroup.builtIn.name,
+            networkLocale: try container.decodeIfPresent(String.self, forKey: .networkLocale))
     }
 }
 
-/// Catalogue data for one supported model: line capacity and firmware load.
+/// Catalogue data for one supported model: line capacity, firmware load and per-line call limits.
 package struct PhoneModel: Sendable, Equatable, Codable {
     package var name: String
     package var lines: Int
@@ -138,13 +193,39 @@ package struct PhoneModel: Sendable, Equatable, Codable {
     package var enhancedLines: Int?
     package var loadInformation: String
     package var phoneButtonTemplate: String
+    /// *Maximum Number of Calls* of a line on this model unless the line sets its own (Unified CM: 4).
+    package var maxNumCalls: Int
+    /// *Busy Trigger* of a line on this model unless the line sets its own (Unified CM: 2).
+    package var busyTrigger: Int
 
-    package init(name: String, lines: Int, enhancedLines: Int?, loadInformation: String, phoneButtonTemplate: String) {
+    /// Unified CM's defaults for a line on a 78xx/88xx phone.
+    package static let defaultMaxNumCalls = 4
+    package static let defaultBusyTrigger = 2
+
+    package init(
+        name: String, lines: Int, enhancedLines: Int?, loadInformation: String, phoneButtonTemplate: String,
+        maxNumCalls: Int = PhoneModel.defaultMaxNumCalls, busyTrigger: Int = PhoneModel.defaultBusyTrigger
+    ) {
         self.name = name
         self.lines = lines
         self.enhancedLines = enhancedLines
         self.loadInformation = loadInformation
         self.phoneButtonTemplate = phoneButtonTemplate
+        self.maxNumCalls = maxNumCalls
+        self.busyTrigger = busyTrigger
+    }
+
+    /// Decodes a stored configuration, including one saved before the call limits existed.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            lines: try container.decode(Int.self, forKey: .lines),
+            enhancedLines: try container.decodeIfPresent(Int.self, forKey: .enhancedLines),
+            loadInformation: try container.decode(String.self, forKey: .loadInformation),
+            phoneButtonTemplate: try container.decode(String.self, forKey: .phoneButtonTemplate),
+            maxNumCalls: try container.decodeIfPresent(Int.self, forKey: .maxNumCalls) ?? Self.defaultMaxNumCalls,
+            busyTrigger: try container.decodeIfPresent(Int.self, forKey: .busyTrigger) ?? Self.defaultBusyTrigger)
     }
 
     package func capacity(enhancedLineMode: Bool) -> Int {
@@ -194,5 +275,30 @@ package struct TrustSettings: Sendable, Equatable, Codable {
     package init(micCAFiles: [String], phoneEdgeTrustFiles: [String]) {
         self.micCAFiles = micCAFiles
         self.phoneEdgeTrustFiles = phoneEdgeTrustFiles
+    }
+}
+
+extension ClusterConfig {
+    /// Decodes a stored configuration, including one saved before ``phoneFile`` existed.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            activationDomain: try container.decode(String.self, forKey: .activationDomain),
+            serviceDomains: try container.decode([ServiceDomain].self, forKey: .serviceDomains),
+            callManagerGroups: try container.decode([CallManagerGroup].self, forKey: .callManagerGroups),
+            devicePools: try container.decode([DevicePool].self, forKey: .devicePools),
+            models: try container.decode([PhoneModel].self, forKey: .models),
+            enterprise: try container.decode(EnterpriseSettings.self, forKey: .enterprise),
+            expressway: try container.decode(ExpresswaySettings.self, forKey: .expressway),
+            trust: try container.decode(TrustSettings.self, forKey: .trust),
+            phoneFile: try container.decodeIfPresent(PhoneFileSettings.self, forKey: .phoneFile)
+                ?? PhoneFileSettings())
+    }
+
+    /// The date/time group a device pool's phones get (the built-in `CMLocal` when the pool is unknown).
+    package func dateTimeGroup(forPool pool: String) -> DateTimeGroup {
+        let wanted = devicePool(named: pool)?.dateTimeGroup ?? DateTimeGroup.builtIn.name
+        return phoneFile.dateTimeGroup(named: wanted) ?? DateTimeGroup.builtIn
     }
 }

@@ -1,6 +1,6 @@
 /// What a device is, whether it is being created from a row (``DeviceDraft``) or read back from
 /// the store (``StoredDevice``): one list of fields, so the two cannot drift apart.
-package struct DeviceAttributes: Sendable, Equatable {
+package struct DeviceAttributes: Sendable, Equatable, Codable {
     package var model: String
     package var devicePool: String
     /// The device's own MRA service domain override, if the row or template sets one.
@@ -18,12 +18,14 @@ package struct DeviceAttributes: Sendable, Equatable {
     package var requiresActivationCodeOnboarding: Bool
     package var allowActivationCodeViaMRA: Bool
     package var lines: [LineDraft]
+    /// The device's associated end user (BAT's `USER ID`), distinct from its owner.
+    package var userID: String?
 
     package init(
         model: String, devicePool: String, serviceDomain: String?, ownerUserID: String, description: String?,
         location: String?, css: String?, deviceProtocol: String, phoneButtonTemplate: String, softkeyTemplate: String,
         securityProfile: String, sipProfile: String, userLocale: String, requiresActivationCodeOnboarding: Bool,
-        allowActivationCodeViaMRA: Bool, lines: [LineDraft]
+        allowActivationCodeViaMRA: Bool, lines: [LineDraft], userID: String? = nil
     ) {
         self.model = model
         self.devicePool = devicePool
@@ -41,24 +43,57 @@ package struct DeviceAttributes: Sendable, Equatable {
         self.requiresActivationCodeOnboarding = requiresActivationCodeOnboarding
         self.allowActivationCodeViaMRA = allowActivationCodeViaMRA
         self.lines = lines
+        self.userID = userID
     }
 }
 
 /// One line (directory number) of a device.
-package struct LineDraft: Sendable, Equatable {
-    /// 1-based button index.
+///
+/// ``index`` is the BAT line number *n* of the row's `DIRECTORY NUMBER n`, kept as given: a row may
+/// leave lines empty (lines 1 and 3), as BAT allows, and line 3 stays line 3 (button 3, `lineIndex` 3)
+/// with button 2 left without a line. The optional fields are nil when neither the row nor the template
+/// sets them; the config file then carries the phone's default.
+package struct LineDraft: Sendable, Equatable, Codable {
+    /// 1-based line number: the button and the `lineIndex` of the config file.
     package var index: Int
     package var directoryNumber: String
     package var display: String?
     package var label: String?
     package var partition: String?
+    /// `MAXIMUM NUMBER OF CALLS n` (1–200), set together with ``busyTrigger``; nil takes the model
+    /// catalogue's (``PhoneModel/maxNumCalls``).
+    package var maxNumCalls: Int?
+    /// `BUSY TRIGGER n` (1–``maxNumCalls``).
+    package var busyTrigger: Int?
+    /// `EXTERNAL PHONE NUMBER MASK n`: up to 24 of `0-9 X * # +`.
+    package var externalPhoneNumberMask: String?
+    /// `ASCII DISPLAY n`: the caller-ID name for devices that cannot show Unicode (printable ASCII).
+    package var asciiDisplay: String?
+    /// `ASCII LINE TEXT LABEL n` (printable ASCII).
+    package var asciiLabel: String?
+    /// `RING SETTING (PHONE IDLE) n`.
+    package var ringSettingIdle: RingSetting?
+    /// `RING SETTING (PHONE ACTIVE) n`.
+    package var ringSettingActive: RingSetting?
 
-    package init(index: Int, directoryNumber: String, display: String?, label: String?, partition: String?) {
+    package init(
+        index: Int, directoryNumber: String, display: String?, label: String?, partition: String?,
+        maxNumCalls: Int? = nil, busyTrigger: Int? = nil, externalPhoneNumberMask: String? = nil,
+        asciiDisplay: String? = nil, asciiLabel: String? = nil, ringSettingIdle: RingSetting? = nil,
+        ringSettingActive: RingSetting? = nil
+    ) {
         self.index = index
         self.directoryNumber = directoryNumber
         self.display = display
         self.label = label
         self.partition = partition
+        self.maxNumCalls = maxNumCalls
+        self.busyTrigger = busyTrigger
+        self.externalPhoneNumberMask = externalPhoneNumberMask
+        self.asciiDisplay = asciiDisplay
+        self.asciiLabel = asciiLabel
+        self.ringSettingIdle = ringSettingIdle
+        self.ringSettingActive = ringSettingActive
     }
 }
 
@@ -86,6 +121,7 @@ extension DeviceAttributes {
         ("DEVICE POOL", { $0.devicePool }),
         ("MRA SERVICE DOMAIN", { $0.serviceDomain }),
         ("OWNER USER ID", { $0.ownerUserID }),
+        ("USER ID", { $0.userID }),
         ("DESCRIPTION", { $0.description }),
         ("LOCATION", { $0.location }),
         ("CSS", { $0.css }),
@@ -105,6 +141,13 @@ extension DeviceAttributes {
         ("DISPLAY", { $0.display }),
         ("LINE TEXT LABEL", { $0.label }),
         ("PARTITION", { $0.partition }),
+        ("MAXIMUM NUMBER OF CALLS", { $0.maxNumCalls.map(String.init) }),
+        ("BUSY TRIGGER", { $0.busyTrigger.map(String.init) }),
+        ("EXTERNAL PHONE NUMBER MASK", { $0.externalPhoneNumberMask }),
+        ("ASCII DISPLAY", { $0.asciiDisplay }),
+        ("ASCII LINE TEXT LABEL", { $0.asciiLabel }),
+        ("RING SETTING (PHONE IDLE)", { $0.ringSettingIdle?.rawValue }),
+        ("RING SETTING (PHONE ACTIVE)", { $0.ringSettingActive?.rawValue }),
     ]
 
     /// The fields in which `new` differs from `self`, device fields first, then lines by index.

@@ -27,11 +27,14 @@ package struct ExistingDevice: Sendable, Equatable {
     package var naturalKey: NaturalKey
     /// The job that created it.
     package var jobID: Int64
+    /// Whether a phone has activated as it (its MAC is then the phone's own, from its certificate).
+    package var activated: Bool
 
-    package init(device: StoredDevice, naturalKey: NaturalKey, jobID: Int64) {
+    package init(device: StoredDevice, naturalKey: NaturalKey, jobID: Int64, activated: Bool = false) {
         self.device = device
         self.naturalKey = naturalKey
         self.jobID = jobID
+        self.activated = activated
     }
 }
 

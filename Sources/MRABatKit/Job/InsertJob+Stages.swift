@@ -24,34 +24,38 @@ extension InsertJob {
     }
 
     /// The columns the template cannot stand in for: they must be in the file.
+    ///
+    /// The owner is not among them: it may come from `OWNER USER ID` or `USER ID` (BAT's default
+    /// format has only the latter, its custom format neither), so a row without one is rejected on
+    /// its own, and a Cisco-format file loads with every row reported rather than not at all.
     static func requiredColumns(_ template: PhoneTemplate) -> Set<BATColumn> {
-        var required: Set<BATColumn> = [.ownerUserID, .directoryNumber(1)]
+        var required: Set<BATColumn> = [.directoryNumber(1)]
         if template.model == nil { required.insert(.deviceType) }
         if template.devicePool == nil { required.insert(.devicePool) }
         return required
     }
 
-    /// Sorts a checked chunk against the store: new, unchanged, or rejected (conflict, MAC in use,
-    /// duplicate of a row this job already wrote).
+    /// Sorts a checked chunk against the store (as the job's own writes have left it): new, unchanged,
+    /// updated, or rejected (conflict, MAC in use, duplicate of a row this job already wrote).
+    /// - Returns: the outcome, and the devices the store had for the chunk (`plan` notes them).
     static func reconcile(
         _ checked: ChunkChecker.Checked, _ records: [CSVRecord], _ reconciler: StoreReconciler,
-        _ writer: (any JobWriter)?, _ store: (any Store)?
-    ) async throws -> StoreReconciler.Outcome {
-        let keys = checked.drafts.map(\.naturalKey)
-        let macs = checked.drafts.compactMap { $0.mac?.hex }
-        var existing: [ExistingDevice] = []
-        var linesInThisJob: [Int64: Int] = [:]
-        if let writer {
-            existing = try await writer.existingDevices(keys: keys, macs: macs)
-            linesInThisJob = try await writer.lines(ofDevices: existing.map(\.device.id))
-        } else if let store {
-            existing = try await store.existingDevices(keys: keys, macs: macs)
+        _ lookup: DeviceLookup
+    ) async throws -> (StoreReconciler.Outcome, [ExistingDevice]) {
+        var keys = checked.drafts.map(\.naturalKey)
+        if reconciler.mode != .insert {
+            // A row with a MAC may be the phone provisioned without one (or, activated, that owns it now).
+            keys += checked.drafts.filter { $0.mac != nil }.map(\.rowKey)
         }
+        let macs = checked.drafts.compactMap { $0.mac?.hex }
+        let names = checked.drafts.compactMap(\.requestedName)
+        let existing = try await lookup.existing(keys: keys, macs: macs, names: names)
+        let linesInThisJob = try await lookup.claimedLines(existing.map(\.device.id))
         let fields = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { first, _ in first })
         var outcome = reconciler.reconcile(
             checked.drafts, existing: existing, linesInThisJob: linesInThisJob, fields: { fields[$0] ?? [] })
         outcome.rejected += checked.rejected
-        return outcome
+        return (outcome, existing)
     }
 
     /// Abandons the job, committing nothing, once more rows are rejected than `--max-errors` allows.
@@ -93,7 +97,7 @@ enum ChunkWriter {
         try await writer.insert(
             zip(ready.chunk.fresh, secrets).map { NewDevice(draft: $0, secrets: $1) }, issuedAt: issuedAt,
             expiresAt: expiresAt)
-        try await writer.recordUnchanged(ready.chunk.unchanged)
+        if !ready.chunk.claimsRecorded { try await writer.recordUnchanged(ready.chunk.unchanged) }
         try await writer.recordRejected(rejected)
     }
 

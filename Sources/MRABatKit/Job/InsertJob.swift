@@ -16,24 +16,19 @@ package enum InsertJob {
     ///   means the job is committed but an output could not be written (a re-run finishes it).
     /// - Throws: ``MRABatError`` for anything fatal (bad template, unreadable or malformed file,
     ///   store busy, `--max-errors`); then nothing was committed.
+    /// With ``InsertOptions/kind`` `update` it is the nightly command: rows that match a provisioned
+    /// device change it (written as soon as their chunk is reconciled, so later chunks see them), the
+    /// others are created; `plan` is that run with ``InsertOptions/dryRun``, handing each chunk's
+    /// decisions to `plan` in line order.
     package static func run(
-        store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil
+        store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)? = nil,
+        plan: (([PlanRow]) throws -> Void)? = nil
     ) async throws -> JobSummary {
         // A store that runs jobs at once (PostgreSQL) rolls a job back when another one committed a
         // device it was about to create; run again, it finds that device (unchanged, or a conflict).
         // Each retry follows another job's commit (or a deadlock the database broke), so a few suffice.
-        var attempt = 1
-        while true {
-            do {
-                return try await runOnce(store: store, options: options, progress: progress)
-            } catch StoreConflict.concurrentJob where attempt < maxAttempts {
-                attempt += 1
-            } catch StoreConflict.concurrentJob {
-                throw MRABatError(
-                    .storeBusy,
-                    "other jobs kept creating the same devices at the same time: gave up after \(attempt) attempts, "
-                        + "nothing was committed; try again", at: SourceLocation(file: options.csvPath))
-            }
+        try await StoreConflict.retrying(at: SourceLocation(file: options.csvPath)) {
+            try await runOnce(store: store, options: options, progress: progress, plan: plan)
         }
     }
 
@@ -42,7 +37,8 @@ package enum InsertJob {
 
     /// One attempt at the pipeline, in one transaction.
     static func runOnce(
-        store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)?
+        store: (any Store)?, options: InsertOptions, progress: (@Sendable (JobSummary) -> Void)?,
+        plan: (([PlanRow]) throws -> Void)?
     ) async throws -> JobSummary {
         var clock = StageClock()
         let cluster = try await loadCluster(store: store, options: options)
@@ -53,8 +49,11 @@ package enum InsertJob {
         if let writing { vault = try await CodeVault.open(for: writing, keyFile: options.keyFile, now: options.now) }
         var input = try BATInput(
             path: options.csvPath, encoding: options.encoding, delimiter: options.delimiter,
-            mapping: options.columnMapping, required: requiredColumns(template))
+            mapping: options.columnMapping, required: requiredColumns(template), sheet: options.sheet)
+        let cells = input.cells
         var summary = JobSummary(opened: input, options: options)
+        let updating = options.kind == .update
+        summary.kind = options.dryRun && updating ? "plan" : options.kind.rawValue
         let validator = RowValidator(
             cluster: cluster, template: template, header: input.header, headerNames: input.headerFields)
         let outputs = try options.outDirectory.map { try OutputDirectory(path: $0) }
@@ -64,17 +63,21 @@ package enum InsertJob {
         var writer: (any JobWriter)?
         if let writing {
             writer = try await writing.beginJob(
-                kind: "insert", input: options.csvPath, template: template.name, now: options.now)
+                kind: options.kind.rawValue, input: options.csvPath, template: template.name, now: options.now)
         }
         summary.jobID = writer?.jobID
-        var checker = ChunkChecker(validator: validator, file: options.csvPath)
+        var checker = ChunkChecker(validator: validator, file: options.csvPath, cells: cells)
+        var reconciler = StoreReconciler(validator: validator)
+        if updating { reconciler.mode = .update(createsNew: !options.existingOnly) }
+        var lookup = DeviceLookup(writer: writer, store: store, plan: updating)
         var namer = DeviceNamer()
         var codes = CodePipeline(vault: vault, jobs: options.jobs)
         let expiry = options.now.addingTimeInterval(TimeInterval(cluster.enterprise.activationTTLHours) * 3600)
 
         func write(_ ready: CodePipeline.Ready) async throws {
             if let interval = ready.interval { clock.codesRan(interval) }
-            let rejected = ready.chunk.rejected.sorted { $0.line < $1.line }
+            var rejected = ready.chunk.rejected.sorted { $0.line < $1.line }
+            if let cells { rejected = cells.locate(rejected) }
             if let writer, let vault {
                 try await clock.time(.store) {
                     try await ChunkWriter.write(
@@ -94,22 +97,39 @@ package enum InsertJob {
                 summary.rows += records.count
                 let checked = await clock.time(.readValidate) { checker.check(records) }
                 summary.note(warnings: checked.warnings)
-                var chunk = try await clock.time(.store) {
-                    try await reconcile(checked, records, StoreReconciler(validator: validator), writer, store)
+                var (chunk, existing) = try await clock.time(.store) {
+                    try await reconcile(checked, records, reconciler, lookup)
                 }
+                lookup.note(chunk, existing: existing)
                 if let writer {
                     try await clock.time(.naming) { try await namer.name(&chunk.fresh, taken: writer.takenNames) }
                     // The chunk before the previous one is in the store now (validate keeps all).
                     checker.forgetWritten()
                     namer.forgetWritten()
+                    if updating {
+                        // The next chunk must see these devices as changed and matched.
+                        try await clock.time(.store) {
+                            try await writer.update(chunk.updated, now: options.now)
+                            try await writer.recordUnchanged(chunk.unchanged)
+                        }
+                        chunk.claimsRecorded = true
+                    }
+                } else if updating {
+                    // `plan` forgets as `update` does, so that both find in-file duplicates alike.
+                    checker.forgetWritten()
                 }
+                try plan?(PlanRow.rows(of: chunk))
                 if let ready = try await codes.submit(chunk) { try await write(ready) }
+                // `update` writes each chunk's new devices before reading the next: a row may match a
+                // device an earlier row created by any of its names, not only by the key the checker holds.
+                if updating, let ready = try await codes.finish() { try await write(ready) }
             }
             if let last = try await codes.finish() { try await write(last) }
             guard summary.rows > 0 else {
                 throw MRABatError(
-                    .csvStructure, "the file has a header but no rows",
-                    at: SourceLocation(file: options.csvPath, line: input.headerLine))
+                    .csvStructure,
+                    input.sheet == nil ? "the file has a header but no rows" : "the sheet has a header but no rows",
+                    at: input.location(line: input.headerLine))
             }
             try await finishTransaction(writer, &summary, &clock, options: options)
         } catch {
@@ -117,7 +137,11 @@ package enum InsertJob {
             try? await writer?.rollback()
             throw error
         }
-        if let outputs, let writing, let vault, let jobID = summary.jobID, summary.committed {
+        if let outputs, let writing, let vault, let jobID = summary.jobID, summary.committed, updating {
+            try await JobOutputs.emitChanges(
+                jobID: jobID, store: writing, cluster: cluster, outputs: outputs, jobs: options.jobs,
+                summary: &summary, clock: &clock, codes: (vault, options.now))
+        } else if let outputs, let writing, let vault, let jobID = summary.jobID, summary.committed {
             try await JobOutputs.emit(
                 jobID: jobID, store: writing, vault: vault, cluster: cluster, outputs: outputs, options: options,
                 summary: &summary, clock: &clock)

@@ -6,13 +6,21 @@ package struct InsertOptions: Sendable {
     package var templatePath: String
     /// Where outputs go; `validate` writes only `rejects.csv` there, and only when given.
     package var outDirectory: String?
-    /// `validate`: run every check, write nothing to the store, issue no code.
+    /// `validate`, `plan`: run every check, write nothing to the store, issue no code.
     package var dryRun: Bool = false
+    /// `insert` (and `validate`), or `update` (and `plan`, its dry run): what a row that matches a
+    /// provisioned device does (see ``StoreReconciler``).
+    package var kind: JobKind = .insert
+    /// `update --existing-only`: reject rows that match no device, as BAT's Update Phones does,
+    /// instead of creating them.
+    package var existingOnly: Bool = false
     package var allOrNothing: Bool = false
     /// Parallel code-issuance and file-writing tasks; defaults to the number of cores.
     package var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     package var encoding: TextEncoding?
     package var delimiter: UInt8?
+    /// A workbook's sheet to read (`--sheet`); nil: the first.
+    package var sheet: String?
     /// Rows per pipeline step: bounds memory, whatever the file's size.
     package var chunkSize: Int = 4096
     package var now: Date = Date()

@@ -27,6 +27,35 @@ enum JobOutputs {
         }
     }
 
+    /// Brings the config files in line with committed `update`, `delete` or `undo` job `jobID` (see
+    /// ``ConfigEmitter/emitChanges(store:cluster:jobID:directory:jobs:)``) and, given `codes`, writes
+    /// the code export of its devices; the codes of devices it removed are taken out of an export
+    /// already there. Failures are recorded as by ``emit``.
+    static func emitChanges(
+        jobID: Int64, store: any Store, cluster: ClusterConfig, outputs: OutputDirectory, jobs: Int,
+        summary: inout JobSummary, clock: inout StageClock, codes: (vault: CodeVault, now: Date)?
+    ) async throws {
+        do {
+            let (written, removed, removedDevices) = try await clock.time(.tftp) {
+                try await ConfigEmitter.emitChanges(
+                    store: store, cluster: cluster, jobID: jobID, directory: outputs.tftpPath, jobs: jobs)
+            }
+            summary.configFilesWritten = written
+            summary.configFilesRemoved = removed
+            // The codes of removed devices are gone from the store: an earlier export there must not offer them.
+            try ActivationCodeExport.withdraw(names: removedDevices, from: outputs.activationCodesPath)
+            if let codes {
+                summary.codesExported = try await clock.time(.export) {
+                    try await ActivationCodeExport.write(
+                        store: store, vault: codes.vault, jobID: jobID, now: codes.now,
+                        to: outputs.activationCodesPath)
+                }
+            }
+        } catch {
+            summary.outputFailure = "\(error)"
+        }
+    }
+
     /// Puts `rejects.csv` in place and writes `summary.json` with the final timings.
     ///
     /// - Throws: only for a job that committed nothing (`validate`, `--all-or-nothing`); a committed

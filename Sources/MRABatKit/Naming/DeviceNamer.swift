@@ -1,4 +1,5 @@
-/// Names devices: `SEP<MAC>` when the MAC is known, else `BAT` + 12 random uppercase hex digits.
+/// Names devices: the row's own `DEVICE NAME` when it gives one, else `SEP<MAC>` when the MAC is
+/// known, else `BAT` + 12 random uppercase hex digits.
 ///
 /// Random names come from OpenSSL's CSPRNG. Uniqueness is enforced against the store (asked once per
 /// batch, and by its unique index) and the batch: the namer remembers what it handed out since the
@@ -8,17 +9,29 @@ package struct DeviceNamer {
 
     package init() {}
 
-    /// Names every draft: `SEP<MAC>` for those with a MAC, a fresh `BAT…` name for the others.
+    /// Names every draft: its requested name (a `BAT…` name kept from the file, or its `SEP…` name),
+    /// `SEP<MAC>` for those with a MAC, a fresh `BAT…` name for the others.
     ///
+    /// Requested names are remembered too, so that no fresh name repeats one (the reconciler has
+    /// already rejected a requested name the store has for another device).
     /// - Parameter taken: which of the given names the store already has.
     package mutating func name(_ drafts: inout [DeviceDraft], taken: ([String]) async throws -> Set<String>)
         async throws
     {
-        let unnamed = drafts.indices.filter { drafts[$0].mac == nil }
+        for index in drafts.indices {
+            guard let given = drafts[index].requestedName else { continue }
+            if drafts[index].mac == nil { drafts[index].name = given }
+            issued.insert(given, true)
+        }
+        let unnamed = drafts.indices.filter { drafts[$0].mac == nil && drafts[$0].requestedName == nil }
         let names = try await dummyNames(count: unnamed.count, taken: taken)
         for (index, name) in zip(unnamed, names) { drafts[index].name = name }
         for index in drafts.indices {
-            if let mac = drafts[index].mac { drafts[index].name = mac.deviceName }
+            if let requested = drafts[index].requestedName {
+                drafts[index].name = requested
+            } else if let mac = drafts[index].mac {
+                drafts[index].name = mac.deviceName
+            }
         }
     }
 

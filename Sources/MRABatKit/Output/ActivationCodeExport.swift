@@ -41,4 +41,30 @@ package enum ActivationCodeExport {
         try writer.commit(durable: true)
         return count
     }
+
+    /// Takes the rows of devices named `names` out of the export at `path`, if there is one: a job
+    /// that removed those devices (and so their codes) leaves no code in it that the store no longer has.
+    ///
+    /// The file is mrabat's own: one record per line (no value of it can hold a line break: the
+    /// validator refuses control characters), the device name first and never quoted.
+    /// - Returns: how many rows were taken out.
+    @discardableResult
+    package static func withdraw(names: Set<String>, from path: String) throws -> Int {
+        guard !names.isEmpty, let data = FileManager.default.contents(atPath: path) else { return 0 }
+        let text = String(decoding: data, as: UTF8.self)
+        var kept: [Substring] = []
+        var withdrawn = 0
+        for (index, record) in text.split(separator: "\r\n", omittingEmptySubsequences: true).enumerated() {
+            let name = record.prefix { $0 != "," }
+            if index > 0, names.contains(String(name)) {
+                withdrawn += 1
+            } else {
+                kept.append(record)
+            }
+        }
+        guard withdrawn > 0 else { return 0 }
+        try AtomicFile.write(
+            Array(kept.map { $0 + "\r\n" }.joined().utf8), to: path, mode: 0o600, durable: true)
+        return withdrawn
+    }
 }

@@ -41,4 +41,64 @@ package enum ConfigEmitter {
         }
         return written
     }
+
+    /// Brings the config files in line with committed job `jobID`'s rows (`update`, `delete`, `undo`):
+    /// the files of devices it created or changed are written, those of devices it found unchanged
+    /// only when missing or stale (the others stay byte for byte and untouched), and those of devices
+    /// it removed or renamed are removed.
+    ///
+    /// - Returns: the numbers of files written and removed, and the names of the devices the job removed.
+    package static func emitChanges(
+        store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int
+    ) async throws -> (written: Int, removed: Int, removedDevices: Set<String>) {
+        LibXML2.initialize()
+        let writer = TFTPConfigWriter()
+        let jobs = max(1, jobs)
+        let pageSize = 2048
+        var written = 0
+        var removed = 0
+        var removedDevices = Set<String>()
+        var after = 0
+        while true {
+            let page = try await store.jobEffects(jobID: jobID, afterLine: after, limit: pageSize)
+            guard let last = page.last else { break }
+            after = last.line
+            for effect in page {
+                if effect.device == nil, let name = effect.removedName { removedDevices.insert(name) }
+                if let name = effect.removedName, name != effect.device?.name,
+                    try TFTPConfigWriter.remove(deviceName: name, fromDirectory: directory)
+                {
+                    removed += 1
+                }
+            }
+            let devices = page.compactMap(\.device)
+            let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var start = 0
+                func add() {
+                    let slice = Array(devices[start..<min(start + sliceSize, devices.count)])
+                    start += sliceSize
+                    group.addTask {
+                        var count = 0
+                        // Changed or not, a file that already holds its bytes is left alone: a change
+                        // the file does not carry (a description, a partition) rewrites nothing, and a
+                        // file a killed job left stale is written.
+                        for device in slice
+                        where try writer.writeIfChanged(
+                            PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
+                        {
+                            count += 1
+                        }
+                        return count
+                    }
+                }
+                for _ in 0..<jobs where start < devices.count { add() }
+                for try await count in group {
+                    written += count
+                    if start < devices.count { add() }
+                }
+            }
+        }
+        return (written, removed, removedDevices)
+    }
 }

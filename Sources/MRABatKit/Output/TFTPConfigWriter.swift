@@ -1,16 +1,18 @@
+import Foundation
 import Glibc
 
 /// Renders a ``PhoneConfig`` as the phone's TFTP file `<deviceName>.cnf.xml` and writes it atomically.
 ///
 /// Stateless and `Sendable`: every call builds its own libxml2 writer and buffer, so one value can be
 /// shared by all the tasks of a task group. Output is byte-stable — the same config always gives the
-/// same bytes (no timestamps, no version stamps), so a re-run that changes nothing rewrites
-/// identical files. The layout is in `PhoneConfig+XML.swift` and is checked by
+/// same bytes, `versionStamp` included (``VersionStamp``: a digest of the rest of the file, not a
+/// time), so a re-run that changes nothing rewrites identical files and a phone sees a new stamp
+/// exactly when its file changed. The layout is in `PhoneConfig+XML.swift` and is checked by
 /// `Templates/device-config.xsd`.
 ///
-/// Rendering goes to memory and the file is written with ``AtomicFileWriter``; libxml2's own
-/// file writer (`xmlNewTextWriterFilename`) was measured and is not faster, and it cannot create
-/// the file with `O_EXCL` and a chosen mode.
+/// Rendering goes to memory and the file is written with ``AtomicFileWriter``: the stamp is known
+/// only once the rest of the document is, and libxml2's own file writer (`xmlNewTextWriterFilename`),
+/// measured earlier, was no faster and cannot create the file with `O_EXCL` and a chosen mode.
 package struct TFTPConfigWriter: Sendable {
     /// `fsync` each file and its directory before reporting it written.
     package var durable: Bool
@@ -32,9 +34,9 @@ package struct TFTPConfigWriter: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.xml` if a text field holds a character XML cannot represent.
     package func render(_ config: PhoneConfig) throws -> [UInt8] {
-        let xml = try XMLDocumentWriter(.memory, subject: config.deviceName)
+        let xml = try XMLDocumentWriter(subject: config.deviceName)
         try config.writeXML(to: xml)
-        return try xml.finish()
+        return try VersionStamp.fill(try xml.finish(), placeholder: PhoneConfig.versionStampPlaceholder)
     }
 
     /// Renders `config` and writes it to `dir/<deviceName>.cnf.xml` via a temporary file and a rename.
@@ -51,28 +53,89 @@ package struct TFTPConfigWriter: Sendable {
         return path
     }
 
-    /// Writes through libxml2's own file writer (`xmlNewTextWriterFilename`) and renames; only for
-    /// comparing speed with ``write(_:toDirectory:)``.
-    func writeWithLibXML2File(_ config: PhoneConfig, toDirectory dir: String) throws -> String {
+    /// Writes `config` like ``write(_:toDirectory:)`` unless the file there already holds exactly
+    /// its bytes: a device a job found unchanged keeps its file untouched (same inode and time), while
+    /// a file that is missing or stale (a job killed before its outputs) is written.
+    /// - Returns: whether the file was written.
+    @discardableResult
+    package func writeIfChanged(_ config: PhoneConfig, toDirectory dir: String) throws -> Bool {
+        let bytes = try render(config)
         let path = Self.join(dir, Self.fileName(for: config.deviceName))
-        let temporary = Self.join(
-            dir, ".\(Self.fileName(for: config.deviceName)).tmp.\(UInt32.random(in: .min ... .max))")
-        do {
-            let xml = try XMLDocumentWriter(.file(temporary), subject: config.deviceName)
-            try config.writeXML(to: xml)
-            _ = try xml.finish()
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw AtomicFileWriter.error(errno, path, "cannot rename into place")
-        }
-        return path
+        if let current = FileManager.default.contents(atPath: path), current.elementsEqual(bytes) { return false }
+        try AtomicFile.write(bytes, to: path, mode: mode, durable: durable)
+        return true
+    }
+
+    /// Removes `dir/<deviceName>.cnf.xml` if it is there.
+    /// - Returns: whether a file was removed.
+    /// - Throws: ``MRABatError`` `.io` naming the path if it exists and cannot be removed.
+    @discardableResult
+    package static func remove(deviceName: String, fromDirectory dir: String) throws -> Bool {
+        let path = join(dir, fileName(for: deviceName))
+        if unlink(path) == 0 { return true }
+        guard errno == ENOENT else { throw AtomicFileWriter.error(errno, path, "cannot remove the config file") }
+        return false
     }
 
     private static func join(_ dir: String, _ name: String) -> String {
         dir.isEmpty ? name : (dir.hasSuffix("/") ? dir + name : dir + "/" + name)
+    }
+}
+
+/// The `<versionStamp>` of a config file: `<n>-<uuid>`, shaped like Unified CM's
+/// `<epoch seconds>-<uuid>`, but both parts come from the SHA-256 of the file with the stamp's
+/// text left out (n: the first 4 bytes as a decimal number; the UUID: the next 16, as hex).
+///
+/// So it changes exactly when the rest of the file changes, and rendering twice gives the same
+/// bytes. A phone only compares stamps; nothing reads a time out of it.
+package enum VersionStamp {
+    /// Replaces the text of the document's `<versionStamp>placeholder</versionStamp>` with the stamp.
+    ///
+    /// The element's opening tag cannot come from a field's text (libxml2 escapes `<`), so its
+    /// first occurrence is the element.
+    /// - Throws: ``MRABatError`` `.xml` if the document has no such element (a layout mistake).
+    static func fill(_ document: [UInt8], placeholder: String) throws -> [UInt8] {
+        let marker = Array(("<versionStamp>" + placeholder + "</versionStamp>").utf8)
+        guard let start = firstRange(of: marker, in: document) else {
+            throw MRABatError(.xml, "the config file has no <versionStamp> to fill")
+        }
+        let textStart = start + "<versionStamp>".utf8.count
+        let textEnd = textStart + placeholder.utf8.count
+        let head = Array(document[..<textStart])
+        let tail = Array(document[textEnd...])
+        let stamp = Array(try stamp(head: head, tail: tail).utf8)
+        return head + stamp + tail
+    }
+
+    /// The stamp of a document whose stamp text sits between `head` and `tail`.
+    static func stamp(head: [UInt8], tail: [UInt8]) throws -> String {
+        let digest = try MessageDigest.sha256.hash([head, tail])
+        let number = digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return "\(number)-" + PhoneConfigIdentity.format(Array(digest[4..<20]))
+    }
+
+    /// Whether the document's `<versionStamp>` is the stamp of the rest of it (for tests and checks).
+    package static func isValid(in document: [UInt8]) -> Bool {
+        let open = Array("<versionStamp>".utf8)
+        let close = Array("</versionStamp>".utf8)
+        guard let start = firstRange(of: open, in: document),
+            let end = firstRange(of: close, in: document, from: start + open.count)
+        else { return false }
+        let textStart = start + open.count
+        let written = String(decoding: document[textStart..<end], as: UTF8.self)
+        let expected = try? stamp(head: Array(document[..<textStart]), tail: Array(document[end...]))
+        return written == expected
+    }
+
+    private static func firstRange(of needle: [UInt8], in haystack: [UInt8], from: Int = 0) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = from
+        while index <= haystack.count - needle.count {
+            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) {
+                return index
+            }
+            index += 1
+        }
+        return nil
     }
 }

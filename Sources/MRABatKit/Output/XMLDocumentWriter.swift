@@ -8,51 +8,35 @@ import CLibXML2
 ///
 /// Not `Sendable`: one document is built by one task, then dropped.
 final class XMLDocumentWriter {
-    /// Where the bytes go.
-    enum Destination {
-        /// An in-memory buffer; ``finish()`` returns its bytes.
-        case memory
-        /// libxml2 opens and writes the file itself (kept for measurement; see ``TFTPConfigWriter``).
-        case file(String)
-    }
-
     private let writer: xmlTextWriterPtr
-    private let buffer: xmlBufferPtr?
+    private let buffer: xmlBufferPtr
     /// Names the document in error messages (the device name).
     private let subject: String
     private var finished = false
 
-    init(_ destination: Destination = .memory, subject: String, initialCapacity: Int = 2048) throws {
+    init(subject: String, initialCapacity: Int = 4096) throws {
         LibXML2.initialize()
         self.subject = subject
-        switch destination {
-        case .memory:
-            guard let buffer = xmlBufferCreateSize(initialCapacity) else {
-                throw MRABatError(.xml, "\(subject): libxml2 could not allocate an output buffer")
-            }
-            guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
-                xmlBufferFree(buffer)
-                throw MRABatError(.xml, "\(subject): libxml2 could not create an XML writer")
-            }
-            self.buffer = buffer
-            self.writer = writer
-        case .file(let path):
-            guard let writer = xmlNewTextWriterFilename(path, 0) else {
-                throw MRABatError(.io, "\(path): libxml2 could not open the file for writing")
-            }
-            self.buffer = nil
-            self.writer = writer
+        guard let buffer = xmlBufferCreateSize(initialCapacity) else {
+            throw MRABatError(.xml, "\(subject): libxml2 could not allocate an output buffer")
         }
-        // Two spaces per level, like CUCM's own files; the declaration names UTF-8 explicitly.
+        guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
+            xmlBufferFree(buffer)
+            throw MRABatError(.xml, "\(subject): libxml2 could not create an XML writer")
+        }
+        self.buffer = buffer
+        self.writer = writer
+        // Two spaces per level for people reading the file (Unified CM writes no indentation; phones
+        // do not mind either way); the declaration names UTF-8 explicitly.
         try check(xmlTextWriterSetIndent(writer, 1), "set indentation")
         try check(xmlTextWriterSetIndentString(writer, "  "), "set indentation")
         try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil), "start the document")
     }
 
     deinit {
-        // Frees the writer (flushing and closing a file destination) before the buffer it writes into.
+        // Frees the writer (flushing it) before the buffer it writes into.
         xmlFreeTextWriter(writer)
-        if let buffer { xmlBufferFree(buffer) }
+        xmlBufferFree(buffer)
     }
 
     /// Writes `<name attributes…>`, then `body`, then `</name>`.
@@ -91,13 +75,13 @@ final class XMLDocumentWriter {
         try element(name, String(number))
     }
 
-    /// Closes every open element and the document; for a memory destination returns the bytes.
+    /// Closes every open element and the document and returns its bytes.
     func finish() throws -> [UInt8] {
         precondition(!finished, "XMLDocumentWriter.finish() called twice")
         finished = true
         try check(xmlTextWriterEndDocument(writer), "end the document")
         try check(xmlTextWriterFlush(writer), "flush the document")
-        guard let buffer, let content = xmlBufferContent(buffer) else { return [] }
+        guard let content = xmlBufferContent(buffer) else { return [] }
         let count = Int(xmlBufferLength(buffer))
         return [UInt8](UnsafeBufferPointer(start: content, count: count))
     }

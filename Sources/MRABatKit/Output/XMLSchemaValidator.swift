@@ -106,6 +106,9 @@ package final class XMLSchemaValidator: @unchecked Sendable {
     }
 
     // No network, no entity expansion from outside: the files checked are ours and must stand alone.
+    // Unified CM's files (and so ours) use `xsi:type` without declaring the prefix: libxml2 reports
+    // that as a namespace error but still builds the document, which is then validated as usual.
+    // It is not an issue here, as it is not one for a phone.
     private static let parseOptions = Int32(
         XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
             | XML_PARSE_NOWARNING.rawValue)

@@ -1,4 +1,4 @@
-import CZlib
+import CLibZ
 
 /// A minimal PNG encoder for black-and-white images such as QR codes.
 ///
@@ -55,7 +55,7 @@ package enum PNGImage {
 
     /// The CRC-32 (ISO 3309, as PNG uses it) of `data`.
     static func crc32(_ data: [UInt8]) -> UInt32 {
-        UInt32(truncatingIfNeeded: CZlib.crc32(0, data, uInt(data.count)))
+        UInt32(truncatingIfNeeded: CLibZ.crc32(0, data, uInt(data.count)))
     }
 
     private static func bigEndian(_ value: UInt32) -> [UInt8] {

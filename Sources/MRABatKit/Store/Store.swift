@@ -46,8 +46,9 @@ package protocol Store: AnyObject, Sendable {
 
     /// Starts a job's one write transaction and records the job in it.
     func beginJob(kind: String, input: String, template: String, now: Date) async throws -> any JobWriter
-    /// Devices that share a natural key with `keys` or a MAC with `macs` (read-only: `validate`).
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
+    /// Devices that share a natural key with `keys`, a MAC with `macs` or a name with `names`
+    /// (read-only: `validate`).
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice]
     /// One page of the devices a committed job accepted or found unchanged, in file order after `afterLine`.
     func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(line: Int, device: StoredDevice)]
     /// One page of outstanding, unexpired codes after `cursor` (0 first, then the page's last
@@ -55,6 +56,20 @@ package protocol Store: AnyObject, Sendable {
     func outstandingCodes(jobID: Int64?, now: Date, after cursor: Int64, limit: Int) async throws -> [StoredCode]
     /// The device named `name`, or nil.
     func device(named name: String) async throws -> StoredDevice?
+    /// Devices whose current name is one of `names` (read-only: `plan`), as reconciliation sees them.
+    func devices(named names: [String]) async throws -> [ExistingDevice]
+
+    // MARK: Job history (`jobs`, `job N`, and the outputs of `update`, `delete`, `undo`)
+
+    /// Every committed job, oldest first.
+    func jobs() async throws -> [JobInfo]
+    /// Job `id`, or nil.
+    func job(id: Int64) async throws -> JobInfo?
+    /// One page of job `jobID`'s rows, in line order after `afterLine`.
+    func jobRows(jobID: Int64, afterLine: Int, limit: Int) async throws -> [JobRowInfo]
+    /// One page of what committed job `jobID`'s rows mean for the config files, in line order after
+    /// `afterLine`: every row but rejected ones, with its device as it is now, if it exists.
+    func jobEffects(jobID: Int64, afterLine: Int, limit: Int) async throws -> [JobEffect]
 
     // MARK: Activation lifecycle
 
@@ -125,6 +140,28 @@ package enum StoreConflict: Error, Sendable, Equatable {
     case concurrentJob
 }
 
+extension StoreConflict {
+    /// Runs one attempt at a job after another while it throws ``concurrentJob`` (another job committed
+    /// a device it was about to create, change or remove, or the two deadlocked), at most
+    /// ``InsertJob/maxAttempts`` times. Each retry follows another job's commit, so a few suffice.
+    /// - Throws: `.storeBusy` (exit 3) when every attempt was rolled back so; what an attempt throws.
+    static func retrying<T>(at location: SourceLocation?, _ attempt: () async throws -> T) async throws -> T {
+        var number = 1
+        while true {
+            do {
+                return try await attempt()
+            } catch StoreConflict.concurrentJob where number < InsertJob.maxAttempts {
+                number += 1
+            } catch StoreConflict.concurrentJob {
+                throw MRABatError(
+                    .storeBusy,
+                    "other jobs kept changing the same devices at the same time: gave up after \(number) attempts, "
+                        + "nothing was committed; try again", at: location)
+            }
+        }
+    }
+}
+
 /// One job's write transaction, held open while the job streams its rows through.
 ///
 /// Everything a job writes becomes visible at ``commit(summary:now:)`` or not at all: a process
@@ -132,8 +169,9 @@ package enum StoreConflict: Error, Sendable, Equatable {
 /// between its parallel steps, never concurrently).
 package protocol JobWriter: AnyObject, Sendable {
     var jobID: Int64 { get }
-    /// Devices (this job's earlier chunks included) sharing a natural key with `keys` or a MAC with `macs`.
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice]
+    /// Devices (this job's earlier chunks included) sharing a natural key with `keys`, a MAC with
+    /// `macs` or a name with `names`.
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice]
     /// For each of `deviceIDs` this job already has a row for (created or found unchanged), that row's line.
     func lines(ofDevices deviceIDs: [Int64]) async throws -> [Int64: Int]
     /// Which of `names` the store already has.
@@ -148,7 +186,32 @@ package protocol JobWriter: AnyObject, Sendable {
     func recordUnchanged(_ rows: [(line: Int, deviceID: Int64)]) async throws
     /// Records rejected rows with their reasons.
     func recordRejected(_ rows: [RowRejection]) async throws
-    /// Finishes the job record and commits; durable on return.
+    /// Devices (this job's changes included) whose current name is one of `names`.
+    func devices(named names: [String]) async throws -> [ExistingDevice]
+    /// Changes provisioned devices (fields, lines; name and MAC, re-binding an outstanding code to a
+    /// new MAC when no phone has activated the device), recording for each an `updated` row with the
+    /// device as it was, and one `update` audit record per changed field. The caller has checked that
+    /// no other device has the new name, MAC or natural key.
+    func update(_ updates: [DeviceUpdate], now: Date) async throws
+    /// Removes devices with their lines and codes, recording for each a `deleted` row (with `note` as
+    /// its reason, if any) holding the device as it was, codes included, and a `delete` audit record.
+    /// The audit log keeps their history; their ids are never given to another device.
+    func delete(_ rows: [(line: Int, deviceID: Int64)], note: String?, now: Date) async throws
+    /// Brings back removed devices exactly as `snapshot`s hold them (id, lifecycle, lines, codes),
+    /// recording `accepted` rows and `recreate` audit records. The caller has checked that their
+    /// names, MACs, natural keys and outstanding codes' identities are free.
+    func recreate(_ rows: [(line: Int, snapshot: DeviceSnapshot)], note: String?, now: Date) async throws
+    /// Records rows naming a device that a job removed already (a `delete` run again): `unchanged`,
+    /// with the name and `note` (`already deleted by job 4`).
+    func recordAlreadyDeleted(_ rows: [(line: Int, deviceName: String, note: String)]) async throws
+    /// One page (in line order after `afterLine`) of the devices committed job `jobID` created,
+    /// changed or removed, with their state now, for `undo` to decide on and reverse.
+    func undoCandidates(jobID: Int64, afterLine: Int, limit: Int) async throws -> [UndoCandidate]
+    /// For each of `names` that no device has now but a job (this one included) removed: the last
+    /// such job and its row's line.
+    func deletedNames(_ names: [String]) async throws -> [String: (jobID: Int64, line: Int)]
+    /// Finishes the job record and commits; durable on return. The record takes the summary's counts;
+    /// when ``JobSummary/undoes`` names a job, that job is marked undone by this one.
     func commit(summary: JobSummary, now: Date) async throws
     /// Abandons everything the job wrote.
     func rollback() async throws

@@ -4,21 +4,49 @@ package struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     package var file: String
     /// 1-based physical line, if known.
     package var line: Int?
-    /// 1-based column: a character column for syntax problems, a field number for values.
+    /// 1-based column: a character column for syntax problems, a field number for values. In a
+    /// workbook's sheet, the sheet column (1 is A), since a row's fields start at column A.
     package var column: Int?
+    /// The sheet of a workbook (`.xlsx`, `.ods`); then ``line`` is the sheet row.
+    package var sheet: String?
 
-    package init(file: String, line: Int? = nil, column: Int? = nil) {
+    package init(file: String, line: Int? = nil, column: Int? = nil, sheet: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
+        self.sheet = sheet
     }
 
-    /// `file:line:column`, leaving out what is not known.
+    /// `file:line:column`, leaving out what is not known; in a workbook, the cell as
+    /// `phones.xlsx[Sheet1]!C812` (or `phones.xlsx[Sheet1] row 812` for a whole row).
     package var description: String {
         var text = file
+        if let sheet {
+            text += "[\(sheet)]"
+            if let line, line > 0 {
+                if let column, column > 0 {
+                    text += "!" + Self.columnName(column) + String(line)
+                } else {
+                    text += " row \(line)"
+                }
+            }
+            return text
+        }
         if let line { text += ":\(line)" }
         if let line = line, line > 0, let column { text += ":\(column)" }
         return text
+    }
+
+    /// A sheet column's letters: 1 is `A`, 27 is `AA`, 16384 is `XFD`.
+    package static func columnName(_ column: Int) -> String {
+        var letters: [UInt8] = []
+        var rest = column
+        while rest > 0 {
+            rest -= 1
+            letters.append(UInt8(ascii: "A") + UInt8(rest % 26))
+            rest /= 26
+        }
+        return String(decoding: letters.reversed(), as: UTF8.self)
     }
 }
 
@@ -30,6 +58,8 @@ package struct MRABatError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; decides the exit status.
     package enum Code: String, Sendable {
         case usage, io, encoding, csvSyntax, csvStructure, config, template, validation
+        /// A workbook (`.xlsx`, `.ods`) that cannot be read: not a ZIP archive, damaged, a ZIP bomb, bad XML.
+        case workbook
         case store, storeBusy, crypto, xml, activation, notFound
         /// `--max-errors` was exceeded: the job was abandoned.
         case tooManyErrors

@@ -6,16 +6,30 @@
 /// ``StoreReconciler``. That keeps memory bounded by the chunk, not the file.
 struct BatchDuplicates {
     private var firstLines = RecentWindow<NaturalKey, Int>()
+    /// Rows by their `DEVICE NAME`: two rows naming one device are one device described twice.
+    private var firstNames = RecentWindow<String, Int>()
 
-    /// The line that first had `draft`'s key, if an earlier unwritten row had it; otherwise
-    /// remembers `draft` as the first.
-    mutating func firstLine(of draft: DeviceDraft) -> Int? {
+    /// An earlier row that describes the same device.
+    struct Earlier: Equatable {
+        var line: Int
+        /// It has the same `DEVICE NAME` (and another natural key).
+        var byName: Bool
+    }
+
+    /// The line that first had `draft`'s key (or its `DEVICE NAME`), if an earlier unwritten row had
+    /// it; otherwise remembers `draft` as the first.
+    mutating func firstLine(of draft: DeviceDraft) -> Earlier? {
         let key = draft.naturalKey
-        if let first = firstLines[key] { return first }
+        if let first = firstLines[key] { return Earlier(line: first, byName: false) }
+        if let name = draft.requestedName, let first = firstNames[name] { return Earlier(line: first, byName: true) }
         firstLines.insert(key, draft.sourceLine)
+        if let name = draft.requestedName { firstNames.insert(name, draft.sourceLine) }
         return nil
     }
 
     /// Forgets the rows of the chunk before the last: by now the job's transaction has them.
-    mutating func forgetWritten() { firstLines.rotate() }
+    mutating func forgetWritten() {
+        firstLines.rotate()
+        firstNames.rotate()
+    }
 }

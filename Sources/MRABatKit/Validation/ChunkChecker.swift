@@ -6,11 +6,14 @@
 struct ChunkChecker {
     let validator: RowValidator
     let file: String
+    /// A workbook's cells, to name them in warnings; nil for a CSV file (`file:line:column`).
+    let cells: CellNamer?
     private var duplicates = BatchDuplicates()
 
-    init(validator: RowValidator, file: String) {
+    init(validator: RowValidator, file: String, cells: CellNamer? = nil) {
         self.validator = validator
         self.file = file
+        self.cells = cells
     }
 
     /// A chunk's rows, checked.
@@ -25,7 +28,7 @@ struct ChunkChecker {
         var checked = Checked()
         checked.drafts.reserveCapacity(records.count)
         for record in records {
-            switch validator.validate(fields: record.fields, line: record.line) {
+            switch validator.validate(fields: record.fields, line: record.line, numberFields: record.numberFields) {
             case .failure(let rejection):
                 checked.rejected.append(rejection)
             case .success(let draft):
@@ -33,12 +36,17 @@ struct ChunkChecker {
                     checked.rejected.append(
                         RowRejection(
                             line: record.line, fields: record.fields,
-                            problems: [validator.duplicate(draft, ofLine: String(first))]))
+                            problems: [validator.duplicate(draft, ofLine: String(first.line), byName: first.byName)]))
                     continue
                 }
                 for warning in draft.warnings {
-                    checked.warnings.append(
-                        "\(file):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                    if let cells {
+                        checked.warnings.append(
+                            "\(cells.location(line: draft.sourceLine, column: warning.column)): \(warning)")
+                    } else {
+                        checked.warnings.append(
+                            "\(file):\(draft.sourceLine):\(warning.column.map(String.init) ?? ""): \(warning)")
+                    }
                 }
                 checked.drafts.append(draft)
             }

@@ -9,6 +9,9 @@ package struct RowProblem: Sendable, Equatable, CustomStringConvertible {
     package var value: String?
     /// What is wrong and what to do, for a person; may change wording at any time (``tag`` does not).
     package var reason: String
+    /// Where the problem is, for an input whose locations are cells (`phones.xlsx[Sheet1]!C812`);
+    /// nil for a CSV file, whose rejects name the line.
+    package var cell: String?
 
     package init(tag: Tag, column: Int?, columnName: String?, value: String?, reason: String) {
         self.tag = tag
@@ -26,9 +29,10 @@ package struct RowProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// `DEVICE POOL "Dalas": does not exist (did you mean "Dallas"?)`
     package var description: String {
-        guard let columnName else { return reason }
-        if let value { return "\(columnName) \"\(value)\": \(reason)" }
-        return "\(columnName): \(reason)"
+        let at = cell.map { $0 + ": " } ?? ""
+        guard let columnName else { return at + reason }
+        if let value { return "\(at)\(columnName) \"\(value)\": \(reason)" }
+        return "\(at)\(columnName): \(reason)"
     }
 }
 
@@ -46,6 +50,10 @@ extension RowProblem {
         case fieldCount = "row.field-count"
         case duplicateInFile = "duplicate.in-file"
         case alreadyProvisioned = "device.already-provisioned"
+        /// `update --existing-only`, `delete`: the row names no device in the store.
+        case deviceUnknown = "device.unknown"
+        /// `update`: after the change the device would be the same phone as another one.
+        case sameAsOtherDevice = "device.same-as-other"
         case activationFlags = "template.activation-flags"
         case templateValue = "template.invalid-value"
         case clusterValue = "cluster.invalid-value"
@@ -56,17 +64,30 @@ extension RowProblem {
         case macMulticast = "mac.multicast"
         case macScientificNotation = "mac.scientific-notation"
         case macLeadingZerosLost = "mac.leading-zeros-lost"
+        /// A workbook's MAC cell holds a number with fewer than 12 digits, or not a whole one.
+        case macStoredAsNumber = "mac.stored-as-number"
         case macInUse = "mac.in-use"
+        /// `update`: a device that has a MAC keeps it.
+        case macCannotChange = "mac.cannot-change"
+        // DEVICE NAME
+        case deviceNameInvalid = "device-name.invalid"
+        case deviceNameMissing = "device-name.missing"
+        case deviceNameMACMismatch = "device-name.mac-mismatch"
+        /// `update`: the name is no device's, and the row matches a device of another `BAT…` name.
+        case deviceNameUnknown = "device-name.unknown"
         // DEVICE TYPE, DEVICE POOL, MRA SERVICE DOMAIN, OWNER USER ID
         case deviceTypeMissing = "device-type.missing"
         case deviceTypeUnsupported = "device-type.unsupported"
         case deviceTypeNotInCatalogue = "device-type.not-in-catalogue"
+        /// `update`: an activated device is the phone that activated; its model is that phone's.
+        case deviceTypeCannotChange = "device-type.cannot-change"
         case devicePoolMissing = "device-pool.missing"
         case devicePoolUnknown = "device-pool.unknown"
         case serviceDomainUnknown = "mra-service-domain.unknown"
         case ownerMissing = "owner-user-id.missing"
         // Lengths (Unicode scalars; see FieldText.length).
         case ownerTooLong = "owner-user-id.too-long"
+        case userIDTooLong = "user-id.too-long"
         case descriptionTooLong = "description.too-long"
         case locationTooLong = "location.too-long"
         case cssTooLong = "css.too-long"
@@ -81,15 +102,25 @@ extension RowProblem {
         case directoryNumberMissingPlus = "directory-number.missing-plus"
         // Lines
         case linesNone = "lines.none"
-        case linesGap = "lines.gap"
         case lineFieldWithoutNumber = "lines.field-without-number"
         case linesOverTemplate = "lines.over-template"
         case linesOverModelCapacity = "lines.over-model-capacity"
+        // Per-line fields of the phone file: MAXIMUM NUMBER OF CALLS n, BUSY TRIGGER n, …
+        case maxCallsInvalid = "max-calls.invalid"
+        case maxCallsWithoutBusyTrigger = "max-calls.without-busy-trigger"
+        case busyTriggerInvalid = "busy-trigger.invalid"
+        case busyTriggerOverMaxCalls = "busy-trigger.over-max-calls"
+        case busyTriggerWithoutMaxCalls = "busy-trigger.without-max-calls"
+        case externalMaskInvalid = "external-phone-number-mask.invalid"
+        case asciiDisplayTooLong = "ascii-display.too-long"
+        case asciiLabelTooLong = "ascii-line-text-label.too-long"
+        case ringSettingInvalid = "ring-setting.invalid"
         // Any text column
         case controlCharacter = "text.control-character"
         case noncharacter = "text.noncharacter"
         case invisibleSpace = "text.invisible-space"
         case typographicQuote = "text.typographic-quote"
+        case notASCII = "text.not-ascii"
         /// A problem made without a tag (``RowProblem/init(column:columnName:value:reason:)``).
         case unclassified
 

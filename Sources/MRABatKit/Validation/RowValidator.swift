@@ -52,37 +52,45 @@ package struct RowValidator: Sendable {
 
     struct ColumnTable: Sendable {
         var fixed: [Int?]
+        /// Per line number (index 0 unused), the field index of each of ``BATColumn/lineColumns(_:)``.
         var lines: [[Int?]]
 
+        static let fixedColumns: [BATColumn] = [
+            .macAddress, .deviceName, .description, .deviceType, .devicePool, .ownerUserID, .userID,
+            .mraServiceDomain, .location, .css,
+        ]
+
         init(_ header: BATHeader) {
-            let fixedColumns: [BATColumn] = [
-                .macAddress, .description, .deviceType, .devicePool, .ownerUserID, .mraServiceDomain, .location, .css,
-            ]
-            fixed = fixedColumns.map { header.index(of: $0) }
+            fixed = Self.fixedColumns.map { header.index(of: $0) }
             lines = (0...max(header.maxLine, 1)).map { n in
-                n == 0
-                    ? []
-                    : [
-                        header.index(of: .directoryNumber(n)), header.index(of: .display(n)),
-                        header.index(of: .lineTextLabel(n)), header.index(of: .partition(n)),
-                    ]
+                n == 0 ? [] : BATColumn.lineColumns(n).map { header.index(of: $0) }
             }
         }
 
         func index(_ column: BATColumn) -> Int? {
+            func line(_ n: Int, _ slot: Int) -> Int? { n < lines.count ? lines[n][slot] : nil }
             switch column {
-            case .macAddress: fixed[0]
-            case .description: fixed[1]
-            case .deviceType: fixed[2]
-            case .devicePool: fixed[3]
-            case .ownerUserID: fixed[4]
-            case .mraServiceDomain: fixed[5]
-            case .location: fixed[6]
-            case .css: fixed[7]
-            case .directoryNumber(let n): n < lines.count ? lines[n][0] : nil
-            case .display(let n): n < lines.count ? lines[n][1] : nil
-            case .lineTextLabel(let n): n < lines.count ? lines[n][2] : nil
-            case .partition(let n): n < lines.count ? lines[n][3] : nil
+            case .macAddress: return fixed[0]
+            case .deviceName: return fixed[1]
+            case .description: return fixed[2]
+            case .deviceType: return fixed[3]
+            case .devicePool: return fixed[4]
+            case .ownerUserID: return fixed[5]
+            case .userID: return fixed[6]
+            case .mraServiceDomain: return fixed[7]
+            case .location: return fixed[8]
+            case .css: return fixed[9]
+            case .directoryNumber(let n): return line(n, 0)
+            case .display(let n): return line(n, 1)
+            case .lineTextLabel(let n): return line(n, 2)
+            case .partition(let n): return line(n, 3)
+            case .maxNumCalls(let n): return line(n, 4)
+            case .busyTrigger(let n): return line(n, 5)
+            case .externalPhoneNumberMask(let n): return line(n, 6)
+            case .asciiDisplay(let n): return line(n, 7)
+            case .asciiLineTextLabel(let n): return line(n, 8)
+            case .ringSettingIdle(let n): return line(n, 9)
+            case .ringSettingActive(let n): return line(n, 10)
             }
         }
     }
@@ -96,10 +104,16 @@ package struct RowValidator: Sendable {
         static let display = 30
         static let label = 30
         static let name = 50
+        /// Unified CM's ceiling for `MAXIMUM NUMBER OF CALLS` on a line.
+        static let maxNumCalls = 200
+        /// `EXTERNAL PHONE NUMBER MASK`, as `DIRECTORY NUMBER`.
+        static let externalPhoneNumberMask = 24
     }
 
     /// The merged device, or every reason the row cannot be one.
-    package func validate(fields: [String], line: Int) -> Result<DeviceDraft, RowRejection> {
+    ///
+    /// - Parameter numberFields: indices of fields a workbook stores as numbers (see ``CSVRecord/numberFields``).
+    package func validate(fields: [String], line: Int, numberFields: [Int] = []) -> Result<DeviceDraft, RowRejection> {
         var problems: [RowProblem] = []
         func reject() -> Result<DeviceDraft, RowRejection> {
             .failure(RowRejection(line: line, fields: fields, problems: problems))
@@ -149,7 +163,24 @@ package struct RowValidator: Sendable {
 
         // MAC
         var mac: MACAddress?
-        if let (_, value) = cell(.macAddress) {
+        var macGiven = false
+        if let index = table.index(.macAddress), numberFields.contains(index), index < fields.count,
+            case let value = SpreadsheetDamage.trim(fields[index]), !value.isEmpty,
+            !(value.utf8.count == 12 && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+        {
+            // A number cell: 12 digits are a MAC (all decimal digits are hex digits); anything else
+            // is what a number did to it, and guessing the zeros back would be guessing the phone.
+            macGiven = true
+            let digits = value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            problem(
+                .macStoredAsNumber, .macAddress, value,
+                "is stored as a number, not text"
+                    + (digits
+                        ? ", and has \(value.utf8.count) digits, not 12: its leading zeros are lost"
+                        : ", which is no MAC")
+                    + "; format the column as text and enter the MAC again")
+        } else if let (_, value) = cell(.macAddress) {
+            macGiven = true
             mac = MACAddress(parsing: value)
             if let found = mac, let reserved = found.reserved {
                 problem(reserved.tag, .macAddress, value, reserved.reason(found))
@@ -160,6 +191,38 @@ package struct RowValidator: Sendable {
                     .macInvalid, .macAddress, value,
                     "is not a MAC address; write 12 hex digits (001A2B3C4D5E, 00:1A:2B:3C:4D:5E, 00-1A-2B-3C-4D-5E "
                         + "or 001a.2b3c.4d5e), or leave it empty for a BAT dummy name")
+            }
+        }
+
+        // DEVICE NAME: SEP<MAC> gives the MAC (and must agree with MAC ADDRESS); a BAT… name is kept.
+        var requestedName: String?
+        if let (_, value) = cell(.deviceName) {
+            let named = Self.deviceName(value)
+            switch named {
+            case .sep(let fromName):
+                if let reserved = fromName.reserved {
+                    problem(reserved.tag, .deviceName, value, reserved.reason(fromName))
+                } else if let mac, mac != fromName {
+                    problem(
+                        .deviceNameMACMismatch, .deviceName, value,
+                        "names MAC \(fromName.hex) but MAC ADDRESS is \(mac.hex); a phone's name is SEP and its MAC")
+                } else if mac == nil && macGiven {
+                    // MAC ADDRESS is set but unreadable: its own problem says so; nothing to compare.
+                } else {
+                    mac = fromName
+                    requestedName = fromName.deviceName
+                }
+            case .bat(let name):
+                if let mac {
+                    problem(
+                        .deviceNameMACMismatch, .deviceName, value,
+                        "is a BAT dummy name but MAC ADDRESS is \(mac.hex); a phone with a known MAC is \(mac.deviceName)"
+                    )
+                } else {
+                    requestedName = name
+                }
+            case .invalid(let reason):
+                problem(.deviceNameInvalid, .deviceName, value, reason)
             }
         }
 
@@ -211,12 +274,18 @@ package struct RowValidator: Sendable {
             }
         }
 
-        // Owner
-        let owner = cell(.ownerUserID)?.value
+        // Owner: OWNER USER ID, else the associated user (USER ID), the only user column of BAT's
+        // default file format. The two stay separate fields.
+        let rowOwner = cell(.ownerUserID)?.value
+        let userID = cell(.userID)?.value
+        let owner = rowOwner ?? userID
         if owner == nil {
-            problem(.ownerMissing, .ownerUserID, nil, "is required: an activation code is issued to a user")
+            problem(
+                .ownerMissing, .ownerUserID, nil,
+                "is required: an activation code is issued to a user (OWNER USER ID, or else USER ID)")
         }
-        checkText(.ownerUserID, owner, max: Limit.ownerUserID, tooLong: .ownerTooLong)
+        checkText(.ownerUserID, rowOwner, max: Limit.ownerUserID, tooLong: .ownerTooLong)
+        checkText(.userID, userID, max: Limit.ownerUserID, tooLong: .userIDTooLong)
         let description = cell(.description)?.value
         checkText(.description, description, max: Limit.description, tooLong: .descriptionTooLong)
         let rowLocation = cell(.location)?.value
@@ -226,59 +295,58 @@ package struct RowValidator: Sendable {
         checkText(.css, rowCSS, max: Limit.name, tooLong: .cssTooLong)
         let css = rowCSS ?? template.css
 
-        // Lines: contiguous from 1, each with a DN.
+        // Lines: each line n with a DN, as numbered in the file; gaps (1 and 3, 2 empty) are kept.
         var lines: [LineDraft] = []
-        var lastFilled = 0
         for index in 1...max(header.maxLine, 1) {
             let dn = cell(.directoryNumber(index))
-            let display = cell(.display(index))?.value
-            let label = cell(.lineTextLabel(index))?.value
-            let partition = cell(.partition(index))?.value
+            let values = BATColumn.lineColumns(index).dropFirst().map { ($0, cell($0)?.value) }
             guard let dn else {
-                for (column, value) in [
-                    (BATColumn.display(index), display), (.lineTextLabel(index), label), (.partition(index), partition),
-                ] {
-                    if let value {
-                        problem(.lineFieldWithoutNumber, column, value, "is set but DIRECTORY NUMBER \(index) is empty")
-                    }
+                for case (let column, let value?) in values {
+                    problem(
+                        .lineFieldWithoutNumber, column, value, "is set but DIRECTORY NUMBER \(index) is empty")
                 }
                 continue
             }
-            if index != lastFilled + 1 {
-                problem(
-                    .linesGap, .directoryNumber(index), dn.value,
-                    "line \(index) is set but line \(lastFilled + 1) is empty; fill lines in order")
-            }
-            lastFilled = index
             if !Self.isDirectoryNumber(dn.value) && !problems.contains(where: { $0.column == dn.index + 1 }) {
                 problem(
                     .directoryNumberInvalid, .directoryNumber(index), dn.value,
                     "is not a directory number: 1–\(Limit.directoryNumber) of 0-9 + * # \\ X")
             }
+            let value = Dictionary(values.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+            let display = value[.display(index)] ?? nil
+            let label = value[.lineTextLabel(index)] ?? nil
+            let partition = value[.partition(index)] ?? nil
             checkText(.display(index), display, max: Limit.display, tooLong: .displayTooLong)
             checkText(.lineTextLabel(index), label, max: Limit.label, tooLong: .labelTooLong)
             checkText(.partition(index), partition, max: Limit.name, tooLong: .partitionTooLong)
+            let extra = lineExtras(index, value, report: { problems.append($0) })
             let defaults = index <= template.lines.count ? template.lines[index - 1] : LineTemplate()
             lines.append(
                 LineDraft(
                     index: index, directoryNumber: dn.value, display: display ?? defaults.display,
-                    label: label ?? defaults.label, partition: partition ?? defaults.partition))
+                    label: label ?? defaults.label, partition: partition ?? defaults.partition,
+                    maxNumCalls: extra.maxNumCalls, busyTrigger: extra.busyTrigger,
+                    externalPhoneNumberMask: extra.mask, asciiDisplay: extra.asciiDisplay, asciiLabel: extra.asciiLabel,
+                    ringSettingIdle: extra.ringIdle, ringSettingActive: extra.ringActive))
         }
         if lines.isEmpty {
             problem(.linesNone, .directoryNumber(1), nil, "is required: a phone needs at least one line")
         }
-        if lines.count > template.lines.count {
+        // A line's number is its button: the highest one must exist on the template and the model.
+        let highest = lines.last?.index ?? 0
+        if highest > template.lines.count {
             problem(
-                .linesOverTemplate, .directoryNumber(lines.count), lines.last?.directoryNumber,
-                "row has \(lines.count) lines but template \"\(template.name)\" allows \(template.lines.count)")
+                .linesOverTemplate, .directoryNumber(highest), lines.last?.directoryNumber,
+                "row sets line \(highest) but template \"\(template.name)\" has \(template.lines.count) line"
+                    + (template.lines.count == 1 ? "" : "s"))
         }
         if let model {
             let capacity = model.capacity(enhancedLineMode: template.enhancedLineMode)
-            if lines.count > capacity {
+            if highest > capacity {
                 let enhanced = template.enhancedLineMode ? nil : model.enhancedLines
                 problem(
-                    .linesOverModelCapacity, .directoryNumber(lines.count), lines.last?.directoryNumber,
-                    "row has \(lines.count) lines but a \(model.name) has \(capacity)"
+                    .linesOverModelCapacity, .directoryNumber(highest), lines.last?.directoryNumber,
+                    "row sets line \(highest) but a \(model.name) has \(capacity) line\(capacity == 1 ? "" : "s")"
                         + (enhanced.map { " (\($0) in enhanced line mode)" } ?? ""))
             }
             if !modelProblems.isEmpty, let found = modelProblems[model.name] { problems.append(found) }
@@ -306,7 +374,7 @@ package struct RowValidator: Sendable {
         guard problems.isEmpty, let model, let pool, let owner else { return reject() }
         return .success(
             DeviceDraft(
-                sourceLine: line, mac: mac,
+                sourceLine: line, mac: mac, requestedName: requestedName,
                 attributes: DeviceAttributes(
                     model: model.name, devicePool: pool.name, serviceDomain: serviceDomain, ownerUserID: owner,
                     description: description, location: location, css: css, deviceProtocol: template.deviceProtocol,
@@ -314,7 +382,7 @@ package struct RowValidator: Sendable {
                     softkeyTemplate: template.softkeyTemplate, securityProfile: template.securityProfile,
                     sipProfile: template.sipProfile, userLocale: template.userLocale,
                     requiresActivationCodeOnboarding: template.requiresActivationCodeOnboarding,
-                    allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, lines: lines),
+                    allowActivationCodeViaMRA: template.allowActivationCodeViaMRA, lines: lines, userID: userID),
                 templateName: template.name, warnings: warnings))
     }
 
@@ -334,15 +402,30 @@ package struct RowValidator: Sendable {
         problem(.unclassified, column, value, reason)
     }
 
-    /// `draft` repeats the phone of line `first`: same MAC, or same owner, model and first line.
-    func duplicate(_ draft: DeviceDraft, ofLine first: String) -> RowProblem {
+    /// `draft` repeats the phone of line `first`: same MAC, same requested `DEVICE NAME` (`byName`),
+    /// or same owner, model and first line.
+    func duplicate(_ draft: DeviceDraft, ofLine first: String, byName: Bool = false) -> RowProblem {
         if let mac = draft.mac {
+            // A MAC taken from DEVICE NAME (an All-Details file has no MAC ADDRESS column) is shown there.
+            if table.index(.macAddress) == nil, let name = draft.requestedName {
+                return problem(.duplicateInFile, .deviceName, name, "is also on line \(first); one MAC is one phone")
+            }
             return problem(.duplicateInFile, .macAddress, mac.hex, "is also on line \(first); one MAC is one phone")
+        }
+        if byName, let name = draft.requestedName {
+            return problem(.duplicateInFile, .deviceName, name, "is also on line \(first); one name is one phone")
         }
         return problem(
             .duplicateInFile, .directoryNumber(1), draft.lines.first?.directoryNumber,
             "line \(first) already gives \(draft.ownerUserID) a \(draft.model) on this first line; "
                 + "give one of them a MAC ADDRESS or another first line")
+    }
+
+    /// `draft` names the device that line `first` names (`DEVICE NAME`).
+    func sameName(_ draft: DeviceDraft, ofLine first: String) -> RowProblem {
+        problem(
+            .duplicateInFile, .deviceName, draft.requestedName,
+            "is also on line \(first); one row per device")
     }
 
     /// 1–24 of `0-9 + * # \ X` (CUCM's DN alphabet; `\+` is an escaped E.164 plus).

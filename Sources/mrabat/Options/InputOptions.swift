@@ -4,8 +4,13 @@ import MRABatKit
 
 /// Options of `insert` and `validate`: the input and how to read it.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "The BAT CSV file.")
+    @Argument(help: "The BAT CSV file, or an .xlsx or .ods workbook (by its extension).")
     var csv: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The workbook's sheet to read (default: the first).", valueName: "name"))
+    var sheet: String?
 
     @Option(name: .long, help: ArgumentHelp("The BAT phone template (YAML).", valueName: "file"))
     var template: String
@@ -40,6 +45,7 @@ struct InputOptions: ParsableArguments {
         var options = InsertOptions(csvPath: csv, templatePath: template, outDirectory: outDirectory)
         options.encoding = encoding
         options.delimiter = delimiter?.byte
+        options.sheet = sheet
         options.maxErrors = maxErrors?.value
         if let map { options.columnMapping = try ColumnMapping.load(path: map) }
         return options

@@ -46,14 +46,21 @@ struct ActivationServiceTests {
 
         // The config file: SEP written with the redirect, the BAT file gone.
         #expect(FileManager.default.fileExists(atPath: f.out + "/tftp/\(bat).cnf.xml"))
+        let batXML = try String(contentsOfFile: f.out + "/tftp/\(bat).cnf.xml", encoding: .utf8)
         let written = try ActivationConfigFile.write(result.commit, cluster: f.cluster, outDirectory: f.out)
         #expect(written.path == f.out + "/tftp/SEP001122AABBCC.cnf.xml")
         #expect(written.removed == f.out + "/tftp/\(bat).cnf.xml")
         #expect(!FileManager.default.fileExists(atPath: f.out + "/tftp/\(bat).cnf.xml"))
         let xml = try String(contentsOfFile: written.path, encoding: .utf8)
-        #expect(xml.contains("us.mra.acme.example"))
-        #expect(xml.contains("SEP001122AABBCC"))
-        #expect(!xml.contains(bat))
+        #expect(xml.contains("<domain>us.mra.acme.example</domain>"))
+        // The file names neither name (Unified CM's files do not); it is the device's by its file name,
+        // and keeps the identifiers the BAT device's file had.
+        #expect(!xml.contains(bat) && !xml.contains("SEP001122AABBCC"))
+        let uuid = "uuid=\"\(PhoneConfigIdentity.deviceUUID(cluster: f.cluster.name, deviceID: device))\""
+        #expect(xml.contains(uuid) && batXML.contains(uuid))
+        let contact =
+            "<contact>\(PhoneConfigIdentity.lineContact(cluster: f.cluster.name, deviceID: device, button: 1))<"
+        #expect(xml.contains(contact) && batXML.contains(contact))
         let validator = try XMLSchemaValidator(schemaPath: TestFiles.path("Templates/device-config.xsd"))
         #expect(validator.validate(fileAt: written.path).isEmpty)
     }
@@ -70,8 +77,8 @@ struct ActivationServiceTests {
         #expect(result.target.description.contains("no redirect"))
         let written = try ActivationConfigFile.write(result.commit, cluster: f.cluster, outDirectory: f.out)
         let xml = try String(contentsOfFile: written.path, encoding: .utf8)
-        #expect(!xml.contains("redirect"), "\(xml)")
-        #expect(xml.contains("activate.mra.acme.example"))
+        #expect(!xml.contains("mraServiceDomainRedirect"), "\(xml)")
+        #expect(!xml.contains("mra.acme.example"), "no domain: the phone stays where it activated")
     }
 
     @Test(arguments: TestBackend.allCases) func optionOneDeviceAcceptsOnlyItsMAC(backend: TestBackend) async throws {

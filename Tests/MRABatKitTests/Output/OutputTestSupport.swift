@@ -25,7 +25,11 @@ enum OutputFixtures {
     }()
 
     static let pool = DevicePoolConfig(
-        name: "DP-Dallas", callManagerGroup: "CMG-Dallas",
+        name: "DP-Dallas",
+        dateTime: DateTimeGroup(
+            name: "DTG-Central", dateTemplate: "M/D/YA", timeZone: "Central Standard/Daylight Time",
+            olsonTimeZone: "America/Chicago", ntpServers: ["ntp1.example.com", "10.1.2.10"]),
+        callManagerGroup: "CMG-Dallas",
         members: [
             CallManagerMember(priority: 0, name: "cucm-sub1", processNodeName: "cucm-sub1.example.com"),
             CallManagerMember(
@@ -38,20 +42,23 @@ enum OutputFixtures {
         seed: Int = 1000
     ) -> PhoneConfig {
         PhoneConfig(
-            deviceName: name, model: "Cisco 8845", devicePool: pool, sipProfile: "Standard SIP Profile for MRA",
-            phoneButtonTemplate: "Standard 8845 SIP", softkeyTemplate: "Standard User",
-            securityProfile: "Cisco 8845 - Standard SIP Secure Profile",
-            css: full ? "CSS-Internal" : nil, location: full ? "Hub_None" : nil,
+            deviceName: name,
+            uuid: PhoneConfigIdentity.deviceUUID(cluster: "TEST", deviceID: Int64(seed)), devicePool: pool,
             lines: (0..<lineCount).map { offset in
                 let button = offset + 1
                 return LineConfig(
                     index: button, directoryNumber: "+1972555\(seed + button)",
                     display: full ? "User \(seed) line \(button)" : nil, label: full ? "Ext \(seed + button)" : nil,
-                    partition: full ? "PT-Internal" : nil)
+                    contact: PhoneConfigIdentity.lineContact(cluster: "TEST", deviceID: Int64(seed), button: button))
             },
-            loadInformation: full ? "sip8845_65.14-4-1-0001-1" : "", userLocale: "English_United_States",
-            userId: "user\(seed)", description: full ? "Phone of user \(seed)" : nil,
-            activationDomain: "mra.example.com",
+            loadInformation: full ? "sip8845_65.14-4-1-0001-1" : "",
+            userLocale: full
+                ? UserLocaleConfig(
+                    name: "English_United_States", uid: 1, langCode: "en_US", version: "12.5.0.0(1)",
+                    winCharSet: "iso-8859-1")
+                : UserLocaleConfig(name: "English_United_States"),
+            networkLocale: full ? NetworkLocaleConfig(name: "United_States", uid: 64, version: "12.5.0.0(1)") : nil,
+            userId: "user\(seed)",
             redirect: redirect ? MRARedirect(serviceDomainName: "EMEA", domain: "emea.mra.example.com") : nil)
     }
 

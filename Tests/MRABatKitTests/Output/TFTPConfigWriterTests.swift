@@ -32,29 +32,56 @@ extension OutputXMLTests {
             #expect(issues.isEmpty, "\(issues)")
 
             let text = String(decoding: bytes, as: UTF8.self)
-            #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<device name=\"SEP001A2B3C4D5E\""))
+            #expect(
+                text.hasPrefix(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<device xsi:type=\"axl:XIPPhone\" uuid=\"{"))
             #expect(text.hasSuffix("</device>\n"))
+            #expect(VersionStamp.isValid(in: bytes))
             let document = try XMLDocument(data: Data(bytes))
             #expect(try document.nodes(forXPath: "/device/sipProfile/sipLines/line").count == shape.lines)
             #expect(try document.nodes(forXPath: "/device/mraServiceDomainRedirect").count == (shape.redirect ? 1 : 0))
-            #expect(try document.nodes(forXPath: "/device/css").count == (shape.full ? 1 : 0))
-            #expect(try document.nodes(forXPath: "/device/description").count == (shape.full ? 1 : 0))
-            #expect(try document.nodes(forXPath: "//displayName").count == (shape.full ? shape.lines : 0))
+            #expect(try document.nodes(forXPath: "/device/networkLocaleInfo").count == (shape.full ? 1 : 0))
+            #expect(try document.nodes(forXPath: "/device/userLocale/langCode").count == (shape.full ? 1 : 0))
+            // Unified CM writes both names of a line even when empty.
+            #expect(try document.nodes(forXPath: "//displayName").count == shape.lines)
+            let displays = try document.nodes(forXPath: "//displayName").compactMap(\.stringValue)
+            #expect(displays.allSatisfy { $0.isEmpty } == !shape.full || shape.lines == 0)
             let buttons = try document.nodes(forXPath: "//line/@button").compactMap(\.stringValue)
             #expect(buttons == (0..<shape.lines).map { String($0 + 1) })
+            let indexes = try document.nodes(forXPath: "//line/@lineIndex").compactMap(\.stringValue)
+            #expect(indexes == buttons)
+            #expect(try document.nodes(forXPath: "//line/featureID").allSatisfy { $0.stringValue == "9" })
         }
 
-        @Test("element order matches the schema's sequence")
+        @Test("element order is Unified CM's, with mrabat's redirect last")
         func elementOrder() throws {
             let config = OutputFixtures.config(lineCount: 2, full: true, redirect: true)
             let document = try XMLDocument(data: Data(try writer.render(config)))
             let names = document.rootElement()?.children?.compactMap(\.name) ?? []
             #expect(
                 names == [
-                    "deviceProtocol", "devicePool", "sipProfile", "phoneButtonTemplate", "softkeyTemplate",
-                    "securityProfile", "css", "location", "loadInformation", "userLocale", "userId", "description",
-                    "onboarding", "mraServiceDomainRedirect",
+                    "fullConfig", "deviceProtocol", "devicePool", "TVS", "sipProfile", "loadInformation",
+                    "versionStamp", "userLocale", "networkLocale", "networkLocaleInfo", "deviceSecurityMode",
+                    "transportLayerProtocol", "userId", "ownerId", "mraServiceDomainRedirect",
                 ])
+            let line = try #require(try document.nodes(forXPath: "//line").first as? XMLElement)
+            #expect(
+                line.children?.compactMap(\.name) == [
+                    "featureID", "featureLabel", "proxy", "port", "name", "displayName", "autoAnswer", "callWaiting",
+                    "sharedLine", "messageWaitingLampPolicy", "ringSettingIdle", "ringSettingActive", "contact",
+                    "forwardCallInfoDisplay", "maxNumCalls", "busyTrigger",
+                ])
+        }
+
+        @Test("what only the server needs is not in the file")
+        func serverOnlyFieldsStayOut() throws {
+            let text = String(decoding: try writer.render(OutputFixtures.config(lineCount: 5)), as: UTF8.self)
+            for element in [
+                "<partition>", "<css>", "<location>", "<phoneButtonTemplate>", "<softkeyTemplate>",
+                "<securityProfile>", "<description>", "<onboarding>", "model=", " name=",
+            ] {
+                #expect(!text.contains(element), "\(element)")
+            }
         }
 
         @Test("the same config always renders the same bytes, equal to the golden file")
@@ -77,15 +104,15 @@ extension OutputXMLTests {
             var config = OutputFixtures.config(lineCount: 1)
             let tricky = "A<&>\"' Ünïcødé 電話 😀"
             config.lines[0].display = tricky
-            config.description = "x]]>y & <z>"
+            config.userId = "x]]>y & <z>"
             let bytes = try writer.render(config)
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(text.contains("<displayName>A&lt;&amp;&gt;&quot;' Ünïcødé 電話 😀</displayName>"))
-            #expect(text.contains("<description>x]]&gt;y &amp; &lt;z&gt;</description>"))
+            #expect(text.contains("<userId>x]]&gt;y &amp; &lt;z&gt;</userId>"))
             #expect(OutputFixtures.validator.validate(bytes).isEmpty)
             let document = try XMLDocument(data: Data(bytes))
             #expect(try document.nodes(forXPath: "//displayName").first?.stringValue == tricky)
-            #expect(try document.nodes(forXPath: "/device/description").first?.stringValue == "x]]>y & <z>")
+            #expect(try document.nodes(forXPath: "/device/userId").first?.stringValue == "x]]>y & <z>")
         }
 
         @Test(
@@ -102,19 +129,23 @@ extension OutputXMLTests {
         @Test("tab, line feed and characters next to U+FFFE are accepted")
         func allowedCharacters() throws {
             var config = OutputFixtures.config()
-            config.description = "a\tb\nc \u{FFFD} \u{FFEF} \u{10FFFF}"
+            config.userId = "a\tb\nc \u{FFFD} \u{FFEF} \u{10FFFF}"
             let document = try XMLDocument(data: Data(try writer.render(config)))
-            #expect(try document.nodes(forXPath: "/device/description").first?.stringValue == config.description)
+            #expect(try document.nodes(forXPath: "/device/userId").first?.stringValue == config.userId)
         }
 
-        @Test("a bad device name renders but is reported invalid, with its line")
-        func invalidDeviceName() throws {
-            let config = OutputFixtures.config(name: "SEP001a2b3c4d5e")
-            let issues = OutputFixtures.validator.validate(try writer.render(config), name: "bad.cnf.xml")
+        @Test("a bad value renders but is reported invalid, with its line")
+        func invalidValue() throws {
+            var config = OutputFixtures.config()
+            config.lines[0].directoryNumber = "1000A"
+            let bytes = try writer.render(config)
+            let issues = OutputFixtures.validator.validate(bytes, name: "bad.cnf.xml")
             let issue = try #require(issues.first)
-            #expect(issue.line == 2)
-            #expect(issue.message.contains("SEP001a2b3c4d5e"))
-            #expect(issue.description.hasPrefix("bad.cnf.xml:2: "))
+            let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .firstIndex { $0.contains("<name>1000A</name>") }
+            #expect(issue.line == line.map { $0 + 1 })
+            #expect(issue.message.contains("1000A"))
+            #expect(issue.description.hasPrefix("bad.cnf.xml:\(issue.line ?? 0): "))
         }
 
         @Test("write puts <deviceName>.cnf.xml in the directory and nothing else")

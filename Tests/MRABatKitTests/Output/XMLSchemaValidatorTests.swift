@@ -14,18 +14,29 @@ extension OutputXMLTests {
 
         /// Configs the schema must reject; each names a word its first error message contains.
         static let mutations: [Mutation] = [
-            Mutation(testDescription: "lower-case device name", expectedInMessage: "name") {
-                $0.deviceName = "SEP001a2b3c4d5e"
-            },
-            Mutation(testDescription: "device name too short", expectedInMessage: "name") {
-                $0.deviceName = "BAT0A1B2C"
+            Mutation(testDescription: "device uuid without braces", expectedInMessage: "uuid") {
+                $0.uuid = "7fe8bd6e-3d42-4ad5-1d1b-cfcb53bdc717"
             },
             Mutation(testDescription: "SCCP protocol", expectedInMessage: "deviceProtocol") {
                 $0.deviceProtocol = "SCCP"
             },
+            Mutation(testDescription: "date format of other letters", expectedInMessage: "dateTemplate") {
+                $0.devicePool.dateTime.dateTemplate = "Q/Q/Q"
+            },
             Mutation(testDescription: "port 0", expectedInMessage: "sipPort") { $0.devicePool.members[0].sipPort = 0 },
             Mutation(testDescription: "port 65536", expectedInMessage: "securedSipPort") {
                 $0.devicePool.members[0].securedSipPort = 65536
+            },
+            Mutation(testDescription: "OAuth port 0", expectedInMessage: "sipOAuthPort") {
+                $0.devicePool.members[0].sipOAuthPort = 0
+            },
+            Mutation(testDescription: "MRA OAuth port 70000", expectedInMessage: "sipMRAOAuthPort") {
+                $0.devicePool.members[1].sipMRAOAuthPort = 70000
+            },
+            Mutation(testDescription: "TVS port 0", expectedInMessage: "port") { $0.devicePool.members[0].tvsPort = 0 },
+            Mutation(testDescription: "SIP timer T1 of 0", expectedInMessage: "timerT1") { $0.sipStack.timerT1 = 0 },
+            Mutation(testDescription: "user info of another word", expectedInMessage: "userInfo") {
+                $0.sipStack.userInfo = "Everyone"
             },
             Mutation(testDescription: "button 0", expectedInMessage: "button") { $0.lines[0].index = 0 },
             Mutation(testDescription: "duplicate button", expectedInMessage: "uniqueButton") { $0.lines[1].index = 1 },
@@ -38,12 +49,27 @@ extension OutputXMLTests {
             Mutation(testDescription: "label over 30 characters", expectedInMessage: "featureLabel") {
                 $0.lines[0].label = String(repeating: "x", count: 31)
             },
-            Mutation(testDescription: "empty user ID", expectedInMessage: "userId") { $0.userId = "" },
-            Mutation(testDescription: "description over 128", expectedInMessage: "description") {
-                $0.description = String(repeating: "d", count: 129)
+            Mutation(testDescription: "contact neither a GUID nor a number", expectedInMessage: "contact") {
+                $0.lines[0].contact = "{6270f0fa-80fe-b49f-7ad3-e61eb3cf9a16}"
             },
-            Mutation(testDescription: "activation domain with a space", expectedInMessage: "activationDomain") {
-                $0.activationDomain = "mra example.com"
+            Mutation(testDescription: "no calls allowed", expectedInMessage: "maxNumCalls") {
+                $0.lines[0].maxNumCalls = 0
+            },
+            Mutation(testDescription: "busy trigger over 200", expectedInMessage: "busyTrigger") {
+                $0.lines[1].busyTrigger = 201
+            },
+            Mutation(testDescription: "security mode 4", expectedInMessage: "deviceSecurityMode") {
+                $0.deviceSecurityMode = 4
+            },
+            Mutation(testDescription: "transport 0", expectedInMessage: "transportLayerProtocol") {
+                $0.transportLayerProtocol = 0
+            },
+            Mutation(testDescription: "load name with a space", expectedInMessage: "loadInformation") {
+                $0.loadInformation = "sip88xx 14-3-1"
+            },
+            Mutation(testDescription: "empty user ID", expectedInMessage: "userId") { $0.userId = "" },
+            Mutation(testDescription: "redirect domain with a space", expectedInMessage: "domain") {
+                $0.redirect?.domain = "emea mra.example.com"
             },
             Mutation(testDescription: "four call managers", expectedInMessage: "member") {
                 $0.devicePool.members += [
@@ -51,7 +77,6 @@ extension OutputXMLTests {
                     CallManagerMember(priority: 3, name: "d", processNodeName: "d"),
                 ]
             },
-            Mutation(testDescription: "unknown model shape", expectedInMessage: "model") { $0.model = "Polycom VVX" },
         ]
 
         @Test("the schema rejects configs that break its rules", arguments: mutations)
@@ -75,14 +100,14 @@ extension OutputXMLTests {
         func outOfOrder() throws {
             let text = """
                 <?xml version="1.0" encoding="UTF-8"?>
-                <device name="SEP001A2B3C4D5E" model="Cisco 8845">
-                  <devicePool/>
+                <device xsi:type="axl:XIPPhone">
                   <deviceProtocol>SIP</deviceProtocol>
+                  <fullConfig>true</fullConfig>
                 </device>
                 """
             let issues = OutputFixtures.validator.validate(Array(text.utf8), name: "order.xml")
             #expect(issues.first?.line == 3)
-            #expect(issues.first?.message.contains("devicePool") == true)
+            #expect(issues.first?.message.contains("deviceProtocol") == true)
         }
 
         @Test("a document that is not well-formed is reported with its line, not printed")
@@ -133,7 +158,9 @@ extension OutputXMLTests {
         @Test("one validator is safe to use from many tasks")
         func concurrentValidation() async throws {
             let bytes = try TFTPConfigWriter().render(OutputFixtures.config(lineCount: 5))
-            let bad = try TFTPConfigWriter().render(OutputFixtures.config(name: "XYZ001A2B3C4D5E"))
+            var broken = OutputFixtures.config(lineCount: 5)
+            broken.lines[2].directoryNumber = "12 34"
+            let bad = try TFTPConfigWriter().render(broken)
             let validator = OutputFixtures.validator
             let results = await withTaskGroup(of: (Bool, Int).self) { group in
                 for i in 0..<200 {

@@ -1,4 +1,4 @@
-import CZlib
+import CLibZ
 import Foundation
 import TestSupport
 import Testing

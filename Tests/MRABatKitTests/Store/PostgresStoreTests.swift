@@ -122,4 +122,69 @@ struct PostgresStoreTests {
         #expect(refused?.code == .storeReadOnly)
         await readOnly.close()
     }
+    /// Migrations v4 and v5 (as SQLite's): a store at v1 with devices, jobs and audit records comes
+    /// through whole under `init`; a removed device's id is never given to another and its history stays.
+    @Test func initUpgradesAV1StoreKeepingItsDevicesRowsAndAudit() async throws {
+        let url = try TestPostgres.freshDatabase("upgrade")
+        let first = try #require(PostgresSchema.migrations.first)
+        try TestPostgres.query(
+            url,
+            """
+            CREATE TABLE mrabat_schema (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL);
+            \(first.sql);
+            INSERT INTO mrabat_schema VALUES ('\(first.version)', 0);
+            INSERT INTO call_manager_group (name) VALUES ('G');
+            INSERT INTO device_pool (name, call_manager_group) VALUES ('DP', 'G');
+            INSERT INTO model (name, lines, load_information, phone_button_template) VALUES ('Cisco 8845', 5, 'L', 'T');
+            INSERT INTO job (kind, input_path, template_name, started_at, finished_at, accepted)
+                VALUES ('insert', 'x.csv', 't', 0, 1, 2);
+            INSERT INTO device (id, name, natural_key, model, device_pool, owner_user_id, protocol,
+                phone_button_template, softkey_template, security_profile, sip_profile, user_locale,
+                requires_activation_code, allow_activation_code_via_mra, template_name, job_id, created_at)
+            VALUES
+                (1, 'BAT0123456789AB', 'row:ann|Cisco 8845|4001|', 'Cisco 8845', 'DP', 'ann', 'SIP', 'T',
+                    'S', 'P', 'SP', 'en', true, true, 't', 1, 0),
+                (2, 'BAT0123456789AC', 'row:bob|Cisco 8845|4002|', 'Cisco 8845', 'DP', 'bob', 'SIP', 'T',
+                    'S', 'P', 'SP', 'en', true, true, 't', 1, 0);
+            SELECT setval(pg_get_serial_sequence('device', 'id'), 2);
+            INSERT INTO line (device_id, idx, dn) VALUES (1, 1, '4001'), (2, 1, '4002');
+            INSERT INTO job_row (job_id, line, outcome, device_id) VALUES (1, 2, 'accepted', 1), (1, 3, 'accepted', 2);
+            INSERT INTO audit (at, device_id, device_name, event, outcome) VALUES (0, 2, 'BAT0123456789AC', 'issue', 'ok');
+            """)
+        let old = await #expect(throws: MRABatError.self) { try await PostgresStore.open(url, access: .readWrite) }
+        #expect(old?.message.contains("older version of mrabat; run `mrabat init`") == true)
+        let store = try await PostgresStore.open(url, access: .initialise)
+        #expect(
+            try TestPostgres.query(url, "SELECT version FROM mrabat_schema ORDER BY version").compactMap { $0[0] }
+                == PostgresSchema.migrations.map(\.version).sorted())
+        #expect(try await store.device(named: "BAT0123456789AC")?.id == 2)
+        #expect(try await store.device(named: "BAT0123456789AC")?.attributes.userID == nil)
+        let rows = try await store.jobRows(jobID: 1, afterLine: 0, limit: 10)
+        #expect(rows.map(\.deviceName) == ["BAT0123456789AB", "BAT0123456789AC"])
+        #expect(try await store.jobs().map(\.accepted) == [2])
+
+        // Remove the device with the highest id, in a job: its history stays, and the next device gets a new id.
+        let writer = try await store.beginJob(kind: "delete", input: "--name x", template: "", now: Date())
+        try await writer.delete([(line: 1, deviceID: 2)], note: nil, now: Date())
+        var summary = JobSummary(input: "--name x", template: "", encoding: "", delimiter: "")
+        summary.deleted = 1
+        try await writer.commit(summary: summary, now: Date())
+        let history = try await store.history(device: "BAT0123456789AC")
+        #expect(history.map(\.event) == ["issue", "delete"])
+        #expect(try await store.jobs().map(\.deleted) == [0, 1])
+        let next = try TestPostgres.query(
+            url,
+            """
+            INSERT INTO device (name, natural_key, model, device_pool, owner_user_id, protocol,
+                phone_button_template, softkey_template, security_profile, sip_profile, user_locale,
+                requires_activation_code, allow_activation_code_via_mra, template_name, job_id, created_at)
+            VALUES ('BAT0123456789AD', 'row:cy|Cisco 8845|4003|', 'Cisco 8845', 'DP', 'cy', 'SIP', 'T',
+                'S', 'P', 'SP', 'en', true, true, 't', 1, 0) RETURNING id
+            """)
+        #expect(next == [["3"]], "a removed device's id was given to a new one")
+        let snapshot = try TestPostgres.query(url, "SELECT before_json FROM job_row WHERE outcome = 'deleted'")
+        let before = try #require(try PostgresStore.decode(DeviceSnapshot.self, snapshot.first?.first ?? nil))
+        #expect(before.id == 2 && before.name == "BAT0123456789AC" && before.attributes.lines.count == 1)
+        await store.close()
+    }
 }

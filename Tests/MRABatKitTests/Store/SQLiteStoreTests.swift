@@ -60,10 +60,20 @@ struct SQLiteStoreTests {
         #expect(device.ownerUserID == "ann" && device.lines.map(\.directoryNumber) == ["4001"])
         let columns = try await store.queue.read { db in try db.columns(in: "device").map(\.name) }
         #expect(!columns.contains("fingerprint"))
+        // v4: the BAT columns, unset for the old device.
+        #expect(columns.contains("user_id") && device.userID == nil)
+        let lineColumns = try await store.queue.read { db in try db.columns(in: "line").map(\.name) }
+        #expect(
+            Set(lineColumns).isSuperset(of: [
+                "max_num_calls", "busy_trigger", "external_phone_number_mask", "ascii_display", "ascii_label",
+                "ring_setting_idle", "ring_setting_active",
+            ]))
+        #expect(device.lines.first?.maxNumCalls == nil && device.lines.first?.ringSettingIdle == nil)
         #expect(try await store.queue.read { db in try db.tableExists("sealing_key") })
         // Its natural key still finds it, so a re-run of its row is recognised.
         let found = try await store.existingDevices(
-            keys: [.row(owner: "ann", model: "Cisco 8845", directoryNumber: "4001", partition: "")], macs: [])
+            keys: [.row(owner: "ann", model: "Cisco 8845", directoryNumber: "4001", partition: "")], macs: [],
+            names: [])
         #expect(found.map(\.device.name) == ["BAT0123456789AB"])
     }
 }

@@ -10,10 +10,12 @@ struct ReasonTagTests {
         "MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "MRA SERVICE DOMAIN", "LOCATION",
         "CSS", "DIRECTORY NUMBER 1", "DISPLAY 1", "LINE TEXT LABEL 1", "PARTITION 1", "DIRECTORY NUMBER 2",
         "DISPLAY 2", "DIRECTORY NUMBER 3", "DIRECTORY NUMBER 4", "DIRECTORY NUMBER 5", "DIRECTORY NUMBER 6",
+        "DEVICE NAME", "USER ID", "MAXIMUM NUMBER OF CALLS 1", "BUSY TRIGGER 1", "EXTERNAL PHONE NUMBER MASK 1",
+        "ASCII DISPLAY 1", "ASCII LINE TEXT LABEL 1", "RING SETTING (PHONE IDLE) 1", "RING SETTING (PHONE ACTIVE) 1",
     ]
     static let good = [
         "", "Desk", "Cisco 8845", "DP-Frankfurt", "anna.berg", "", "", "", "4001", "Anna", "Main", "PT-Internal",
-        "", "", "", "", "", "",
+        "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
     ]
 
     static func validator(template: String = "mra-88xx-5line") throws -> RowValidator {
@@ -51,7 +53,24 @@ struct ReasonTagTests {
         (["DIRECTORY NUMBER 1": "4.00123E+3"], .directoryNumberScientificNotation),
         (["DIRECTORY NUMBER 1": "4001.0"], .directoryNumberDecimalPart),
         (["DIRECTORY NUMBER 1": "", "DISPLAY 1": "", "LINE TEXT LABEL 1": "", "PARTITION 1": ""], .linesNone),
-        (["DIRECTORY NUMBER 3": "4003"], .linesGap),
+        (["DEVICE NAME": "SEP00A0C91401"], .deviceNameInvalid),
+        (["DEVICE NAME": "bat0a1b2c3d4e5f"], .deviceNameInvalid),
+        (["DEVICE NAME": "SEP00A0C9140101", "MAC ADDRESS": "001A2B3C4D5E"], .deviceNameMACMismatch),
+        (["DEVICE NAME": "BAT0A1B2C3D4E5F", "MAC ADDRESS": "001A2B3C4D5E"], .deviceNameMACMismatch),
+        (["DEVICE NAME": "SEP01005E000001"], .macMulticast),
+        (["USER ID": String(repeating: "u", count: 129)], .userIDTooLong),
+        (["MAXIMUM NUMBER OF CALLS 1": "four", "BUSY TRIGGER 1": "2"], .maxCallsInvalid),
+        (["MAXIMUM NUMBER OF CALLS 1": "201", "BUSY TRIGGER 1": "2"], .maxCallsInvalid),
+        (["MAXIMUM NUMBER OF CALLS 1": "4"], .maxCallsWithoutBusyTrigger),
+        (["BUSY TRIGGER 1": "2"], .busyTriggerWithoutMaxCalls),
+        (["MAXIMUM NUMBER OF CALLS 1": "4", "BUSY TRIGGER 1": "0"], .busyTriggerInvalid),
+        (["MAXIMUM NUMBER OF CALLS 1": "4", "BUSY TRIGGER 1": "5"], .busyTriggerOverMaxCalls),
+        (["EXTERNAL PHONE NUMBER MASK 1": "972-555-XXXX"], .externalMaskInvalid),
+        (["ASCII DISPLAY 1": "Anna B\u{E9}rg"], .notASCII),
+        (["ASCII DISPLAY 1": String(repeating: "a", count: 31)], .asciiDisplayTooLong),
+        (["ASCII LINE TEXT LABEL 1": String(repeating: "a", count: 31)], .asciiLabelTooLong),
+        (["RING SETTING (PHONE IDLE) 1": "Beep Only"], .ringSettingInvalid),
+        (["RING SETTING (PHONE ACTIVE) 1": "Rnig"], .ringSettingInvalid),
         (["DISPLAY 2": "Orphan"], .lineFieldWithoutNumber),
         (
             [

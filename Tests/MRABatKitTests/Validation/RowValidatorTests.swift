@@ -74,8 +74,7 @@ struct RowValidatorTests {
         (6, "40A1", 7, "DIRECTORY NUMBER 1 \"40A1\": is not a directory number"),
         (6, String(repeating: "1", count: 25), 7, "is not a directory number"),
         (7, String(repeating: "x", count: 31), 8, "is 31 characters long; at most 30 are allowed"),
-        (6, "", 9, "line 2 is set but line 1 is empty"),
-        (10, "4003", 11, "row has 3 lines but a Cisco 8832 has 1"),
+        (10, "4003", 11, "row sets line 3 but a Cisco 8832 has 1 line"),
     ]
 
     @Test(arguments: 0..<failures.count)
@@ -100,7 +99,37 @@ struct RowValidatorTests {
         row[10] = "4003"
         let result = try Self.validator(template: "mra-8845-1line").validate(fields: row, line: 3)
         guard case .failure(let rejection) = result else { Issue.record("accepted"); return }
-        #expect(rejection.reason.contains("row has 3 lines but template \"MRA 8845 single line\" allows 1"))
+        #expect(rejection.reason.contains("row sets line 3 but template \"MRA 8845 single line\" has 1 line"))
+    }
+
+    /// BAT accepts gaps: a row with lines 1 and 3 gives buttons 1 and 3, and a row with only line 2
+    /// gives button 2. Line numbers are kept, never closed up, so each DN stays on the button it names.
+    @Test func lineGapsKeepTheirLineNumbers() throws {
+        // Columns: 6 DIRECTORY NUMBER 1, 7 DISPLAY 1, 8 DIRECTORY NUMBER 2, 9 LINE TEXT LABEL 2, 10 DIRECTORY NUMBER 3.
+        var row = Self.good
+        row[8] = ""
+        row[9] = ""
+        row[10] = "4003"
+        let draft = try Self.validator().validate(fields: row, line: 3).get()
+        #expect(draft.lines.map(\.index) == [1, 3])
+        #expect(draft.lines.map(\.directoryNumber) == ["4001", "4003"])
+        var onlySecond = Self.good
+        onlySecond[6] = ""
+        onlySecond[7] = ""
+        let second = try Self.validator().validate(fields: onlySecond, line: 4).get()
+        #expect(second.lines.map(\.index) == [2])
+        #expect(second.lines.first?.label == "Support")
+        // The highest line, not the count, must fit: line 3 of an 8832 (one line) is rejected.
+        var high = Self.good
+        high[2] = "Cisco 8832"
+        for index in 6...9 { high[index] = "" }
+        high[10] = "4003"
+        guard case .failure(let rejection) = try Self.validator().validate(fields: high, line: 5) else {
+            Issue.record("line 3 of a one-line phone was accepted")
+            return
+        }
+        #expect(rejection.tag == .linesOverModelCapacity)
+        #expect(rejection.problems.first?.column == 11)
     }
 
     @Test func fieldCountMismatchNamesBothCounts() throws {

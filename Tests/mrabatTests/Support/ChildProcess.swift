@@ -149,10 +149,37 @@ extension Harness {
                     """
                 ),
                 (
+                    // A device an undo brought back keeps the job that created it; one a later job removed is gone.
                     "accepted rows without their device",
                     """
                     SELECT COUNT(*) FROM job_row r WHERE r.outcome = 'accepted'
-                    AND NOT EXISTS (SELECT 1 FROM device d WHERE d.id = r.device_id AND d.job_id = r.job_id)
+                    AND NOT EXISTS (SELECT 1 FROM device d WHERE d.id = r.device_id
+                        AND (d.job_id = r.job_id OR (SELECT kind FROM job j WHERE j.id = r.job_id) = 'undo'))
+                    AND NOT EXISTS (SELECT 1 FROM job_row x WHERE x.device_id = r.device_id AND x.job_id > r.job_id
+                        AND x.outcome = 'deleted')
+                    """
+                ),
+                (
+                    "jobs whose updated or deleted counts differ from their rows",
+                    """
+                    SELECT COUNT(*) FROM job j
+                    WHERE j.updated != (SELECT COUNT(*) FROM job_row r WHERE r.job_id = j.id AND r.outcome = 'updated')
+                    OR j.deleted != (SELECT COUNT(*) FROM job_row r WHERE r.job_id = j.id AND r.outcome = 'deleted')
+                    """
+                ),
+                (
+                    "updated or deleted rows without the device as it was",
+                    """
+                    SELECT COUNT(*) FROM job_row WHERE outcome IN ('updated', 'deleted')
+                    AND (before_json IS NULL OR device_id IS NULL)
+                    """
+                ),
+                (
+                    "deleted devices that still exist",
+                    """
+                    SELECT COUNT(*) FROM job_row r JOIN device d ON d.id = r.device_id WHERE r.outcome = 'deleted'
+                    AND NOT EXISTS (SELECT 1 FROM job_row x WHERE x.device_id = r.device_id AND x.job_id > r.job_id
+                        AND x.outcome = 'accepted')
                     """
                 ),
                 ("duplicate device names", "SELECT COUNT(*) - COUNT(DISTINCT name) FROM device"),

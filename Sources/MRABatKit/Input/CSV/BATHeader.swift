@@ -2,7 +2,9 @@
 ///
 /// Names match case-insensitively with runs of white space (NBSP included) folded and trimmed, so
 /// `directory  number 1` is `DIRECTORY NUMBER 1`; ``BATColumn/init(headerName:)`` lists the aliases.
-/// Unknown names are kept in ``unknown`` for one warning. Trailing empty names (a spreadsheet's
+/// BAT columns mrabat does not use (``KnownBATColumns``: forwards, speed dials, MLPP, … of an
+/// All-Details export) are kept in ``acknowledged`` for one summary line; other names in ``unknown``
+/// for a warning each. Trailing empty names (a spreadsheet's
 /// trailing delimiter) are ignored silently. `LINE` and `REASON`, which mrabat adds to its own
 /// `rejects.csv`, are in ``ignoredIndices`` so a rejects file can be fed back as it is.
 package struct BATHeader: Sendable {
@@ -10,6 +12,8 @@ package struct BATHeader: Sendable {
     package let columns: [BATColumn?]
     /// Fields whose names are not recognised, with their index and name as written.
     package let unknown: [(index: Int, name: String)]
+    /// Fields that are BAT columns mrabat does not use, with their index and name as written.
+    package let acknowledged: [(index: Int, name: String)]
     /// Indices of the `LINE` and `REASON` columns of a rejects file.
     package let ignoredIndices: [Int]
     /// The highest line number among the per-line columns; 0 if there are none.
@@ -51,6 +55,7 @@ package struct BATHeader: Sendable {
 
         var columns: [BATColumn?] = Array(repeating: nil, count: fields.count)
         var unknown: [(index: Int, name: String)] = []
+        var acknowledged: [(index: Int, name: String)] = []
         var ignored: [Int] = []
         var indices: [BATColumn: Int] = [:]
         for index in 0..<count {
@@ -60,6 +65,8 @@ package struct BATHeader: Sendable {
             guard let column = BATColumn(headerName: target) else {
                 if folded == "LINE" || folded == "REASON" {
                     ignored.append(index)
+                } else if KnownBATColumns.contains(target) {
+                    acknowledged.append((index, name))
                 } else {
                     unknown.append((index, name))
                 }
@@ -86,6 +93,7 @@ package struct BATHeader: Sendable {
 
         self.columns = columns
         self.unknown = unknown
+        self.acknowledged = acknowledged
         self.ignoredIndices = ignored
         self.indices = indices
         self.maxLine = indices.keys.compactMap(\.lineNumber).max() ?? 0
@@ -94,6 +102,28 @@ package struct BATHeader: Sendable {
     /// The field index of `column`, or nil if the file lacks it.
     package func index(of column: BATColumn) -> Int? {
         indices[column]
+    }
+
+    /// A folded name split into its stem and trailing number (`DIRECTORY NUMBER 12` → `DIRECTORY NUMBER`,
+    /// 12; also without the space: `DISPLAY1`); nil without a number of 1–4 digits, or for number 0.
+    package static func splitIndex(_ folded: String) -> (stem: String, index: Int)? {
+        let digits = folded.reversed().prefix(while: { $0.isASCII && $0.isNumber }).count
+        guard digits > 0, digits <= 4, digits < folded.count, let index = Int(folded.suffix(digits)), index >= 1
+        else { return nil }
+        var stem = String(folded.dropLast(digits))
+        while stem.last == " " { stem.removeLast() }
+        return (stem, index)
+    }
+
+    /// The recognised or known BAT column closest to an unknown `name`, keeping its number
+    /// (`DIRECTORY NUMBR 2` → `DIRECTORY NUMBER 2`); nil when nothing is close.
+    package static func suggestion(for name: String) -> String? {
+        let folded = fold(name)
+        if let split = splitIndex(folded) {
+            let stems = BATColumn.lineColumns(1).map { String($0.name.dropLast(2)) } + KnownBATColumns.indexedStems
+            if let stem = DidYouMean.suggestion(for: split.stem, among: stems) { return "\(stem) \(split.index)" }
+        }
+        return DidYouMean.suggestion(for: folded, among: BATColumn.recognisedNames + KnownBATColumns.deviceNames)
     }
 
     /// Folds a header name for matching: uppercased, runs of white space (NBSP, and a stray BOM)

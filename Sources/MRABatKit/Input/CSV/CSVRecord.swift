@@ -1,4 +1,5 @@
-/// One record of a CSV file: its fields, and the physical lines it spans.
+/// One record of a CSV file, or one row of a workbook's sheet: its fields, and the physical lines it
+/// spans (a sheet's row number).
 package struct CSVRecord: Sendable, Hashable {
     /// The field values, unquoted; line breaks inside quoted fields are kept as they were.
     package var fields: [String]
@@ -6,11 +7,15 @@ package struct CSVRecord: Sendable, Hashable {
     package var line: Int
     /// The physical line where the record ends; larger than ``line`` when a quoted field holds a line break.
     package var endLine: Int
+    /// Indices of fields whose workbook cells hold numbers, not text (a MAC there has lost its
+    /// leading zeros); always empty for a CSV file, whose fields are all text.
+    package var numberFields: [Int]
 
-    package init(fields: [String], line: Int, endLine: Int) {
+    package init(fields: [String], line: Int, endLine: Int, numberFields: [Int] = []) {
         self.fields = fields
         self.line = line
         self.endLine = endLine
+        self.numberFields = numberFields
     }
 
     /// Whether every field is empty or white space, as in the `,,,,` rows spreadsheets export

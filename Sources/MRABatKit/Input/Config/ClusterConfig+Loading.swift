@@ -11,7 +11,8 @@ extension ClusterConfig {
         let root = file.root
         try root.checkKeys([
             "name", "activationDomain", "serviceDomains", "callManagerGroups", "devicePools", "models",
-            "enterprise", "expressway", "trust",
+            "enterprise", "expressway", "trust", "dateTimeGroups", "locales", "sipProfiles", "phoneSecurityProfiles",
+            "lineSettings",
         ])
         let baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent()
 
@@ -43,19 +44,30 @@ extension ClusterConfig {
                 throw entry.error("name", "Unified CM group \"\(name)\" is defined twice", value: name)
             }
             let members = try entry.mappings("members", required: true).map { member in
-                try member.checkKeys(["name", "processNodeName", "sipPort", "securedSipPort"])
+                try member.checkKeys([
+                    "name", "processNodeName", "sipPort", "securedSipPort", "sipOAuthPort", "sipMRAOAuthPort",
+                    "tvsPort",
+                ])
+                let defaults = CallManagerNode(name: "", processNodeName: "")
                 return CallManagerNode(
                     name: try member.string("name"),
                     processNodeName: try member.string("processNodeName"),
-                    sipPort: try member.int("sipPort", range: 1...65535, default: 5060),
-                    securedSipPort: try member.int("securedSipPort", range: 1...65535, default: 5061))
+                    sipPort: try member.int("sipPort", range: 1...65535, default: defaults.sipPort),
+                    securedSipPort: try member.int(
+                        "securedSipPort", range: 1...65535, default: defaults.securedSipPort),
+                    sipOAuthPort: try member.int("sipOAuthPort", range: 1...65535, default: defaults.sipOAuthPort),
+                    sipMRAOAuthPort: try member.int(
+                        "sipMRAOAuthPort", range: 1...65535, default: defaults.sipMRAOAuthPort),
+                    tvsPort: try member.int("tvsPort", range: 1...65535, default: defaults.tvsPort))
             }
             groups.append(CallManagerGroup(name: name, members: members))
         }
 
+        let locales = try Self.locales(try root.optionalMapping("locales"))
+        let dateTimeGroups = try Self.dateTimeGroups(try root.mappings("dateTimeGroups", required: false))
         var pools: [DevicePool] = []
         for entry in try root.mappings("devicePools", required: true) {
-            try entry.checkKeys(["name", "callManagerGroup", "serviceDomain"])
+            try entry.checkKeys(["name", "callManagerGroup", "serviceDomain", "dateTimeGroup", "networkLocale"])
             let name = try entry.string("name")
             if pools.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
                 throw entry.error("name", "device pool \"\(name)\" is defined twice", value: name)
@@ -78,12 +90,37 @@ extension ClusterConfig {
                 }
                 domainName = domain.name
             }
-            pools.append(DevicePool(name: name, callManagerGroup: group.name, serviceDomain: domainName))
+            let settings = PhoneFileSettings(dateTimeGroups: dateTimeGroups)
+            let wantedGroup = try entry.optionalString("dateTimeGroup") ?? DateTimeGroup.builtIn.name
+            guard let dateTime = settings.dateTimeGroup(named: wantedGroup) else {
+                throw entry.error(
+                    "dateTimeGroup",
+                    "date/time group \"\(wantedGroup)\" is not defined"
+                        + DidYouMean.hint(for: wantedGroup, among: dateTimeGroups.map(\.name)),
+                    value: wantedGroup)
+            }
+            var networkLocale = try entry.optionalString("networkLocale")
+            if let wanted = networkLocale {
+                guard let known = locales.network(named: wanted) else {
+                    throw entry.error(
+                        "networkLocale",
+                        "network locale \"\(wanted)\" is not listed under locales.network"
+                            + DidYouMean.hint(for: wanted, among: locales.network.map(\.name)),
+                        value: wanted)
+                }
+                networkLocale = known.name
+            }
+            pools.append(
+                DevicePool(
+                    name: name, callManagerGroup: group.name, serviceDomain: domainName, dateTimeGroup: dateTime.name,
+                    networkLocale: networkLocale))
         }
 
         var models: [PhoneModel] = []
         for entry in try root.mappings("models", required: true) {
-            try entry.checkKeys(["name", "lines", "enhancedLines", "load", "phoneButtonTemplate"])
+            try entry.checkKeys([
+                "name", "lines", "enhancedLines", "load", "phoneButtonTemplate", "maxNumCalls", "busyTrigger",
+            ])
             let written = try entry.string("name")
             guard let name = SupportedModels.canonical(written) else {
                 throw entry.error(
@@ -95,12 +132,22 @@ extension ClusterConfig {
             if models.contains(where: { $0.name == name }) {
                 throw entry.error("name", "model \"\(name)\" is listed twice", value: written)
             }
+            // Unified CM allows 1–200 calls per line and a busy trigger of at most that many.
+            let maxNumCalls = try entry.int("maxNumCalls", range: 1...200, default: PhoneModel.defaultMaxNumCalls)
+            let busyTrigger = try entry.int(
+                "busyTrigger", range: 1...200, default: min(PhoneModel.defaultBusyTrigger, maxNumCalls))
+            if busyTrigger > maxNumCalls {
+                throw entry.error(
+                    "busyTrigger", "is \(busyTrigger) but maxNumCalls is \(maxNumCalls); it may not be more",
+                    value: String(busyTrigger))
+            }
             models.append(
                 PhoneModel(
                     name: name, lines: try entry.int("lines", range: 1...64),
                     enhancedLines: try entry.optionalInt("enhancedLines", range: 1...64),
                     loadInformation: try entry.optionalString("load") ?? "",
-                    phoneButtonTemplate: try entry.optionalString("phoneButtonTemplate") ?? "Standard \(name) SIP"))
+                    phoneButtonTemplate: try entry.optionalString("phoneButtonTemplate") ?? "Standard \(name) SIP",
+                    maxNumCalls: maxNumCalls, busyTrigger: busyTrigger))
         }
 
         let enterprise = try root.mapping("enterprise")
@@ -115,6 +162,12 @@ extension ClusterConfig {
         func resolve(_ file: String) -> String {
             file.hasPrefix("/") ? file : baseDirectory.appendingPathComponent(file).standardizedFileURL.path
         }
+
+        let phoneFile = PhoneFileSettings(
+            dateTimeGroups: dateTimeGroups, locales: locales,
+            sipProfiles: try Self.sipProfiles(try root.mappings("sipProfiles", required: false)),
+            securityProfiles: try Self.securityProfiles(try root.mappings("phoneSecurityProfiles", required: false)),
+            lineSettings: try Self.lineSettings(try root.optionalMapping("lineSettings")))
 
         return ClusterConfig(
             name: try root.string("name"),
@@ -134,7 +187,8 @@ extension ClusterConfig {
                 allowActivationCodeOnboarding: try expressway.bool("allowActivationCodeOnboarding")),
             trust: TrustSettings(
                 micCAFiles: try (trust?.strings("micCAs") ?? []).map(resolve),
-                phoneEdgeTrustFiles: try (trust?.strings("phoneEdgeTrust") ?? []).map(resolve)))
+                phoneEdgeTrustFiles: try (trust?.strings("phoneEdgeTrust") ?? []).map(resolve)),
+            phoneFile: phoneFile)
     }
 
     private static func serviceDomain(_ entry: YAMLMapping) throws -> ServiceDomain {

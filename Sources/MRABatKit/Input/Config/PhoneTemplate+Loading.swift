@@ -83,6 +83,22 @@ extension PhoneTemplate {
                 "MRA service domain \"\(domain)\" does not exist in cluster \(cluster.name)"
                     + DidYouMean.hint(for: domain, among: cluster.serviceDomains.map(\.name)), value: domain)
         }
+        // The config file takes these profiles' and the locale's details from the cluster file; once
+        // the cluster lists any, a name it does not list is a mistake rather than a default.
+        let phoneFile = cluster.phoneFile
+        for (key, value, listed, kind) in [
+            ("sipProfile", template.sipProfile, phoneFile.sipProfiles.map(\.name), "SIP profile"),
+            (
+                "securityProfile", template.securityProfile, phoneFile.securityProfiles.map(\.name),
+                "phone security profile"
+            ),
+            ("userLocale", template.userLocale, phoneFile.locales.user.map(\.name), "user locale"),
+        ] where !listed.isEmpty && !listed.contains(where: { $0.caseInsensitiveCompare(value) == .orderedSame }) {
+            throw root.error(
+                key,
+                "\(kind) \"\(FieldText.visible(value))\" is not listed in cluster \(cluster.name)"
+                    + DidYouMean.hint(for: value, among: listed), value: value)
+        }
         if let model = template.model, let entry = cluster.model(named: model),
             template.lines.count > entry.capacity(enhancedLineMode: template.enhancedLineMode)
         {

@@ -46,7 +46,8 @@ final class SQLiteJobWriter: JobWriter {
         }
     }
 
-    private func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws
+    /// `body` on the job's connection, inside its transaction; errors mapped for the user.
+    func run<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws
         -> T
     {
         guard isOpen.withLock({ $0 }) else { throw MRABatError(.internal, "job \(jobID)'s transaction already ended") }
@@ -57,8 +58,10 @@ final class SQLiteJobWriter: JobWriter {
         }
     }
 
-    func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
-        try await run("look up existing devices") { db in try SQLiteStore.existingDevices(db, keys: keys, macs: macs) }
+    func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws -> [ExistingDevice] {
+        try await run("look up existing devices") { db in
+            try SQLiteStore.existingDevices(db, keys: keys, macs: macs, names: names)
+        }
     }
 
     func lines(ofDevices deviceIDs: [Int64]) async throws -> [Int64: Int] {
@@ -114,9 +117,10 @@ final class SQLiteJobWriter: JobWriter {
                     ActivationCodeRecord(
                         deviceID: deviceID, secrets: new.secrets, boundMAC: draft.mac?.hex, issuedAt: issued,
                         expiresAt: expires, jobID: jobID), into: db)
-                try jobRows.insert(
-                    JobRowRecord(jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID),
-                    into: db)
+                var jobRow = JobRowRecord(
+                    jobID: jobID, line: draft.sourceLine, outcome: "accepted", deviceID: deviceID)
+                jobRow.deviceName = draft.name
+                try jobRows.insert(jobRow, into: db)
                 try auditRows.insert(AuditRecord(issue.event(deviceID: deviceID, draft: draft)), into: db)
             }
         }
@@ -153,7 +157,20 @@ final class SQLiteJobWriter: JobWriter {
             job.accepted = summary.accepted
             job.unchanged = summary.unchanged
             job.rejected = summary.rejected
+            job.updated = summary.updated
+            job.deleted = summary.deleted
             job.summaryJSON = json
+            job.auditMark = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM audit")
+            if let undone = summary.undoes {
+                job.undoes = undone
+                try JobRecord.filter(JobRecord.Columns.id == undone).updateAll(
+                    db, JobRecord.Columns.undoneBy.set(to: jobID))
+                // Undoing an undo puts the job it reversed back in effect: it may be undone again.
+                if let reversed = try JobRecord.fetchOne(db, key: undone)?.undoes {
+                    try JobRecord.filter(JobRecord.Columns.id == reversed).updateAll(
+                        db, JobRecord.Columns.undoneBy.set(to: nil))
+                }
+            }
             try job.update(db)
             try db.execute(sql: "COMMIT")
         }

@@ -15,19 +15,28 @@ extension SQLiteStore {
         return records.map { $0.stored(lines: $0.id.flatMap { lines[$0] } ?? []) }
     }
 
-    /// Devices sharing a natural key with `keys` or a MAC with `macs`, in any order.
-    static func existingDevices(_ db: Database, keys: [NaturalKey], macs: [String]) throws -> [ExistingDevice] {
-        guard !keys.isEmpty || !macs.isEmpty else { return [] }
+    /// Devices sharing a natural key with `keys`, a MAC with `macs` or a name with `names`, in any order.
+    static func existingDevices(_ db: Database, keys: [NaturalKey], macs: [String], names: [String]) throws
+        -> [ExistingDevice]
+    {
+        guard !keys.isEmpty || !macs.isEmpty || !names.isEmpty else { return [] }
         let records = try DeviceRecord.filter(
             keys.map(\.stored).contains(DeviceRecord.Columns.naturalKey) || macs.contains(DeviceRecord.Columns.mac)
+                || names.contains(DeviceRecord.Columns.name)
         ).fetchAll(db)
         return zip(records, try devices(db, records)).map { record, device in
-            ExistingDevice(device: device, naturalKey: record.key(of: device), jobID: record.jobID)
+            ExistingDevice(
+                device: device, naturalKey: record.key(of: device), jobID: record.jobID,
+                activated: record.activatedAt != nil)
         }
     }
 
-    package func existingDevices(keys: [NaturalKey], macs: [String]) async throws -> [ExistingDevice] {
-        try await read("look up existing devices") { db in try Self.existingDevices(db, keys: keys, macs: macs) }
+    package func existingDevices(keys: [NaturalKey], macs: [String], names: [String]) async throws
+        -> [ExistingDevice]
+    {
+        try await read("look up existing devices") { db in
+            try Self.existingDevices(db, keys: keys, macs: macs, names: names)
+        }
     }
 
     /// A job row with the device it names.

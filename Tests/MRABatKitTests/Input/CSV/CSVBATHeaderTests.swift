@@ -34,8 +34,21 @@ struct CSVBATHeaderTests {
             ("phone  type", .deviceType),
             ("Device Type", .deviceType),
             ("device pool", .devicePool),
-            ("User ID", .ownerUserID),
+            ("User ID", .userID),
+            ("USER ID 1", .userID),
             ("OWNER USER ID", .ownerUserID),
+            ("Device Name", .deviceName),
+            ("DIRECTORY NUMBER", .directoryNumber(1)),
+            ("DN", .directoryNumber(1)),
+            ("Partition", .partition(1)),
+            ("Line Text Label", .lineTextLabel(1)),
+            ("Maximum Number of Calls 1", .maxNumCalls(1)),
+            ("Busy Trigger 3", .busyTrigger(3)),
+            ("External Phone Number Mask 1", .externalPhoneNumberMask(1)),
+            ("ASCII Display 2", .asciiDisplay(2)),
+            ("ASCII Line Text Label 1", .asciiLineTextLabel(1)),
+            ("Ring setting (Phone Idle) 1", .ringSettingIdle(1)),
+            ("Ring Setting (Phone Active) 1", .ringSettingActive(1)),
             ("mra service domain", .mraServiceDomain),
             ("Location", .location),
             ("css", .css),
@@ -47,7 +60,9 @@ struct CSVBATHeaderTests {
 
     @Test(
         "names that are not BAT columns",
-        arguments: ["DIRECTORY NUMBER", "DIRECTORY NUMBER 0", "DISPLAY X", "MACADDRESS", "DEVICE", "LINE 1", "", "DN"])
+        arguments: [
+            "DIRECTORY NUMBER 0", "DISPLAY X", "MACADDRESS", "DEVICE", "LINE 1", "", "USER ID 2", "BUSY TRIGGER 0",
+        ])
     func notRecognised(name: String) {
         #expect(BATColumn(headerName: name) == nil)
     }
@@ -110,6 +125,35 @@ struct CSVBATHeaderTests {
         let error = try #require(structureError(fields))
         #expect(error.code == .csvStructure)
         #expect(error.message.contains("empty"))
+    }
+
+    @Test("USER ID and OWNER USER ID are two columns; an unindexed line column is line 1 once")
+    func userColumnsAndUnindexedLines() throws {
+        let header = try header([
+            "Device Name", "User ID", "Owner User ID", "Directory Number", "Partition", "Device Type", "Device Pool",
+        ])
+        #expect(header.columns.prefix(5) == [.deviceName, .userID, .ownerUserID, .directoryNumber(1), .partition(1)])
+        #expect(header.maxLine == 1)
+        // Cisco's custom format writes "DIRECTORY NUMBER"; with "DIRECTORY NUMBER 1" too it is one column twice.
+        let error = try #require(
+            structureError(["DIRECTORY NUMBER", "DEVICE TYPE", "DIRECTORY NUMBER 1", "DEVICE POOL"]))
+        #expect(error.message.contains("column DIRECTORY NUMBER 1 is given twice"))
+        #expect(error.location?.column == 3)
+    }
+
+    @Test("known BAT columns are acknowledged; unknown ones get a did-you-mean")
+    func knownAndUnknownColumns() throws {
+        let fields = [
+            "Device Type", "Device Pool", "Forward All CSS 1", "Speed Dial Number 3", "Phone Button Template",
+            "Module 1", "User ID 2", "Colour", "Directory Numbr 2",
+        ]
+        let header = try header(fields)
+        #expect(header.acknowledged.map(\.index) == [2, 3, 4, 5, 6])
+        #expect(header.unknown.map(\.name) == ["Colour", "Directory Numbr 2"])
+        #expect(BATHeader.suggestion(for: "Directory Numbr 2") == "DIRECTORY NUMBER 2")
+        #expect(BATHeader.suggestion(for: "Forward Al CSS 4") == "Forward All CSS 4")
+        #expect(BATHeader.suggestion(for: "OWNER USERID") == "OWNER USER ID")
+        #expect(BATHeader.suggestion(for: "Colour") == nil)
     }
 
     @Test("a rejects file's header is accepted as it is")

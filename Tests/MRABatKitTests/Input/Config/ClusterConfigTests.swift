@@ -26,10 +26,10 @@ struct ClusterConfigTests {
         (
             {
                 $0.replacingOccurrences(
-                    of: "callManagerGroup: CMG-EU\n    serviceDomain: EU-MRA\n  - name: DP-Amsterdam",
-                    with: "callManagerGroup: CMG-EU\n    serviceDomian: EU-MRA\n  - name: DP-Amsterdam")
+                    of: "serviceDomain: EU-MRA\n    dateTimeGroup: DTG-CET\n    networkLocale: Netherlands",
+                    with: "serviceDomian: EU-MRA\n    dateTimeGroup: DTG-CET\n    networkLocale: Netherlands")
             },
-            "unknown key \"devicePools[3].serviceDomian\" (did you mean \"serviceDomain\"?)"
+            "unknown key \"devicePools[4].serviceDomian\" (did you mean \"serviceDomain\"?)"
         ),
         (
             { $0.replacingOccurrences(of: "serviceDomain: APAC-MRA", with: "serviceDomain: APAC-MR") },
@@ -71,7 +71,161 @@ struct ClusterConfigTests {
             "device pool \"DP-Dallas\" is defined twice"
         ),
         ({ $0.replacingOccurrences(of: "name: ACME-EAST", with: "name: [ACME") }, "YAML syntax error"),
+        // The parts only the phones' config files use.
+        (
+            { $0.replacingOccurrences(of: "dateTimeGroup: DTG-CET", with: "dateTimeGroup: DTG-CTE") },
+            "devicePools[3].dateTimeGroup: date/time group \"DTG-CTE\" is not defined (did you mean \"DTG-CET\"?)"
+        ),
+        (
+            { $0.replacingOccurrences(of: "dateTemplate: D.M.Y\n", with: "dateTemplate: D.M.Q\n") },
+            "dateTimeGroups[3].dateTemplate: \"D.M.Q\" is not a Unified CM date format"
+        ),
+        (
+            {
+                $0.replacingOccurrences(of: "ntpServers: [ntp-eu.acme.example]", with: "ntpServers: [a, b, c, d, e, f]")
+            },
+            "dateTimeGroups[3].ntpServers: lists 6 servers; a date/time group takes at most 5"
+        ),
+        (
+            { $0.replacingOccurrences(of: "  - name: DTG-Eastern", with: "  - name: DTG-Central") },
+            "date/time group \"DTG-Central\" is defined twice"
+        ),
+        (
+            { $0.replacingOccurrences(of: "networkLocale: Germany", with: "networkLocale: Germnay") },
+            "devicePools[3].networkLocale: network locale \"Germnay\" is not listed under locales.network (did you mean \"Germany\"?)"
+        ),
+        (
+            { $0.replacingOccurrences(of: "defaultNetworkLocale: United_States", with: "defaultNetworkLocale: USA") },
+            "locales.defaultNetworkLocale: network locale \"USA\" is not listed under locales.network"
+        ),
+        (
+            { $0.replacingOccurrences(of: "langCode: en_GB }", with: "langCode: en_GB, charset: utf-8 }") },
+            "unknown key \"locales.user[2].charset\""
+        ),
+        (
+            {
+                $0.replacingOccurrences(
+                    of: "maxNumCalls: 4, busyTrigger: 2 }", with: "maxNumCalls: 4, busyTrigger: 5 }")
+            },
+            "models[1].busyTrigger: is 5 but maxNumCalls is 4; it may not be more"
+        ),
+        (
+            {
+                $0.replacingOccurrences(
+                    of: "maxNumCalls: 4, busyTrigger: 2 }", with: "maxNumCalls: 0, busyTrigger: 2 }")
+            },
+            "models[1].maxNumCalls: 0 is out of range 1–200"
+        ),
+        (
+            {
+                $0.replacingOccurrences(of: "        sipMRAOAuthPort: 5091\n", with: "        sipMRAOAuthPort: 95091\n")
+            },
+            "callManagerGroups[1].members[1].sipMRAOAuthPort: 95091 is out of range 1–65535"
+        ),
+        (
+            { $0.replacingOccurrences(of: "    timerRegisterExpires: 720", with: "    userInfo: Everybody") },
+            "sipProfiles[1].userInfo: is \"Everybody\"; Unified CM takes None, Phone or IP"
+        ),
+        (
+            { $0.replacingOccurrences(of: "    timerRegisterExpires: 720", with: "    timerT1: 50") },
+            "sipProfiles[1].timerT1: 50 is out of range 100–1000"
+        ),
+        (
+            {
+                $0.replacingOccurrences(
+                    of: "Cisco 8845 - Standard SIP Non-Secure Profile, deviceSecurityMode: 1",
+                    with: "Cisco 8845 - Standard SIP Non-Secure Profile, deviceSecurityMode: 4")
+            },
+            "phoneSecurityProfiles[2].deviceSecurityMode: 4 is out of range 1–3"
+        ),
+        (
+            { $0.replacingOccurrences(of: "  ringSettingIdle: 4", with: "  ringSettingIdle: 9") },
+            "lineSettings.ringSettingIdle: 9 is out of range 1–6"
+        ),
     ]
+
+    /// What the phones' files take from the cluster file: each part as written in the sample, and
+    /// Unified CM's defaults where it is silent.
+    @Test func loadsThePhoneFileParts() throws {
+        let config = try ClusterConfig.load(path: TestFiles.sampleCluster)
+        let node = try #require(config.callManagerGroup(named: "CMG-EU")?.members.first)
+        #expect(
+            [node.sipPort, node.securedSipPort, node.sipOAuthPort, node.sipMRAOAuthPort, node.tvsPort] as [Int]
+                == [5060, 5061, 5090, 5091, 2445])
+        #expect(config.devicePool(named: "DP-Amsterdam")?.dateTimeGroup == "DTG-CET")
+        #expect(config.devicePool(named: "DP-Amsterdam")?.networkLocale == "Netherlands")
+        #expect(config.dateTimeGroup(forPool: "DP-Singapore").olsonTimeZone == "Asia/Singapore")
+        #expect(config.dateTimeGroup(forPool: "DP-NewYork").ntpServers == ["ntp1.acme.example", "ntp2.acme.example"])
+        #expect(config.dateTimeGroup(forPool: "no such pool") == DateTimeGroup.builtIn)
+        let files = config.phoneFile
+        #expect(files.locales.version == "12.5.0.0(1)")
+        #expect(
+            files.locales.user(named: "english_united_states")
+                == UserLocale(name: "English_United_States", uid: 1, langCode: "en_US"))
+        #expect(files.locales.network(named: "Germany")?.uid == nil)
+        #expect(files.locales.defaultNetworkLocale == "United_States")
+        var mobile = SIPStack.standard
+        mobile.timerRegisterExpires = 720
+        #expect(files.sipStack(profile: "Standard SIP Profile For Mobile Device") == mobile)
+        #expect(files.sipStack(profile: "Some Other Profile") == .standard)
+        #expect(
+            files.securityProfile(named: "Cisco 7811 - Standard SIP Non-Secure Profile").transportLayerProtocol == 4)
+        #expect(files.securityProfile(named: "unlisted") == .nonSecure(name: "unlisted"))
+        #expect(files.lineSettings == LineSettings())
+        #expect(config.model(named: "Cisco 7811").map { [$0.maxNumCalls, $0.busyTrigger] } == [4, 2])
+    }
+
+    /// A cluster file written before these parts existed still loads, with Unified CM's defaults.
+    @Test func aClusterFileWithoutThemLoads() throws {
+        let text = """
+            name: OLD
+            activationDomain: { name: A, domain: a.example.com }
+            callManagerGroups:
+              - { name: G, members: [{ name: n1, processNodeName: n1.example.com }] }
+            devicePools:
+              - { name: P, callManagerGroup: G }
+            models:
+              - { name: Cisco 8845, lines: 5 }
+            enterprise: { oauthRefreshLoginFlow: true, deviceActivationServiceRunning: true, showPhonesReadyToActivate: true }
+            expressway: { authorizeByOAuthTokenWithRefresh: true, allowActivationCodeOnboarding: true }
+            """
+        let text2 = text.replacingOccurrences(of: "name: A, domain", with: "name: A, default: true, domain")
+        let config = try ClusterConfig.load(path: try TestFiles.temporaryFile("old.yaml", text2))
+        #expect(config.phoneFile == PhoneFileSettings())
+        #expect(config.devicePool(named: "P")?.dateTimeGroup == "CMLocal")
+        #expect(config.dateTimeGroup(forPool: "P") == .builtIn)
+        #expect(config.callManagerGroups[0].members[0].tvsPort == 2445)
+        #expect(config.model(named: "Cisco 8845")?.maxNumCalls == 4)
+    }
+
+    /// The store keeps the configuration as JSON; one saved before these fields existed decodes.
+    @Test func storedJSONWithoutTheNewFieldsDecodes() throws {
+        let config = try ClusterConfig.load(path: TestFiles.sampleCluster)
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as? [String: Any])
+        json["phoneFile"] = nil
+        json["devicePools"] = (json["devicePools"] as? [[String: Any]])?.map { pool in
+            pool.filter { !["dateTimeGroup", "networkLocale"].contains($0.key) }
+        }
+        json["models"] = (json["models"] as? [[String: Any]])?.map { model in
+            model.filter { !["maxNumCalls", "busyTrigger"].contains($0.key) }
+        }
+        json["callManagerGroups"] = (json["callManagerGroups"] as? [[String: Any]])?.map { group in
+            var group = group
+            group["members"] = (group["members"] as? [[String: Any]])?.map { node in
+                node.filter { !["sipOAuthPort", "sipMRAOAuthPort", "tvsPort"].contains($0.key) }
+            }
+            return group
+        }
+        let old = try JSONSerialization.data(withJSONObject: json)
+        let decoded = try JSONDecoder().decode(ClusterConfig.self, from: old)
+        #expect(decoded.phoneFile == PhoneFileSettings())
+        #expect(decoded.devicePools.allSatisfy { $0.dateTimeGroup == "CMLocal" && $0.networkLocale == nil })
+        #expect(decoded.models.allSatisfy { $0.maxNumCalls == 4 && $0.busyTrigger == 2 })
+        #expect(decoded.callManagerGroups.flatMap(\.members).allSatisfy { $0.sipMRAOAuthPort == 5091 })
+        // And what is there survives a round trip.
+        #expect(try JSONDecoder().decode(ClusterConfig.self, from: JSONEncoder().encode(config)) == config)
+    }
 
     @Test(arguments: 0..<mistakes.count)
     func everyMistakeIsOneClearError(index: Int) throws {
@@ -108,8 +262,8 @@ struct PhoneTemplateTests {
         model: Cisco 8845
         devicePool: DP-Dallas
         softkeyTemplate: Standard User
-        securityProfile: P
-        sipProfile: S
+        securityProfile: Universal Device Template - Model-independent Security Profile
+        sipProfile: Standard SIP Profile For Mobile Device
         userLocale: English_United_States
         requiresActivationCodeOnboarding: true
         allowActivationCodeViaMRA: true
@@ -126,7 +280,7 @@ struct PhoneTemplateTests {
             "model: Cisco 8845", "model: Cisco 8945",
             "model: \"Cisco 8945\" does not support activation-code onboarding over MRA"
         ),
-        ("sipProfile: S\n", "", "sipProfile: is required"),
+        ("sipProfile: Standard SIP Profile For Mobile Device\n", "", "sipProfile: is required"),
         ("userLocale:", "userLocal:", "unknown key \"userLocal\" (did you mean \"userLocale\"?)"),
         (
             "allowActivationCodeViaMRA: true", "allowActivationCodeViaMRA: maybe",
@@ -136,6 +290,20 @@ struct PhoneTemplateTests {
         ("name: T", "name: T\nmraServiceDomain: EU", "MRA service domain \"EU\" does not exist"),
         ("name: T", "name: T\nlines:\n  - {}", "duplicated key(s) lines"),
         ("name: T", "name: T\nskin: blue", "unknown key \"skin\""),
+        // The sample cluster lists its SIP and security profiles and locales: a template must name one.
+        (
+            "sipProfile: Standard SIP Profile For Mobile Device", "sipProfile: Standard SIP Profile For Mobil Device",
+            "sipProfile: SIP profile \"Standard SIP Profile For Mobil Device\" is not listed in cluster ACME-EAST (did you mean \"Standard SIP Profile For Mobile Device\"?)"
+        ),
+        (
+            "securityProfile: Universal Device Template - Model-independent Security Profile",
+            "securityProfile: Cisco 8845 - Standard SIP Secure Profile",
+            "securityProfile: phone security profile \"Cisco 8845 - Standard SIP Secure Profile\" is not listed"
+        ),
+        (
+            "userLocale: English_United_States", "userLocale: French_France",
+            "userLocale: user locale \"French_France\" is not listed in cluster ACME-EAST"
+        ),
     ]
 
     @Test(arguments: 0..<mistakes.count)

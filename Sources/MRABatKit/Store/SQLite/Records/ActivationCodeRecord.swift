@@ -39,6 +39,7 @@ struct ActivationCodeRecord: Codable, FetchableRecord, MutablePersistableRecord,
         static let status = Column(CodingKeys.status)
         static let expiresAt = Column(CodingKeys.expiresAt)
         static let endedAt = Column(CodingKeys.endedAt)
+        static let boundMAC = Column(CodingKeys.boundMAC)
     }
 
     static let outstanding = Columns.status == ActivationCodeStatus.outstanding.rawValue

@@ -13,6 +13,8 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
     var devicePool: String
     var serviceDomain: String?
     var ownerUserID: String
+    /// The associated end user (BAT's `USER ID`); v4.
+    var userID: String?
     var description: String?
     var location: String?
     var css: String?
@@ -37,6 +39,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         case devicePool = "device_pool"
         case serviceDomain = "service_domain"
         case ownerUserID = "owner_user_id"
+        case userID = "user_id"
         case deviceProtocol = "protocol"
         case phoneButtonTemplate = "phone_button_template"
         case softkeyTemplate = "softkey_template"
@@ -80,6 +83,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         devicePool = row[CodingKeys.devicePool.rawValue]
         serviceDomain = row[CodingKeys.serviceDomain.rawValue]
         ownerUserID = row[CodingKeys.ownerUserID.rawValue]
+        userID = row[CodingKeys.userID.rawValue]
         description = row[CodingKeys.description.rawValue]
         location = row[CodingKeys.location.rawValue]
         css = row[CodingKeys.css.rawValue]
@@ -102,7 +106,8 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
     var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
         [
             .id: id, .name: name, .mac: mac, .naturalKey: naturalKey, .model: model, .devicePool: devicePool,
-            .serviceDomain: serviceDomain, .ownerUserID: ownerUserID, .description: description, .location: location,
+            .serviceDomain: serviceDomain, .ownerUserID: ownerUserID, .userID: userID, .description: description,
+            .location: location,
             .css: css, .deviceProtocol: deviceProtocol, .phoneButtonTemplate: phoneButtonTemplate,
             .softkeyTemplate: softkeyTemplate, .securityProfile: securityProfile, .sipProfile: sipProfile,
             .userLocale: userLocale, .requiresActivationCode: requiresActivationCode,
@@ -113,15 +118,29 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
 
     /// The record for a draft a job creates.
     init(draft: DeviceDraft, jobID: Int64, createdAt: Int64) {
-        let a = draft.attributes
-        id = nil
-        name = draft.name
-        mac = draft.mac?.hex
-        naturalKey = draft.naturalKey.stored
+        self.init(
+            id: nil, name: draft.name, mac: draft.mac?.hex, naturalKey: draft.naturalKey.stored,
+            attributes: draft.attributes, templateName: draft.templateName, jobID: jobID, createdAt: createdAt,
+            activatedAt: nil, failedAttempts: 0, throttled: false)
+    }
+
+    /// The one place that maps ``DeviceAttributes`` to its columns (the lines are rows of their own):
+    /// creating and updating a device both go through it, so a new column cannot be set by one and
+    /// forgotten by the other.
+    private init(
+        id: Int64?, name: String, mac: String?, naturalKey: String, attributes a: DeviceAttributes,
+        templateName: String, jobID: Int64, createdAt: Int64, activatedAt: Int64?, failedAttempts: Int,
+        throttled: Bool
+    ) {
+        self.id = id
+        self.name = name
+        self.mac = mac
+        self.naturalKey = naturalKey
         model = a.model
         devicePool = a.devicePool
         serviceDomain = a.serviceDomain
         ownerUserID = a.ownerUserID
+        userID = a.userID
         description = a.description
         location = a.location
         css = a.css
@@ -133,12 +152,20 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         userLocale = a.userLocale
         requiresActivationCode = a.requiresActivationCodeOnboarding
         allowActivationCodeViaMRA = a.allowActivationCodeViaMRA
-        templateName = draft.templateName
+        self.templateName = templateName
         self.jobID = jobID
         self.createdAt = createdAt
-        activatedAt = nil
-        failedAttempts = 0
-        throttled = false
+        self.activatedAt = activatedAt
+        self.failedAttempts = failedAttempts
+        self.throttled = throttled
+    }
+
+    /// Sets the columns that hold `attributes`; every other column keeps its value.
+    mutating func setAttributes(_ a: DeviceAttributes) {
+        self = DeviceRecord(
+            id: id, name: name, mac: mac, naturalKey: naturalKey, attributes: a, templateName: templateName,
+            jobID: jobID, createdAt: createdAt, activatedAt: activatedAt, failedAttempts: failedAttempts,
+            throttled: throttled)
     }
 
     /// The domain value, with `lines` (the device's ``LineRecord``s in index order).
@@ -151,7 +178,7 @@ struct DeviceRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
                 phoneButtonTemplate: phoneButtonTemplate, softkeyTemplate: softkeyTemplate,
                 securityProfile: securityProfile, sipProfile: sipProfile, userLocale: userLocale,
                 requiresActivationCodeOnboarding: requiresActivationCode,
-                allowActivationCodeViaMRA: allowActivationCodeViaMRA, lines: lines.map(\.line)))
+                allowActivationCodeViaMRA: allowActivationCodeViaMRA, lines: lines.map(\.line), userID: userID))
     }
 
     /// The key the device was created under: its MAC if it was provisioned with one, else from its

@@ -10,12 +10,28 @@ struct LineRecord: Codable, FetchableRecord, PersistableRecord, Sendable, BulkIn
     var display: String?
     var label: String?
     var partition: String?
+    // v4: the per-line fields of real BAT files (see ``LineDraft``).
+    var maxNumCalls: Int?
+    var busyTrigger: Int?
+    var externalPhoneNumberMask: String?
+    var asciiDisplay: String?
+    var asciiLabel: String?
+    /// Stored as their raw values (`Ring`, `Beep Only`).
+    var ringSettingIdle: RingSetting?
+    var ringSettingActive: RingSetting?
 
     enum CodingKeys: String, CodingKey {
         case display, label, partition
         case deviceID = "device_id"
         case index = "idx"
         case directoryNumber = "dn"
+        case maxNumCalls = "max_num_calls"
+        case busyTrigger = "busy_trigger"
+        case externalPhoneNumberMask = "external_phone_number_mask"
+        case asciiDisplay = "ascii_display"
+        case asciiLabel = "ascii_label"
+        case ringSettingIdle = "ring_setting_idle"
+        case ringSettingActive = "ring_setting_active"
     }
 
     enum Columns {
@@ -31,6 +47,22 @@ struct LineRecord: Codable, FetchableRecord, PersistableRecord, Sendable, BulkIn
         display = row[CodingKeys.display.rawValue]
         label = row[CodingKeys.label.rawValue]
         partition = row[CodingKeys.partition.rawValue]
+        maxNumCalls = row[CodingKeys.maxNumCalls.rawValue]
+        busyTrigger = row[CodingKeys.busyTrigger.rawValue]
+        externalPhoneNumberMask = row[CodingKeys.externalPhoneNumberMask.rawValue]
+        asciiDisplay = row[CodingKeys.asciiDisplay.rawValue]
+        asciiLabel = row[CodingKeys.asciiLabel.rawValue]
+        ringSettingIdle = try Self.ringSetting(row, .ringSettingIdle)
+        ringSettingActive = try Self.ringSetting(row, .ringSettingActive)
+    }
+
+    /// A ring setting column: unset, or a value this version writes; anything else is a damaged store.
+    private static func ringSetting(_ row: Row, _ key: CodingKeys) throws -> RingSetting? {
+        guard let text: String = row[key.rawValue] else { return nil }
+        guard let setting = RingSetting(rawValue: text) else {
+            throw MRABatError(.store, "line.\(key.rawValue) holds \"\(text)\", which is no ring setting", value: text)
+        }
+        return setting
     }
 
     init(deviceID: Int64, line: LineDraft) {
@@ -40,16 +72,30 @@ struct LineRecord: Codable, FetchableRecord, PersistableRecord, Sendable, BulkIn
         display = line.display
         label = line.label
         partition = line.partition
+        maxNumCalls = line.maxNumCalls
+        busyTrigger = line.busyTrigger
+        externalPhoneNumberMask = line.externalPhoneNumberMask
+        asciiDisplay = line.asciiDisplay
+        asciiLabel = line.asciiLabel
+        ringSettingIdle = line.ringSettingIdle
+        ringSettingActive = line.ringSettingActive
     }
 
     var bulkRow: KeyValuePairs<CodingKeys, (any DatabaseValueConvertible)?> {
         [
             .deviceID: deviceID, .index: index, .directoryNumber: directoryNumber, .display: display, .label: label,
-            .partition: partition,
+            .partition: partition, .maxNumCalls: maxNumCalls, .busyTrigger: busyTrigger,
+            .externalPhoneNumberMask: externalPhoneNumberMask, .asciiDisplay: asciiDisplay, .asciiLabel: asciiLabel,
+            .ringSettingIdle: ringSettingIdle?.rawValue, .ringSettingActive: ringSettingActive?.rawValue,
         ]
     }
 
+    /// The domain value.
     var line: LineDraft {
-        LineDraft(index: index, directoryNumber: directoryNumber, display: display, label: label, partition: partition)
+        LineDraft(
+            index: index, directoryNumber: directoryNumber, display: display, label: label, partition: partition,
+            maxNumCalls: maxNumCalls, busyTrigger: busyTrigger, externalPhoneNumberMask: externalPhoneNumberMask,
+            asciiDisplay: asciiDisplay, asciiLabel: asciiLabel, ringSettingIdle: ringSettingIdle,
+            ringSettingActive: ringSettingActive)
     }
 }
