@@ -187,4 +187,60 @@ struct PostgresStoreTests {
         #expect(before.id == 2 && before.name == "BAT0123456789AC" && before.attributes.lines.count == 1)
         await store.close()
     }
+    /// Jobs run at once here: a job that changes or removes a device another job changed or removed
+    /// after this one read it starts over (rather than overwrite, or trip over, what it did not see).
+    @Test func aJobChangingOrRemovingADeviceAnotherJobChangedMeanwhileStartsOver() async throws {
+        let f = try await LifecycleFixture.make(.postgres)
+        let name = try f.name(pool: "DP-Dallas")
+        let template: String = try #require(try f.value("SELECT template_name FROM device WHERE name = ?", [name]))
+        func change(_ seen: ExistingDevice, _ edit: (inout DeviceAttributes) -> Void) -> DeviceUpdate {
+            var attributes = seen.device.attributes
+            edit(&attributes)
+            return DeviceUpdate(
+                line: 2, deviceID: seen.device.id, previousName: seen.device.name, name: seen.device.name,
+                mac: seen.device.mac, naturalKey: seen.naturalKey.stored, attributes: attributes,
+                templateName: template, changes: seen.device.attributes.changes(to: attributes))
+        }
+        func summary(updated: Int = 0, deleted: Int = 0) -> JobSummary {
+            var summary = JobSummary(input: "x.csv", template: template, encoding: "", delimiter: "")
+            summary.updated = updated
+            summary.deleted = deleted
+            return summary
+        }
+        let a = try await f.store.beginJob(kind: "update", input: "a.csv", template: template, now: Date())
+        let seenByA = try #require(try await a.devices(named: [name]).first)
+        let b = try await f.store.beginJob(kind: "update", input: "b.csv", template: template, now: Date())
+        let seenByB = try #require(try await b.devices(named: [name]).first)
+        try await b.update([change(seenByB) { $0.description = "by B" }], now: Date())
+        try await b.commit(summary: summary(updated: 1), now: Date())
+        // A changes the location from what it read; it would put B's description back.
+        await #expect(throws: StoreConflict.concurrentJob) {
+            try await a.update([change(seenByA) { $0.location = "by A" }], now: Date())
+        }
+        try await a.rollback()
+        #expect(try await f.store.device(named: name)?.attributes.description == "by B")
+        #expect(try f.count("SELECT COUNT(*) FROM audit WHERE event = 'update'") == 1)
+
+        // Started over, A sees B's change, and its own goes through on top of it.
+        let again = try await f.store.beginJob(kind: "update", input: "a.csv", template: template, now: Date())
+        let seen = try #require(try await again.devices(named: [name]).first)
+        try await again.update([change(seen) { $0.location = "by A" }], now: Date())
+        try await again.commit(summary: summary(updated: 1), now: Date())
+        let device = try #require(try await f.store.device(named: name))
+        #expect(device.attributes.description == "by B" && device.attributes.location == "by A")
+
+        // A device removed by another job after this one read it: this one starts over too.
+        let c = try await f.store.beginJob(kind: "delete", input: "c.csv", template: "", now: Date())
+        #expect(try await c.devices(named: [name]).count == 1)
+        let d = try await f.store.beginJob(kind: "delete", input: "d.csv", template: "", now: Date())
+        try await d.delete([(line: 2, deviceID: device.id)], note: nil, now: Date())
+        try await d.commit(summary: summary(deleted: 1), now: Date())
+        await #expect(throws: StoreConflict.concurrentJob) {
+            try await c.delete([(line: 2, deviceID: device.id)], note: nil, now: Date())
+        }
+        try await c.rollback()
+        #expect(try await f.store.device(named: name) == nil)
+        #expect(try f.count("SELECT COUNT(*) FROM job_row WHERE outcome = 'deleted'") == 1)
+        await f.store.close()
+    }
 }
