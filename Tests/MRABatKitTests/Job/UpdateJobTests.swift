@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import MRABatKit
@@ -21,10 +22,14 @@ struct UpdateJobTests {
     }
 
     static func run(
-        _ store: SQLiteStore, _ csv: String, kind: JobKind, dryRun: Bool = false, chunkSize: Int = 4096,
+        _ store: any Store, _ csv: String, kind: JobKind, dryRun: Bool = false, chunkSize: Int = 4096,
         plan: (([PlanRow]) throws -> Void)? = nil
     ) async throws -> JobSummary {
         var options = InsertOptions(csvPath: csv, templatePath: template, outDirectory: nil)
+        // PostgreSQL has no place next to the store for the key: it is named.
+        if store.defaultKeyFile == nil {
+            options.keyFile = (csv as NSString).deletingLastPathComponent + "/mrabat.key"
+        }
         options.kind = kind
         options.dryRun = dryRun
         options.chunkSize = chunkSize
@@ -32,10 +37,10 @@ struct UpdateJobTests {
         return try await InsertJob.run(store: store, options: options, plan: plan)
     }
 
-    @Test(arguments: [1, 2, 3, 5, 4096])
-    func planDecidesEveryRowAsUpdateDoesWhateverTheChunks(chunkSize: Int) async throws {
+    @Test(arguments: TestBackend.allCases, [1, 2, 3, 5, 4096])
+    func planDecidesEveryRowAsUpdateDoesWhateverTheChunks(backend: TestBackend, chunkSize: Int) async throws {
         let directory = try TestFiles.makeTemporaryDirectory("update-chunks")
-        let store = try SQLiteStore(path: directory + "/mrabat.sqlite")
+        let store = try await LifecycleFixture.openStore(backend, directory: directory)
         try await store.saveCluster(try ClusterConfig.load(path: TestFiles.sampleCluster), now: Date())
         let first = directory + "/night1.csv"
         try TestFiles.write(([Self.header] + (0..<12).map { Self.phone($0) }).joined(separator: "\n") + "\n", to: first)
@@ -104,8 +109,19 @@ struct UpdateJobTests {
     }
 
     /// Every device with its lines and outstanding code, by id.
-    static func devices(_ store: SQLiteStore) async throws -> [String] {
-        try await store.queue.read { db in
+    static func devices(_ store: any Store) async throws -> [String] {
+        guard let store = store as? SQLiteStore else {
+            return try TestPostgres.query(
+                store.location,
+                """
+                SELECT d.*, string_agg(l.dn, '/' ORDER BY l.idx) AS dns, c.identity, c.bound_mac FROM device d
+                JOIN line l ON l.device_id = d.id
+                LEFT JOIN activation_code c ON c.device_id = d.id AND c.status = 'outstanding'
+                GROUP BY d.id, c.identity, c.bound_mac ORDER BY d.id
+                """
+            ).map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }
+        }
+        return try await store.queue.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
