@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import MRABatKit
@@ -125,20 +126,35 @@ struct BATFixtureStoreTests {
         try await store.saveCluster(try ClusterConfig.load(path: TestFiles.sampleCluster), now: Date())
     }
 
-    func insert(_ csv: String, template: String = "mra-88xx-5line") async throws -> JobSummary {
+    func insert(_ csv: String, template: String = "mra-88xx-5line", into store: (any Store)? = nil)
+        async throws -> JobSummary
+    {
         var options = InsertOptions(
             csvPath: csv, templatePath: TestFiles.path("Templates/\(template).yaml"), outDirectory: nil)
         options.jobs = 2
+        let store = store ?? self.store
+        // PostgreSQL has no place next to the store for the key: it is named.
+        if store.defaultKeyFile == nil { options.keyFile = directory + "/mrabat.key" }
         return try await InsertJob.run(store: store, options: options)
     }
 
-    func deviceCount() async throws -> Int {
-        try await store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM device") ?? -1 }
+    func deviceCount(_ store: (any Store)? = nil) async throws -> Int {
+        if let store, !(store is SQLiteStore) {
+            let rows = try TestPostgres.query(store.location, "SELECT count(*) FROM device")
+            return Int(rows.first?.first.flatMap { $0 } ?? "") ?? -1
+        }
+        let sqlite = (store as? SQLiteStore) ?? self.store
+        return try await sqlite.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM device") ?? -1 }
     }
 
-    @Test func theAllDetailsFileStoresEveryPerLineFieldAndReimportsUnchanged() async throws {
+    @Test(arguments: TestBackend.allCases)
+    func theAllDetailsFileStoresEveryPerLineFieldAndReimportsUnchanged(backend: TestBackend) async throws {
+        let own = directory + "/\(backend)"
+        try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
+        let store = try await LifecycleFixture.openStore(backend, directory: own)
+        try await store.saveCluster(try ClusterConfig.load(path: TestFiles.sampleCluster), now: Date())
         let file = BATFixtureTests.fixture("cisco-all-details-format.csv")
-        let first = try await insert(file)
+        let first = try await insert(file, into: store)
         #expect(first.accepted == 2 && first.rejected == 4, "\(first.lines)")
 
         let sep = try #require(try await store.device(named: "SEP00A0C9140101"))
@@ -162,9 +178,9 @@ struct BATFixtureStoreTests {
         #expect(config.lines.map(\.maxNumCalls) == [2, 6] && config.lines.map(\.busyTrigger) == [1, 3])
 
         // The same file again: nothing new, nothing changed.
-        let again = try await insert(file)
+        let again = try await insert(file, into: store)
         #expect(again.accepted == 0 && again.unchanged == 2 && again.rejected == 4, "\(again.lines)")
-        #expect(try await deviceCount() == 2)
+        #expect(try await deviceCount(store) == 2)
     }
 
     /// Devices inserted without names get BAT names; Unified CM's All-Details export of them names
