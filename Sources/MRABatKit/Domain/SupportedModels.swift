@@ -13,6 +13,9 @@ package enum SupportedModels {
     private static let byKey: [String: String] = {
         var map: [String: String] = [:]
         for name in names {
+            // The canonical spelling itself, so that the common row finds it without folding (which
+            // was a tenth of row validation: split, join and uppercase per row).
+            map[name] = name
             map[key(name)] = name
             map[key(String(name.dropFirst("Cisco ".count)))] = name
         }

@@ -51,9 +51,18 @@ extension InsertJob {
         let names = checked.drafts.compactMap(\.requestedName)
         let existing = try await lookup.existing(keys: keys, macs: macs, names: names)
         let linesInThisJob = try await lookup.claimedLines(existing.map(\.device.id))
-        let fields = Dictionary(records.map { ($0.line, $0.fields) }, uniquingKeysWith: { first, _ in first })
+        // A rejected row's fields, found when one is rejected (records are in line order).
+        func fields(_ line: Int) -> [String] {
+            var low = 0
+            var high = records.count
+            while low < high {
+                let middle = (low + high) / 2
+                if records[middle].line < line { low = middle + 1 } else { high = middle }
+            }
+            return low < records.count && records[low].line == line ? records[low].fields : []
+        }
         var outcome = reconciler.reconcile(
-            checked.drafts, existing: existing, linesInThisJob: linesInThisJob, fields: { fields[$0] ?? [] })
+            checked.drafts, existing: existing, linesInThisJob: linesInThisJob, fields: fields)
         outcome.rejected += checked.rejected
         return (outcome, existing)
     }

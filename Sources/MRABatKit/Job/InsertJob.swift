@@ -90,6 +90,49 @@ package enum InsertJob {
             try checkMaxErrors(summary, options: options, rejects: rejects)
         }
 
+        // The rest of a chunk's way once it is sorted against the store: named, claimed (`update`),
+        // shown (`plan`), given codes and written.
+        func proceed(_ sorted: StoreReconciler.Outcome, existing: [ExistingDevice]) async throws {
+            var chunk = sorted
+            lookup.note(chunk, existing: existing)
+            if let writer {
+                try await clock.time(.naming) { try await namer.name(&chunk.fresh, taken: writer.takenNames) }
+                // The chunk before the previous one is in the store now (validate keeps all).
+                checker.forgetWritten()
+                namer.forgetWritten()
+                if updating {
+                    // The next chunk must see these devices as changed and matched.
+                    try await clock.time(.store) {
+                        try await writer.update(chunk.updated, now: options.now)
+                        try await writer.recordUnchanged(chunk.unchanged)
+                    }
+                    chunk.claimsRecorded = true
+                }
+            } else if updating {
+                // `plan` forgets as `update` does, so that both find in-file duplicates alike.
+                checker.forgetWritten()
+            }
+            try plan?(PlanRow.rows(of: chunk))
+            if let ready = try await codes.submit(chunk) { try await write(ready) }
+            // `update` writes each chunk's new devices before reading the next: a row may match a
+            // device an earlier row created by any of its names, not only by the key the checker holds.
+            if updating, let ready = try await codes.finish() { try await write(ready) }
+        }
+
+        // `validate` writes nothing and changes nothing, so a chunk's store lookup does not depend on
+        // the chunk before it: it runs on the store's connection while the next chunk is read and
+        // checked (a 100k-row re-run's lookups are as long as its reading and checking).
+        let overlapsLookups = writer == nil && !updating
+        typealias Sorted = (outcome: StoreReconciler.Outcome, existing: [ExistingDevice], took: Duration)
+        var lookingUp: Task<Sorted, Error>?
+        func settleLookup() async throws {
+            guard let task = lookingUp else { return }
+            lookingUp = nil
+            let sorted = try await task.value
+            clock.add(.store, sorted.took)
+            try await proceed(sorted.outcome, existing: sorted.existing)
+        }
+
         do {
             while true {
                 let records = try await clock.time(.readValidate) { try input.next(count: options.chunkSize) }
@@ -97,33 +140,22 @@ package enum InsertJob {
                 summary.rows += records.count
                 let checked = await clock.time(.readValidate) { checker.check(records) }
                 summary.note(warnings: checked.warnings)
-                var (chunk, existing) = try await clock.time(.store) {
+                if overlapsLookups {
+                    let next = Task { [reconciler, lookup] () async throws -> Sorted in
+                        let start = ContinuousClock.now
+                        let (outcome, existing) = try await InsertJob.reconcile(checked, records, reconciler, lookup)
+                        return (outcome, existing, ContinuousClock.now - start)
+                    }
+                    try await settleLookup()
+                    lookingUp = next
+                    continue
+                }
+                let (chunk, existing) = try await clock.time(.store) {
                     try await reconcile(checked, records, reconciler, lookup)
                 }
-                lookup.note(chunk, existing: existing)
-                if let writer {
-                    try await clock.time(.naming) { try await namer.name(&chunk.fresh, taken: writer.takenNames) }
-                    // The chunk before the previous one is in the store now (validate keeps all).
-                    checker.forgetWritten()
-                    namer.forgetWritten()
-                    if updating {
-                        // The next chunk must see these devices as changed and matched.
-                        try await clock.time(.store) {
-                            try await writer.update(chunk.updated, now: options.now)
-                            try await writer.recordUnchanged(chunk.unchanged)
-                        }
-                        chunk.claimsRecorded = true
-                    }
-                } else if updating {
-                    // `plan` forgets as `update` does, so that both find in-file duplicates alike.
-                    checker.forgetWritten()
-                }
-                try plan?(PlanRow.rows(of: chunk))
-                if let ready = try await codes.submit(chunk) { try await write(ready) }
-                // `update` writes each chunk's new devices before reading the next: a row may match a
-                // device an earlier row created by any of its names, not only by the key the checker holds.
-                if updating, let ready = try await codes.finish() { try await write(ready) }
+                try await proceed(chunk, existing: existing)
             }
+            try await settleLookup()
             if let last = try await codes.finish() { try await write(last) }
             guard summary.rows > 0 else {
                 throw MRABatError(
@@ -133,6 +165,8 @@ package enum InsertJob {
             }
             try await finishTransaction(writer, &summary, &clock, options: options)
         } catch {
+            lookingUp?.cancel()
+            _ = try? await lookingUp?.value
             await codes.cancel()
             try? await writer?.rollback()
             throw error

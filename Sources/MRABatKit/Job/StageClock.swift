@@ -23,6 +23,9 @@ struct StageClock {
         return try await body()
     }
 
+    /// Adds `duration`, measured elsewhere (a task of its own), to `stage`.
+    mutating func add(_ stage: JobStage, _ duration: Duration) { spent[stage, default: .zero] += duration }
+
     /// Records one interval during which codes were being computed.
     mutating func codesRan(_ interval: Range<ContinuousClock.Instant>) { codeIntervals.append(interval) }
 

@@ -6,7 +6,11 @@
 /// output can carry), the template and cluster values the row's config file would carry, activation
 /// flags. Cross-row and store checks (duplicate MAC, MAC already provisioned) are the job's. Every
 /// problem of a row is reported, not just the first, each with its ``RowProblem/Tag``.
-package struct RowValidator: Sendable {
+///
+/// A class, not a struct: `validate` runs per row and its local functions capture `self`, and a
+/// struct of this size (the cluster, the template, lookup tables) was copied and destroyed for every
+/// row — a sixth of row validation's time.
+package final class RowValidator: Sendable {
     package let cluster: ClusterConfig
     package let template: PhoneTemplate
     package let header: BATHeader
@@ -299,9 +303,12 @@ package struct RowValidator: Sendable {
         var lines: [LineDraft] = []
         for index in 1...max(header.maxLine, 1) {
             let dn = cell(.directoryNumber(index))
-            let values = BATColumn.lineColumns(index).dropFirst().map { ($0, cell($0)?.value) }
+            // Line n's other columns, in ``BATColumn/lineColumns(_:)`` order: display, label, partition,
+            // then the extras.
+            let columns = BATColumn.lineColumns(index).dropFirst()
+            let values = columns.map { cell($0)?.value }
             guard let dn else {
-                for case (let column, let value?) in values {
+                for case (let column, let value?) in zip(columns, values) {
                     problem(
                         .lineFieldWithoutNumber, column, value, "is set but DIRECTORY NUMBER \(index) is empty")
                 }
@@ -312,14 +319,19 @@ package struct RowValidator: Sendable {
                     .directoryNumberInvalid, .directoryNumber(index), dn.value,
                     "is not a directory number: 1–\(Limit.directoryNumber) of 0-9 + * # \\ X")
             }
-            let value = Dictionary(values.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
-            let display = value[.display(index)] ?? nil
-            let label = value[.lineTextLabel(index)] ?? nil
-            let partition = value[.partition(index)] ?? nil
+            let display = values[0]
+            let label = values[1]
+            let partition = values[2]
             checkText(.display(index), display, max: Limit.display, tooLong: .displayTooLong)
             checkText(.lineTextLabel(index), label, max: Limit.label, tooLong: .labelTooLong)
             checkText(.partition(index), partition, max: Limit.name, tooLong: .partitionTooLong)
-            let extra = lineExtras(index, value, report: { problems.append($0) })
+            // Most files have none of the extra columns: then there is nothing to check or keep.
+            let extra =
+                values.dropFirst(3).allSatisfy { $0 == nil }
+                ? LineExtras()
+                : lineExtras(
+                    index, Dictionary(zip(columns, values), uniquingKeysWith: { first, _ in first }),
+                    report: { problems.append($0) })
             let defaults = index <= template.lines.count ? template.lines[index - 1] : LineTemplate()
             lines.append(
                 LineDraft(

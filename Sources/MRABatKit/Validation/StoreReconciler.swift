@@ -273,27 +273,53 @@ struct StoreReconciler {
     }
 
     /// The devices of one lookup, by each of their identifiers.
+    ///
+    /// The tables hold positions in ``devices``, not the devices: a device is a large value (every
+    /// field, its lines), and copying each into three tables was 40 % of reconciling a re-run's chunk.
     private struct Index {
-        var byKey: [NaturalKey: ExistingDevice] = [:]
-        var byMAC: [String: ExistingDevice] = [:]
-        var byName: [String: ExistingDevice] = [:]
+        private var devices: [ExistingDevice] = []
+        private var keys: [NaturalKey: Int] = [:]
+        private var macs: [String: Int] = [:]
+        private var names: [String: Int] = [:]
+
+        /// One of the tables, looked up as a dictionary of devices.
+        struct Table<Key: Hashable> {
+            let devices: [ExistingDevice]
+            let positions: [Key: Int]
+            subscript(key: Key) -> ExistingDevice? { positions[key].map { devices[$0] } }
+        }
+
+        var byKey: Table<NaturalKey> { Table(devices: devices, positions: keys) }
+        var byMAC: Table<String> { Table(devices: devices, positions: macs) }
+        var byName: Table<String> { Table(devices: devices, positions: names) }
 
         init(_ existing: [ExistingDevice]) {
-            for match in existing { insert(match) }
+            devices = existing
+            keys.reserveCapacity(existing.count)
+            names.reserveCapacity(existing.count)
+            for position in existing.indices { index(position) }
         }
 
         mutating func insert(_ match: ExistingDevice) {
-            if byKey[match.naturalKey] == nil { byKey[match.naturalKey] = match }
-            if let mac = match.device.mac, byMAC[mac] == nil { byMAC[mac] = match }
-            if byName[match.device.name] == nil { byName[match.device.name] = match }
+            devices.append(match)
+            index(devices.count - 1)
+        }
+
+        /// The first device with an identifier keeps it.
+        private mutating func index(_ position: Int) {
+            let match = devices[position]
+            if keys[match.naturalKey] == nil { keys[match.naturalKey] = position }
+            if let mac = match.device.mac, macs[mac] == nil { macs[mac] = position }
+            if names[match.device.name] == nil { names[match.device.name] = position }
         }
 
         /// Forgets `match` under each of its identifiers (a row changed them).
         mutating func remove(_ match: ExistingDevice) {
             let id = match.device.id
-            if byKey[match.naturalKey]?.device.id == id { byKey[match.naturalKey] = nil }
-            if let mac = match.device.mac, byMAC[mac]?.device.id == id { byMAC[mac] = nil }
-            if byName[match.device.name]?.device.id == id { byName[match.device.name] = nil }
+            func owns(_ position: Int?) -> Bool { position.map { devices[$0].device.id == id } ?? false }
+            if owns(keys[match.naturalKey]) { keys[match.naturalKey] = nil }
+            if let mac = match.device.mac, owns(macs[mac]) { macs[mac] = nil }
+            if owns(names[match.device.name]) { names[match.device.name] = nil }
         }
     }
 

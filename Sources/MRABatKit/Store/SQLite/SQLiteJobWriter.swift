@@ -69,10 +69,16 @@ final class SQLiteJobWriter: JobWriter {
         let jobID = self.jobID
         return try await run("look up rows of the job") { db in
             var lines: [Int64: Int] = [:]
-            for row in try JobRowRecord.filter(
-                JobRowRecord.Columns.jobID == jobID && deviceIDs.contains(JobRowRecord.Columns.deviceID)
-            ).fetchAll(db) {
-                if let device = row.deviceID { lines[device] = min(lines[device] ?? row.line, row.line) }
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT device_id, line FROM job_row
+                        WHERE device_id IN (SELECT value FROM json_each(?)) AND job_id = ?
+                        """), arguments: [SQLiteStore.jsonArray(deviceIDs), jobID])
+            for row in rows {
+                let device: Int64 = row[0]
+                let line: Int = row[1]
+                lines[device] = min(lines[device] ?? line, line)
             }
             return lines
         }
@@ -81,17 +87,21 @@ final class SQLiteJobWriter: JobWriter {
     func takenNames(_ names: [String]) async throws -> Set<String> {
         try await run("look up device names") { db in
             Set(
-                try DeviceRecord.filter(names.contains(DeviceRecord.Columns.name))
-                    .select(DeviceRecord.Columns.name, as: String.self).fetchAll(db))
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT name FROM device WHERE name IN (SELECT value FROM json_each(?))"),
+                    arguments: [SQLiteStore.jsonArray(names)]))
         }
     }
 
     func outstandingIdentities(among identities: [String]) async throws -> Set<String> {
         try await run("look up activation codes") { db in
             Set(
-                try ActivationCodeRecord.filter(
-                    ActivationCodeRecord.outstanding && identities.contains(ActivationCodeRecord.Columns.identity)
-                ).select(ActivationCodeRecord.Columns.identity, as: String.self).fetchAll(db))
+                try String.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT identity FROM activation_code
+                            WHERE status = 'outstanding' AND identity IN (SELECT value FROM json_each(?))
+                            """), arguments: [SQLiteStore.jsonArray(identities)]))
         }
     }
 

@@ -7,12 +7,31 @@ extension SQLiteStore {
         let ids = records.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
         var lines: [Int64: [LineRecord]] = [:]
-        for line in try LineRecord.filter(ids.contains(LineRecord.Columns.deviceID))
-            .order(LineRecord.Columns.deviceID, LineRecord.Columns.index).fetchAll(db)
-        {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT \(LineRecord.selection) FROM line
+                    WHERE device_id IN (SELECT value FROM json_each(?)) ORDER BY device_id, idx
+                    """), arguments: [jsonArray(ids)])
+        while let row = try rows.next() {
+            let line = try LineRecord(selected: row)
             lines[line.deviceID, default: []].append(line)
         }
         return records.map { $0.stored(lines: $0.id.flatMap { lines[$0] } ?? []) }
+    }
+
+    /// The device rows `sql` selects (``DeviceRecord/selection`` from column `offset` on), each with
+    /// the row itself for the caller's other columns.
+    static func deviceRecords<T>(
+        _ db: Database, sql: String, _ arguments: StatementArguments, offset: Int = 0,
+        _ other: (Row) throws -> T
+    ) throws -> [(DeviceRecord, T)] {
+        var found: [(DeviceRecord, T)] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() {
+            found.append((try DeviceRecord(selected: row, from: offset), try other(row)))
+        }
+        return found
     }
 
     /// Devices sharing a natural key with `keys`, a MAC with `macs` or a name with `names`, in any order.
@@ -20,10 +39,16 @@ extension SQLiteStore {
         -> [ExistingDevice]
     {
         guard !keys.isEmpty || !macs.isEmpty || !names.isEmpty else { return [] }
-        let records = try DeviceRecord.filter(
-            keys.map(\.stored).contains(DeviceRecord.Columns.naturalKey) || macs.contains(DeviceRecord.Columns.mac)
-                || names.contains(DeviceRecord.Columns.name)
-        ).fetchAll(db)
+        // One statement for every chunk (see `jsonArray`), answered with one index search per value,
+        // and read by position.
+        let records = try deviceRecords(
+            db,
+            sql: """
+                SELECT \(DeviceRecord.selection) FROM device
+                WHERE natural_key IN (SELECT value FROM json_each(?1))
+                    OR mac IN (SELECT value FROM json_each(?2)) OR name IN (SELECT value FROM json_each(?3))
+                """, [jsonArray(keys.map(\.stored)), jsonArray(macs), jsonArray(names)]
+        ) { _ in () }.map(\.0)
         return zip(records, try devices(db, records)).map { record, device in
             ExistingDevice(
                 device: device, naturalKey: record.key(of: device), jobID: record.jobID,
@@ -39,24 +64,19 @@ extension SQLiteStore {
         }
     }
 
-    /// A job row with the device it names.
-    private struct JobDeviceRow: Decodable, FetchableRecord {
-        var line: Int
-        var device: DeviceRecord
-    }
-
     package func jobDevices(jobID: Int64, afterLine: Int, limit: Int) async throws -> [(
         line: Int, device: StoredDevice
     )] {
         try await read("read the job's devices") { db in
-            let rows = try JobRowRecord.filter(
-                JobRowRecord.Columns.jobID == jobID && JobRowRecord.Columns.line > afterLine
-                    && ["accepted", "unchanged"].contains(JobRowRecord.Columns.outcome)
-            )
-            .order(JobRowRecord.Columns.line).limit(limit)
-            .including(required: JobRowRecord.device)
-            .asRequest(of: JobDeviceRow.self).fetchAll(db)
-            return zip(rows, try Self.devices(db, rows.map(\.device))).map { row, device in (row.line, device) }
+            let rows = try Self.deviceRecords(
+                db,
+                sql: """
+                    SELECT r.line, \(DeviceRecord.selection) FROM job_row r JOIN device ON device.id = r.device_id
+                    WHERE r.job_id = ? AND r.line > ? AND r.outcome IN ('accepted', 'unchanged')
+                    ORDER BY r.line LIMIT ?
+                    """, [jobID, afterLine, limit], offset: 1
+            ) { row -> Int in row[0] }
+            return zip(rows, try Self.devices(db, rows.map(\.0))).map { row, device in (row.1, device) }
         }
     }
 

@@ -20,7 +20,7 @@ struct LineRecord: Codable, FetchableRecord, PersistableRecord, Sendable, BulkIn
     var ringSettingIdle: RingSetting?
     var ringSettingActive: RingSetting?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case display, label, partition
         case deviceID = "device_id"
         case index = "idx"
@@ -56,9 +56,40 @@ struct LineRecord: Codable, FetchableRecord, PersistableRecord, Sendable, BulkIn
         ringSettingActive = try Self.ringSetting(row, .ringSettingActive)
     }
 
+    /// Every column, qualified (`line."display", …`), in `CodingKeys` order: the rows ``init(selected:)`` reads.
+    static let selection = CodingKeys.allCases.map { "line.\"\($0.rawValue)\"" }.joined(separator: ", ")
+
+    /// Decodes a row of ``selection`` by position, in `CodingKeys` declaration order (see
+    /// ``DeviceRecord/init(selected:from:)``).
+    init(selected row: Row) throws {
+        var column = 0
+        func next() -> Int {
+            defer { column += 1 }
+            return column
+        }
+        display = row[next()]
+        label = row[next()]
+        partition = row[next()]
+        deviceID = row[next()]
+        index = row[next()]
+        directoryNumber = row[next()]
+        maxNumCalls = row[next()]
+        busyTrigger = row[next()]
+        externalPhoneNumberMask = row[next()]
+        asciiDisplay = row[next()]
+        asciiLabel = row[next()]
+        ringSettingIdle = try Self.ringSetting(text: row[next()], .ringSettingIdle)
+        ringSettingActive = try Self.ringSetting(text: row[next()], .ringSettingActive)
+        assert(column == CodingKeys.allCases.count, "init(selected:) must read every column of `selection`")
+    }
+
     /// A ring setting column: unset, or a value this version writes; anything else is a damaged store.
     private static func ringSetting(_ row: Row, _ key: CodingKeys) throws -> RingSetting? {
-        guard let text: String = row[key.rawValue] else { return nil }
+        try ringSetting(text: row[key.rawValue], key)
+    }
+
+    private static func ringSetting(text: String?, _ key: CodingKeys) throws -> RingSetting? {
+        guard let text else { return nil }
         guard let setting = RingSetting(rawValue: text) else {
             throw MRABatError(.store, "line.\(key.rawValue) holds \"\(text)\", which is no ring setting", value: text)
         }
