@@ -6,7 +6,7 @@ import Testing
 
 /// Two `mrabat serve` nodes on one PostgreSQL store (SPEC §9): phones reach either node, and the
 /// database, not a node's memory, decides which of racing activations of one code wins.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ServeNodesTests {
+@Suite(.serialized, .timeLimit(.minutes(15))) struct ServeNodesTests {
     @Test func sixteenClientsOnTwoNodesRaceForFourCodesAndExactlyFourWin() async throws {
         let f = try ServeFixture("nodes", phones: 4, backend: .postgres)
         let nodes = [try f.serve(), try f.serve()]

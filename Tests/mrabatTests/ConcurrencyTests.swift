@@ -7,7 +7,7 @@ import Testing
 /// Two `mrabat insert` processes on one store at the same time (issue 3): both finish correctly —
 /// one waits for the other's transaction, or fails cleanly with the retryable status 3 — and the
 /// store never holds a duplicate device, name or code.
-@Suite("inserts at once, end to end", .timeLimit(.minutes(3)))
+@Suite("inserts at once, end to end", .timeLimit(.minutes(15)))
 struct ConcurrencyTests {
     static let template = Harness.repo("Templates/mra-88xx-5line.yaml")
 

@@ -4,7 +4,7 @@ import MRABatKit
 import TestSupport
 import Testing
 
-@Suite("mrabat insert, end to end", .timeLimit(.minutes(3)))
+@Suite("mrabat insert, end to end", .timeLimit(.minutes(15)))
 struct InsertEndToEndTests {
     static let phones = Harness.repo("SampleData/phones.csv")
     static let mixed = Harness.repo("SampleData/phones-with-errors.csv")

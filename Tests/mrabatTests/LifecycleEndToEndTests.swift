@@ -74,7 +74,7 @@ struct LifecycleScenario {
     }
 }
 
-@Suite("mrabat activation lifecycle, end to end", .timeLimit(.minutes(3)))
+@Suite("mrabat activation lifecycle, end to end", .timeLimit(.minutes(15)))
 struct LifecycleEndToEndTests {
     @Test(arguments: TestBackend.allCases) func insertExportActivateWithAndWithoutRedirect(backend: TestBackend) throws
     {

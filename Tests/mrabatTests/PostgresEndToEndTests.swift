@@ -5,7 +5,7 @@ import Testing
 
 /// `--db postgres://…` from the command line: init on an empty database, TLS, errors that name the
 /// server and never the password, exit statuses.
-@Suite("mrabat against PostgreSQL, end to end", .timeLimit(.minutes(3)))
+@Suite("mrabat against PostgreSQL, end to end", .timeLimit(.minutes(15)))
 struct PostgresEndToEndTests {
     /// `url` with `query` appended.
     func with(_ url: String, _ query: String) -> String { url + (url.contains("?") ? "&" : "?") + query }

@@ -5,7 +5,7 @@ import Testing
 @testable import MRABatKit
 
 /// The service in steps, as `mrabat serve` runs it: group-committed writes, decoys.
-@Suite(.timeLimit(.minutes(3))) struct ActivationBatchTests {
+@Suite(.timeLimit(.minutes(15))) struct ActivationBatchTests {
     /// A handshake's pending commit for `code` from the phone `mac`.
     private func pending(_ f: LifecycleFixture, _ code: ActivationCode, mac: String) async throws -> (
         PendingActivation, ActivationService

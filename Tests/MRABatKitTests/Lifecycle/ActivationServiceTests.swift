@@ -5,7 +5,7 @@ import Testing
 
 @testable import MRABatKit
 
-@Suite("Activation service", .timeLimit(.minutes(3)))
+@Suite("Activation service", .timeLimit(.minutes(15)))
 struct ActivationServiceTests {
     @Test(arguments: TestBackend.allCases) func batPhoneActivatesAsSEPWithRedirectAndErasedSecrets(backend: TestBackend)
         async throws

@@ -5,7 +5,7 @@ import Testing
 
 @testable import MRABatPostgres
 
-@Suite("PostgreSQL store: URL, password, schema", .timeLimit(.minutes(3)))
+@Suite("PostgreSQL store: URL, password, schema", .timeLimit(.minutes(15)))
 struct PostgresStoreTests {
     @Test func urlFormsAndDefaults() throws {
         let full = try PostgresEndpoint(

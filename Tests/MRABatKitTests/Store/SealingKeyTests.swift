@@ -4,7 +4,7 @@ import Testing
 
 @testable import MRABatKit
 
-@Suite("Sealing key bound to the store", .timeLimit(.minutes(3)))
+@Suite("Sealing key bound to the store", .timeLimit(.minutes(15)))
 struct SealingKeyTests {
     @Test(arguments: TestBackend.allCases) func theFirstJobRecordsTheKeysFingerprint(backend: TestBackend) async throws
     {

@@ -5,7 +5,7 @@ import Testing
 @testable import MRABatKit
 
 /// What every backend must do alike: each test runs against an SQLite file and a PostgreSQL database.
-@Suite("Store, every backend", .timeLimit(.minutes(3)))
+@Suite("Store, every backend", .timeLimit(.minutes(15)))
 struct StoreTests {
     @Test(arguments: TestBackend.allCases) func failedAttemptsPastTheLimitSayWhenTheThrottleStarted(
         backend: TestBackend
