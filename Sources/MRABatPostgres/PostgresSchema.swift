@@ -191,6 +191,9 @@ enum PostgresSchema {
     static func migrate(_ connection: PostgresConnection, _ endpoint: PostgresEndpoint) async throws {
         try await connection.run("BEGIN")
         do {
+            // Another `init` may hold the lock for as long as its migrations take (a v5 upgrade rewrites
+            // tables): wait for it longer than an ordinary statement waits for a row lock.
+            try await connection.run("SET LOCAL lock_timeout = '10min'")
             try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLock))")
             try await connection.run(
                 "CREATE TABLE IF NOT EXISTS mrabat_schema (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
