@@ -6,18 +6,38 @@ extension SQLiteStore {
     static func lifecycleState(_ db: Database, _ request: QueryInterfaceRequest<DeviceRecord>) throws
         -> DeviceLifecycleState?
     {
-        guard let record = try request.fetchOne(db), let id = record.id, let device = try devices(db, [record]).first
-        else { return nil }
-        let code = try ActivationCodeRecord.filter(
-            ActivationCodeRecord.Columns.deviceID == id && ActivationCodeRecord.outstanding
-        ).fetchOne(db)
+        guard let record = try request.fetchOne(db) else { return nil }
+        return try lifecycleState(db, record: record)
+    }
+
+    /// The lifecycle state of the device `record`, from cached statements (the activation service's
+    /// hot path: every `start` and every commit reads one device).
+    static func lifecycleState(_ db: Database, record: DeviceRecord) throws -> DeviceLifecycleState? {
+        guard let id = record.id else { return nil }
+        let device = record.stored(lines: try lines(db, deviceID: id))
+        let code = try ActivationCodeRecord.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT * FROM activation_code WHERE device_id = ? AND status = 'outstanding' LIMIT 1"),
+            arguments: [id])
         return DeviceLifecycleState(
             device: device, activatedAt: record.activatedAt.map(date), failedAttempts: record.failedAttempts,
             throttled: record.throttled, outstandingCode: code?.state)
     }
 
     static func lifecycleState(_ db: Database, deviceID: Int64) throws -> DeviceLifecycleState? {
-        try lifecycleState(db, DeviceRecord.filter(DeviceRecord.Columns.id == deviceID))
+        guard let record = try device(db, id: deviceID) else { return nil }
+        return try lifecycleState(db, record: record)
+    }
+
+    /// The device row with `id`, by a cached statement.
+    static func device(_ db: Database, id: Int64) throws -> DeviceRecord? {
+        try DeviceRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM device WHERE id = ?"), arguments: [id])
+    }
+
+    /// One device's lines in index order, by a cached statement (``devices(_:_:)`` for many).
+    static func lines(_ db: Database, deviceID: Int64) throws -> [LineRecord] {
+        try LineRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM line WHERE device_id = ? ORDER BY idx"), arguments: [deviceID])
     }
 
     package func lifecycleState(deviceNamed name: String) async throws -> DeviceLifecycleState? {
@@ -34,9 +54,14 @@ extension SQLiteStore {
 
     package func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)? {
         try await read("look up an activation code") { db in
+            // Outstanding first, else the most recent; a cached statement (every `start` runs it).
             guard
-                let code = try ActivationCodeRecord.filter(ActivationCodeRecord.Columns.identity == identity)
-                    .order(ActivationCodeRecord.outstanding.desc, ActivationCodeRecord.Columns.id.desc).fetchOne(db),
+                let code = try ActivationCodeRecord.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT * FROM activation_code WHERE identity = ?
+                            ORDER BY (status = 'outstanding') DESC, id DESC LIMIT 1
+                            """), arguments: [identity]),
                 let device = try Self.lifecycleState(db, deviceID: code.deviceID)
             else { return nil }
             return (code.state, device)
@@ -77,15 +102,13 @@ extension SQLiteStore {
     /// Ends an outstanding code inside the caller's transaction: status set, secrets erased.
     /// - Returns: whether it was still outstanding (false: another process ended it first).
     static func endCode(_ db: Database, id: Int64, status: ActivationCodeStatus, now: Date) throws -> Bool {
-        let changed = try ActivationCodeRecord.filter(
-            ActivationCodeRecord.Columns.id == id && ActivationCodeRecord.outstanding
-        )
-        .updateAll(
-            db, ActivationCodeRecord.Columns.status.set(to: status.rawValue),
-            ActivationCodeRecord.Columns.salt.set(to: nil), ActivationCodeRecord.Columns.verifier.set(to: nil),
-            ActivationCodeRecord.Columns.sealed.set(to: nil), ActivationCodeRecord.Columns.endedAt.set(to: seconds(now))
-        )
-        return changed == 1
+        try db.cachedStatement(
+            sql: """
+                UPDATE activation_code SET status = ?, salt = NULL, verifier = NULL, sealed = NULL, ended_at = ?
+                WHERE id = ? AND status = 'outstanding'
+                """
+        ).execute(arguments: [status.rawValue, seconds(now), id])
+        return db.changesCount == 1
     }
 
     package func endCode(id: Int64, status: ActivationCodeStatus, event: AuditEvent) async throws -> Bool {
@@ -108,18 +131,17 @@ extension SQLiteStore {
     static func commitActivation(_ db: Database, code: CodeState, mac: MACAddress, event: AuditEvent) throws
         -> ActivationCommit
     {
-        guard var record = try DeviceRecord.fetchOne(db, key: code.deviceID),
-            let before = try devices(db, [record]).first
-        else {
+        guard var record = try device(db, id: code.deviceID), let id = record.id else {
             throw MRABatError(.store, "the device of activation code \(code.id) disappeared")
         }
+        let before = record.stored(lines: try lines(db, deviceID: id))
         guard try endCode(db, id: code.id, status: .used, now: event.at) else {
             throw StoreEvents.alreadyUsed(deviceName: before.name)
         }
-        if let other = try DeviceRecord.filter(
-            DeviceRecord.Columns.mac == mac.hex && DeviceRecord.Columns.id != code.deviceID
-        )
-        .fetchOne(db) {
+        if let other = try DeviceRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM device WHERE mac = ? AND id <> ? LIMIT 1"),
+            arguments: [mac.hex, code.deviceID])
+        {
             throw StoreEvents.macInUse(mac, otherDevice: other.name, deviceName: before.name)
         }
         record.name = mac.deviceName

@@ -142,12 +142,30 @@ package final class SQLiteStore: Store {
         return try result.get()
     }
 
+    /// Runs `body` in one read transaction (`BEGIN DEFERRED`: one snapshot), errors mapped for the user.
+    ///
+    /// Not GRDB's `queue.read` on a writable store: it brackets every read with `PRAGMA query_only = 1` and
+    /// `= 0`, and SQLite expires every prepared statement of the connection on a flag pragma, so each read
+    /// made all cached statements (the activation service's lookups and commits) recompile on their next
+    /// use — a third of `mrabat serve`'s store time under load. The bodies are this file's own queries.
     func read<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await queue.read(body)
+            if readOnly { return try await queue.read(body) }
+            return try await queue.writeWithoutTransaction { db in try Self.deferred(db, body) }
         } catch {
             throw Self.map(error, doing: action)
         }
+    }
+
+    /// `body` in a `BEGIN DEFERRED` transaction on `db`.
+    static func deferred<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: Result<T, Error>?
+        try db.inTransaction(.deferred) {
+            result = .success(try body(db))
+            return .commit
+        }
+        guard let result else { throw MRABatError(.internal, "a store read returned no result") }
+        return try result.get()
     }
 
     /// `PRAGMA integrity_check`; "ok" when the file is sound.
