@@ -26,9 +26,10 @@ struct CSVGenerator {
     @discardableResult
     func write(to path: String) throws -> Int { try writeCounting(to: path).invalid }
 
-    /// Writes the file; returns how many rows were made invalid, and how many valid rows differ
-    /// from the same file without changes (``changeEvery``).
-    func writeCounting(to path: String) throws -> (invalid: Int, changed: Int) {
+    /// Writes the file; returns how many rows were made invalid, how many valid rows differ from the
+    /// same file without changes (``changeEvery``), and how many of those change their config file
+    /// (the device pool; a description is not in the file, and `update` rewrites only files whose bytes change).
+    func writeCounting(to path: String) throws -> (invalid: Int, changed: Int, configChanged: Int) {
         guard
             let handle = FileHandle(forWritingAtPath: path)
                 ?? {
@@ -48,7 +49,7 @@ struct CSVGenerator {
             }
         }
         handle.write(Data(buffer.utf8))
-        return (rows.invalid, rows.changed)
+        return (rows.invalid, rows.changed, rows.configChanged)
     }
 
     /// Writes the same rows as an `.xlsx` workbook, as Excel stores them: text in shared strings,
@@ -83,6 +84,7 @@ struct CSVGenerator {
         private var index = 0
         private(set) var invalid = 0
         private(set) var changed = 0
+        private(set) var configChanged = 0
 
         init(_ generator: CSVGenerator) {
             random = SplitMix64(seed: generator.seed)
@@ -111,9 +113,10 @@ struct CSVGenerator {
                 }
             }
             let isChanged = changeEvery > 0 && index % changeEvery == 0
+            let poolChanged = isChanged && (index / changeEvery) % 2 == 1
             if isChanged {
                 fields[1] = "Generated phone \(index), moved"
-                if (index / changeEvery) % 2 == 1 {
+                if poolChanged {
                     let pools = CSVGenerator.pools
                     fields[3] = pools[(pools.firstIndex(of: pool).map { $0 + 1 } ?? 0) % pools.count]
                 }
@@ -129,6 +132,7 @@ struct CSVGenerator {
                 }
             } else if isChanged {
                 changed += 1
+                if poolChanged { configChanged += 1 }
             }
             return fields
         }
