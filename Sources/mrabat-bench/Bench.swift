@@ -219,7 +219,8 @@ struct Run: ParsableCommand {
                 summary.updated, summary.unchanged, summary.configFilesWritten,
                 correct
                     ? "as expected"
-                    : "CHECK FAILED (expected \(changed) updated, \(invalid) rejected, \(configChanged) files written)"))
+                    : "CHECK FAILED (expected \(changed) updated, \(invalid) rejected, \(configChanged) files written)")
+        )
         for stage in ["read+validate", "naming", "codes", "store", "tftp", "export"] {
             guard let seconds = summary.stageSeconds[stage] else { continue }
             print(String(format: "    %-14@ %7.2f s", stage as NSString, seconds))
