@@ -112,7 +112,7 @@ extension PostgresJobWriter {
                     Self.jobRow(
                         jobID: jobID, line: update.line, outcome: .updated, deviceID: update.deviceID,
                         deviceName: update.name, previousName: before.name == update.name ? nil : before.name,
-                        changesJSON: try PostgresStore.json(update.changes), beforeJSON: try PostgresStore.json(before))
+                        changesJSON: try StoreJSON.text(update.changes), beforeJSON: try StoreJSON.text(before))
                 )
                 let prefix = "job \(jobID) line \(update.line): " + (update.note.map { "\($0): " } ?? "")
                 for change in update.changes {
@@ -157,7 +157,7 @@ extension PostgresJobWriter {
                 jobRows.append(
                     Self.jobRow(
                         jobID: jobID, line: row.line, outcome: .deleted, deviceID: row.deviceID, reason: note,
-                        deviceName: before.name, beforeJSON: try PostgresStore.json(before)))
+                        deviceName: before.name, beforeJSON: try StoreJSON.text(before)))
                 let outstanding = before.outstandingCode != nil ? " and its outstanding code" : ""
                 audits.append(
                     AuditEvent(
@@ -281,7 +281,7 @@ extension PostgresJobWriter {
                 return UndoCandidate(
                     line: try row.get("line"), outcome: outcome, deviceID: deviceID,
                     deviceName: try row.get("device_name", as: String?.self) ?? current?.name ?? "device \(deviceID)",
-                    before: try PostgresStore.decode(DeviceSnapshot.self, try row.get("before_json")),
+                    before: try StoreJSON.value(DeviceSnapshot.self, try row.get("before_json")),
                     current: current, activatedSince: activated.contains(deviceID), laterJob: later[deviceID])
             }
         }

@@ -49,7 +49,7 @@ extension PostgresStore {
                     outcome: JobRowOutcome(rawValue: try row.get("outcome")) ?? .rejected,
                     deviceID: try row.get("device_id"), deviceName: try row.get("shown_name"),
                     reason: try row.get("reason"),
-                    changes: try Self.decode([FieldChange].self, try row.get("changes_json")) ?? [])
+                    changes: try StoreJSON.value([FieldChange].self, try row.get("changes_json")) ?? [])
             }
         }
     }
@@ -87,22 +87,5 @@ extension PostgresStore {
                     removedName: removed)
             }
         }
-    }
-
-    // MARK: JSON columns (the same text as SQLite's)
-
-    static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
-        guard let text else { return nil }
-        return try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

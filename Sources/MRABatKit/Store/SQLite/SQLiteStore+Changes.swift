@@ -4,21 +4,6 @@ import GRDB
 /// What `update`, `delete` and `undo` write, inside a job's transaction: each change of a device with
 /// its job row (the device as it was, for `undo`) and its audit records.
 extension SQLiteStore {
-    static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
-        guard let text else { return nil }
-        return try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-
     /// The device of `record` with its lines, and its codes when `codes` is set.
     static func snapshot(_ db: Database, _ record: DeviceRecord, codes: Bool) throws -> DeviceSnapshot {
         guard let id = record.id, let device = try devices(db, [record]).first else {
@@ -108,8 +93,8 @@ extension SQLiteStore {
                 jobID: jobID, line: update.line, outcome: JobRowOutcome.updated.rawValue, deviceID: update.deviceID)
             row.deviceName = update.name
             row.previousName = before.name == update.name ? nil : before.name
-            row.changesJSON = try json(update.changes)
-            row.beforeJSON = try json(before)
+            row.changesJSON = try StoreJSON.text(update.changes)
+            row.beforeJSON = try StoreJSON.text(before)
             try jobRows.insert(row, into: db)
             let prefix = "job \(jobID) line \(update.line): " + (update.note.map { "\($0): " } ?? "")
             for change in update.changes {
@@ -144,7 +129,7 @@ extension SQLiteStore {
         var row = JobRowRecord(jobID: jobID, line: line, outcome: JobRowOutcome.deleted.rawValue, deviceID: deviceID)
         row.deviceName = record.name
         row.reason = note
-        row.beforeJSON = try json(before)
+        row.beforeJSON = try StoreJSON.text(before)
         try row.insert(db)
         let outstanding = before.outstandingCode != nil ? " and its outstanding code" : ""
         var audit = AuditRecord(
@@ -241,7 +226,8 @@ extension SQLiteStore {
             return UndoCandidate(
                 line: row.line, outcome: outcome, deviceID: deviceID,
                 deviceName: row.deviceName ?? current?.name ?? "device \(deviceID)",
-                before: try decode(DeviceSnapshot.self, row.beforeJSON), current: current, activatedSince: activated,
+                before: try StoreJSON.value(DeviceSnapshot.self, row.beforeJSON), current: current,
+                activatedSince: activated,
                 laterJob: later)
         }
     }

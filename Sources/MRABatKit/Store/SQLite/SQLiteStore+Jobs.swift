@@ -41,7 +41,7 @@ extension SQLiteStore {
                 return JobRowInfo(
                     line: row.line, outcome: JobRowOutcome(rawValue: row.outcome) ?? .rejected,
                     deviceID: row.deviceID, deviceName: row.deviceName ?? named.currentName, reason: row.reason,
-                    changes: try Self.decode([FieldChange].self, row.changesJSON) ?? [])
+                    changes: try StoreJSON.value([FieldChange].self, row.changesJSON) ?? [])
             }
         }
     }
