@@ -183,7 +183,7 @@ struct PostgresStoreTests {
             """)
         #expect(next == [["3"]], "a removed device's id was given to a new one")
         let snapshot = try TestPostgres.query(url, "SELECT before_json FROM job_row WHERE outcome = 'deleted'")
-        let before = try #require(try PostgresStore.decode(DeviceSnapshot.self, snapshot.first?.first ?? nil))
+        let before = try #require(try StoreJSON.value(DeviceSnapshot.self, snapshot.first?.first ?? nil))
         #expect(before.id == 2 && before.name == "BAT0123456789AC" && before.attributes.lines.count == 1)
         await store.close()
     }

@@ -64,7 +64,7 @@ struct SchemaV4Tests {
         let snapshot = try await store.queue.read { db in
             try String.fetchOne(db, sql: "SELECT before_json FROM job_row WHERE outcome = 'deleted'")
         }
-        let before = try #require(try SQLiteStore.decode(DeviceSnapshot.self, snapshot))
+        let before = try #require(try StoreJSON.value(DeviceSnapshot.self, snapshot))
         #expect(before.id == 2 && before.name == "BAT0123456789AC" && before.attributes.lines.count == 1)
     }
 }
