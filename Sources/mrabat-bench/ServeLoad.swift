@@ -64,6 +64,7 @@ struct ServeLoad: AsyncParsableCommand {
         for (level, count) in zip(levels, counts) {
             let slice = Array(zip(phones[offset..<(offset + count)], mics[offset..<(offset + count)]))
             offset += count
+            let load0 = Self.loadAverage()
             let serverCPU0 = try server.cpuSeconds()
             let clientCPU0 = Self.ownCPUSeconds()
             let run = try await Self.activate(slice, level: level, server: server.https, serverCAPEM: serverCAPEM)
@@ -80,8 +81,9 @@ struct ServeLoad: AsyncParsableCommand {
                 + String(
                     format: "latency p50 %.1f ms, p99 %.1f ms; %d failed; ", run.p50 * 1000, run.p99 * 1000, run.failed)
                 + String(
-                    format: "CPU per activation: server %.2f ms, load client %.2f ms (3 modexps = %.2f ms)", serverMS,
+                    format: "CPU per activation: server %.2f ms, load client %.2f ms (3 modexps = %.2f ms); ", serverMS,
                     clientMS, modexpMS)
+                + String(format: "machine load %.1f → %.1f", load0, Self.loadAverage())
             print(line)
             if let error = run.firstError { print("   first failure: \(error)") }
             results.append([
@@ -89,6 +91,8 @@ struct ServeLoad: AsyncParsableCommand {
                 "perSecond": perSecond, "p50Milliseconds": run.p50 * 1000, "p99Milliseconds": run.p99 * 1000,
                 "serverCPUMillisecondsPerActivation": serverCPU / Double(count) * 1000,
                 "clientCPUMillisecondsPerActivation": clientCPU / Double(count) * 1000,
+                // Other processes' load on the 2 cores: with other builds running, every figure above is lower.
+                "loadAverageBefore": load0, "loadAverageAfter": Self.loadAverage(),
             ])
         }
         let metrics = try await Self.fetch(server.config + "/metrics")
@@ -226,6 +230,12 @@ struct ServeLoad: AsyncParsableCommand {
         return LevelResult(
             succeeded: latencies.count, failed: outcomes.count - latencies.count, seconds: elapsed,
             p50: percentile(0.50), p99: percentile(0.99), firstError: outcomes.first { $0.1 != nil }?.1)
+    }
+
+    /// The one-minute load average (`/proc/loadavg`), 0 where there is none.
+    private static func loadAverage() -> Double {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").first.flatMap { Double($0) } ?? 0
     }
 
     private static func ownCPUSeconds() -> Double {
