@@ -309,6 +309,26 @@ package enum ActivationWrite: Sendable {
     case expire(code: CodeState, deviceName: String, detail: String, at: Date)
     /// Commit the activation: code used, device renamed `SEP<MAC>`, audited; exactly one of racing commits wins.
     case commit(code: CodeState, mac: MACAddress, detail: String, at: Date)
+
+    /// The audit record the write leaves, whichever backend makes it.
+    package var auditEvent: AuditEvent {
+        switch self {
+        case .refusal(let refusal, let deviceID, let detail, let at):
+            AuditEvent(
+                at: at, deviceID: deviceID, deviceName: refusal.deviceName, event: "activate",
+                outcome: refusal.reason.rawValue, detail: detail)
+        case .failedAttempt(let deviceID, _, let reason, let detail, let at):
+            AuditEvent(
+                at: at, deviceID: deviceID, deviceName: nil, event: "activate", outcome: reason.rawValue,
+                detail: detail)
+        case .expire(let code, let deviceName, let detail, let at):
+            AuditEvent(
+                at: at, deviceID: code.deviceID, deviceName: deviceName, event: "activate",
+                outcome: ActivationRefusal.Reason.expired.rawValue, detail: detail)
+        case .commit(let code, let mac, let detail, let at):
+            AuditEvent(at: at, deviceID: code.deviceID, deviceName: mac.deviceName, event: "activate", detail: detail)
+        }
+    }
 }
 
 /// What an ``ActivationWrite`` produced.

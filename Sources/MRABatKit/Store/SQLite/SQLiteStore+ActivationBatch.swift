@@ -35,35 +35,22 @@ extension SQLiteStore {
 
     /// One activation write inside the caller's transaction.
     static func apply(_ write: ActivationWrite, in db: Database) throws -> ActivationWriteResult {
+        let event = write.auditEvent
         switch write {
-        case .refusal(let refusal, let deviceID, let detail, let at):
-            var audit = AuditRecord(
-                AuditEvent(
-                    at: at, deviceID: deviceID, deviceName: refusal.deviceName, event: "activate",
-                    outcome: refusal.reason.rawValue, detail: detail))
+        case .refusal:
+            var audit = AuditRecord(event)
             try audit.insert(db)
             return ActivationWriteResult()
-        case .failedAttempt(let deviceID, let limit, let reason, let detail, let at):
-            let count = try recordFailedAttempt(
-                db, deviceID: deviceID, limit: limit,
-                event: AuditEvent(
-                    at: at, deviceID: deviceID, deviceName: nil, event: "activate", outcome: reason.rawValue,
-                    detail: detail))
-            return ActivationWriteResult(attempts: count)
-        case .expire(let code, let deviceName, let detail, let at):
+        case .failedAttempt(let deviceID, let limit, _, _, _):
+            return ActivationWriteResult(
+                attempts: try recordFailedAttempt(db, deviceID: deviceID, limit: limit, event: event))
+        case .expire(let code, _, _, let at):
             _ = try endCode(db, id: code.id, status: .expired, now: at)
-            var audit = AuditRecord(
-                AuditEvent(
-                    at: at, deviceID: code.deviceID, deviceName: deviceName, event: "activate",
-                    outcome: ActivationRefusal.Reason.expired.rawValue, detail: detail))
+            var audit = AuditRecord(event)
             try audit.insert(db)
             return ActivationWriteResult()
-        case .commit(let code, let mac, let detail, let at):
-            let commit = try commitActivation(
-                db, code: code, mac: mac,
-                event: AuditEvent(
-                    at: at, deviceID: code.deviceID, deviceName: mac.deviceName, event: "activate", detail: detail))
-            return ActivationWriteResult(commit: commit)
+        case .commit(let code, let mac, _, _):
+            return ActivationWriteResult(commit: try commitActivation(db, code: code, mac: mac, event: event))
         }
     }
 
