@@ -36,22 +36,19 @@ package struct ClusterConfig: Sendable, Equatable, Codable {
         self.phoneFile = phoneFile
     }
 
-    // Names are unique regardless of case (the store's columns are NOCASE). The exact spelling, which
-    // stored devices carry, is tried first: a config file per device asks for its pool and domain, and
-    // Foundation's case-insensitive comparison was a third of building a config (100k files).
+    // Names are unique regardless of case (the store's columns are NOCASE). A config file per device
+    // asks for its pool and domain, and Foundation's case-insensitive comparison was a third of
+    // building a config (100k files): see `isSameName(as:)`.
     package func serviceDomain(named name: String) -> ServiceDomain? {
-        serviceDomains.first { $0.name == name }
-            ?? serviceDomains.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        serviceDomains.first { $0.name.isSameName(as: name) }
     }
 
     package func devicePool(named name: String) -> DevicePool? {
-        devicePools.first { $0.name == name }
-            ?? devicePools.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        devicePools.first { $0.name.isSameName(as: name) }
     }
 
     package func callManagerGroup(named name: String) -> CallManagerGroup? {
-        callManagerGroups.first { $0.name == name }
-            ?? callManagerGroups.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        callManagerGroups.first { $0.name.isSameName(as: name) }
     }
 
     package func model(named name: String) -> PhoneModel? {

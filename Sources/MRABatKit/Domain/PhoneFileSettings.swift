@@ -28,18 +28,18 @@ package struct PhoneFileSettings: Sendable, Hashable, Codable {
 
     /// A configured group, or the built-in `CMLocal` when none of that name is configured.
     package func dateTimeGroup(named name: String) -> DateTimeGroup? {
-        dateTimeGroups.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-            ?? (name.caseInsensitiveCompare(DateTimeGroup.builtIn.name) == .orderedSame ? DateTimeGroup.builtIn : nil)
+        dateTimeGroups.first { $0.name.isSameName(as: name) }
+            ?? (name.isSameName(as: DateTimeGroup.builtIn.name) ? DateTimeGroup.builtIn : nil)
     }
 
     /// The SIP stack of the SIP profile `name`, Unified CM's standard one when it is not listed.
     package func sipStack(profile name: String) -> SIPStack {
-        sipProfiles.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.sipStack ?? .standard
+        sipProfiles.first { $0.name.isSameName(as: name) }?.sipStack ?? .standard
     }
 
     /// The security profile `name`, a non-secure one when it is not listed.
     package func securityProfile(named name: String) -> PhoneSecurityProfile {
-        securityProfiles.first { $0.name.caseInsensitiveCompare(name) == .orderedSame } ?? .nonSecure(name: name)
+        securityProfiles.first { $0.name.isSameName(as: name) } ?? .nonSecure(name: name)
     }
 }
 
@@ -89,11 +89,11 @@ package struct Locales: Sendable, Hashable, Codable {
     }
 
     package func user(named name: String) -> UserLocale? {
-        user.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        user.first { $0.name.isSameName(as: name) }
     }
 
     package func network(named name: String) -> NetworkLocale? {
-        network.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        network.first { $0.name.isSameName(as: name) }
     }
 }
 
