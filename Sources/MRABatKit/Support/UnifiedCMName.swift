@@ -11,19 +11,9 @@ extension String {
     /// answer is the same as before for every pair.
     package func isSameName(as other: String) -> Bool {
         if self == other { return true }
-        var mine = utf8.makeIterator()
-        var theirs = other.utf8.makeIterator()
-        while true {
-            switch (mine.next(), theirs.next()) {
-            case (nil, nil): return true
-            case (let left?, let right?):
-                if left >= 0x80 || right >= 0x80 { return caseInsensitiveCompare(other) == .orderedSame }
-                if Self.asciiLowercase(left) != Self.asciiLowercase(right) { return false }
-            default:
-                // Lengths differ in UTF-8; a non-ASCII name may still fold to the other's length.
-                return !isASCII || !other.isASCII ? caseInsensitiveCompare(other) == .orderedSame : false
-            }
-        }
+        guard isASCII && other.isASCII else { return caseInsensitiveCompare(other) == .orderedSame }
+        return utf8.count == other.utf8.count
+            && zip(utf8, other.utf8).allSatisfy { Self.asciiLowercase($0) == Self.asciiLowercase($1) }
     }
 
     private var isASCII: Bool { utf8.allSatisfy { $0 < 0x80 } }
