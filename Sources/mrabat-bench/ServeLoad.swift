@@ -70,6 +70,7 @@ struct ServeLoad: AsyncParsableCommand {
             let run = try await Self.activate(slice, level: level, server: server.https, serverCAPEM: serverCAPEM)
             let serverCPU = try server.cpuSeconds() - serverCPU0
             let clientCPU = Self.ownCPUSeconds() - clientCPU0
+            let load1 = Self.loadAverage()
             let perSecond = Double(run.succeeded) / run.seconds
             let serverMS: Double = serverCPU / Double(count) * 1000
             let clientMS: Double = clientCPU / Double(count) * 1000
@@ -83,7 +84,7 @@ struct ServeLoad: AsyncParsableCommand {
                 + String(
                     format: "CPU per activation: server %.2f ms, load client %.2f ms (3 modexps = %.2f ms); ", serverMS,
                     clientMS, modexpMS)
-                + String(format: "machine load %.1f → %.1f", load0, Self.loadAverage())
+                + String(format: "machine load %.1f → %.1f", load0, load1)
             print(line)
             if let error = run.firstError { print("   first failure: \(error)") }
             results.append([
@@ -92,7 +93,7 @@ struct ServeLoad: AsyncParsableCommand {
                 "serverCPUMillisecondsPerActivation": serverCPU / Double(count) * 1000,
                 "clientCPUMillisecondsPerActivation": clientCPU / Double(count) * 1000,
                 // Other processes' load on the 2 cores: with other builds running, every figure above is lower.
-                "loadAverageBefore": load0, "loadAverageAfter": Self.loadAverage(),
+                "loadAverageBefore": load0, "loadAverageAfter": load1,
             ])
         }
         let metrics = try await Self.fetch(server.config + "/metrics")
