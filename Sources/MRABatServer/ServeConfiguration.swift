@@ -72,8 +72,9 @@ package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 /// The bounds of `mrabat serve`: guessing, sessions, requests and connections.
 ///
 /// Guessing counts failures — a `start` for an identity no code has, a wrong proof, a failed Self-Care
-/// login — in fixed windows of ``guessWindow``: once a key's budget for the window is spent, further
-/// requests for that key get `429` with `Retry-After` = the rest of the window. A request that matches a
+/// login — per key (address, MAC, all of them; login address) in windows of ``guessWindow`` that begin
+/// with the key's first failure: once a key's budget for its window is spent, further requests for that
+/// key get `429` with `Retry-After` = the rest of that window. A request that matches a
 /// real code is never charged, but every request is checked before the store is read, so a `429` says
 /// nothing about whether a code exists. Per-MAC budgets spare addresses with no failure in the window:
 /// a stranger sending wrong codes with a real phone's MAC from elsewhere does not hold that phone back,

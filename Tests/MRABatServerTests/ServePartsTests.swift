@@ -43,6 +43,34 @@ import Testing
         #expect(limiter.check(address: "e", mac: nil) == nil)
     }
 
+    @Test func eachCounterHasItsOwnWindowFromItsFirstFailure() {
+        var limits = ServeLimits()
+        limits.guessWindow = 10
+        limits.guessesPerAddress = 2
+        let clock = Clock()
+        let limiter = GuessLimiter(limits: limits, clock: clock.read)
+        limiter.recordFailure(address: "a", mac: nil)
+        clock.advance(9)
+        // "a"'s window began 9 s ago; "b"'s begins now, so it outlasts "a"'s.
+        limiter.recordFailure(address: "a", mac: nil)
+        limiter.recordFailure(address: "b", mac: nil)
+        limiter.recordFailure(address: "b", mac: nil)
+        #expect(limiter.check(address: "a", mac: nil) == GuessLimiter.Limited(scope: "address", retryAfter: 1))
+        #expect(limiter.check(address: "b", mac: nil) == GuessLimiter.Limited(scope: "address", retryAfter: 10))
+        // The first failure after "a"'s window ended opens a new one, a full window long.
+        clock.advance(1)
+        #expect(limiter.check(address: "a", mac: nil) == nil)
+        limiter.recordFailure(address: "a", mac: nil)
+        #expect(limiter.check(address: "a", mac: nil) == nil)
+        limiter.recordFailure(address: "a", mac: nil)
+        #expect(limiter.check(address: "a", mac: nil)?.retryAfter == 10)
+        #expect(limiter.check(address: "b", mac: nil)?.retryAfter == 9)
+        // Windows that are over are swept, and a swept key starts afresh.
+        clock.advance(25)
+        #expect(limiter.check(address: "a", mac: nil) == nil)
+        #expect(limiter.check(address: "b", mac: nil) == nil)
+    }
+
     @Test func startsPerCodeAndLogins() {
         var limits = ServeLimits()
         limits.startsPerCode = 2
