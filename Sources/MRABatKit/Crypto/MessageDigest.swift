@@ -27,11 +27,16 @@ final class MessageDigest: @unchecked Sendable {
 
     /// The digest of the concatenation of `parts`.
     func hash(_ parts: [[UInt8]]) throws -> [UInt8] {
+        try parts.withRawParts { try hash($0) }
+    }
+
+    /// The digest of the concatenation of `parts`, read in place.
+    func hash(_ parts: [UnsafeRawBufferPointer]) throws -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLFailure.error("EVP_MD_CTX_new failed") }
         defer { EVP_MD_CTX_free(context) }
         guard EVP_DigestInit_ex2(context, pointer, nil) == 1 else { throw OpenSSLFailure.error("digest init failed") }
         for part in parts {
-            guard EVP_DigestUpdate(context, part, part.count) == 1 else {
+            guard EVP_DigestUpdate(context, part.baseAddress, part.count) == 1 else {
                 throw OpenSSLFailure.error("digest update failed")
             }
         }
@@ -41,5 +46,16 @@ final class MessageDigest: @unchecked Sendable {
             throw OpenSSLFailure.error("digest final failed")
         }
         return output
+    }
+}
+
+extension [[UInt8]] {
+    /// Calls `body` with a raw view of every array, valid for the call.
+    fileprivate func withRawParts<T>(_ body: ([UnsafeRawBufferPointer]) throws -> T) rethrows -> T {
+        func nest(_ index: Int, _ views: [UnsafeRawBufferPointer]) throws -> T {
+            guard index < count else { return try body(views) }
+            return try self[index].withUnsafeBytes { try nest(index + 1, views + [$0]) }
+        }
+        return try nest(0, [])
     }
 }

@@ -6,7 +6,6 @@ package enum ConfigEmitter {
     package static func emit(store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int)
         async throws -> Int
     {
-        LibXML2.initialize()
         let writer = TFTPConfigWriter()
         let jobs = max(1, jobs)
         let pageSize = 2048
@@ -51,7 +50,6 @@ package enum ConfigEmitter {
     package static func emitChanges(
         store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int
     ) async throws -> (written: Int, removed: Int, removedDevices: Set<String>) {
-        LibXML2.initialize()
         let writer = TFTPConfigWriter()
         let jobs = max(1, jobs)
         let pageSize = 2048

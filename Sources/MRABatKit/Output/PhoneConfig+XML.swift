@@ -7,11 +7,7 @@
 /// `mraServiceDomainRedirect`, comes last. The values all come from ``PhoneConfig``; the literals
 /// here are Unified CM's fixed words (`true`, `USECALLMANAGER`, `Unicast`, `featureID` 9 = a line).
 extension PhoneConfig {
-    /// What `<versionStamp>` holds while the document is built; ``TFTPConfigWriter`` replaces it
-    /// with a digest of everything else (see ``VersionStamp``).
-    static let versionStampPlaceholder = "VERSIONSTAMP"
-
-    func writeXML(to xml: XMLDocumentWriter) throws {
+    func writeXML(to xml: some XMLElementWriter) throws {
         // Unified CM writes `xsi:type` without declaring the prefix; phones expect exactly this.
         try xml.element("device", attributes: ["xsi:type": "axl:XIPPhone", "uuid": uuid]) {
             try xml.element("fullConfig", true)
@@ -44,7 +40,7 @@ extension PhoneConfig {
                 try xml.element("externalNumberMask", ifPresent: externalNumberMask)
             }
             try xml.element("loadInformation", loadInformation)
-            try xml.element("versionStamp", Self.versionStampPlaceholder)
+            try xml.versionStamp("versionStamp")
             try xml.element("userLocale") {
                 try xml.element("name", userLocale.name)
                 try xml.element("uid", ifPresent: userLocale.uid.map(String.init))
@@ -74,7 +70,7 @@ extension PhoneConfig {
         }
     }
 
-    private func writeDevicePool(to xml: XMLDocumentWriter) throws {
+    private func writeDevicePool(to xml: some XMLElementWriter) throws {
         try xml.element("devicePool") {
             try xml.element("name", devicePool.name)
             let dateTime = devicePool.dateTime
@@ -114,7 +110,7 @@ extension PhoneConfig {
         }
     }
 
-    private func writeSIPStack(to xml: XMLDocumentWriter) throws {
+    private func writeSIPStack(to xml: some XMLElementWriter) throws {
         try xml.element("sipStack") {
             try xml.element("sipInviteRetx", sipStack.sipInviteRetx)
             try xml.element("sipRetx", sipStack.sipRetx)
@@ -132,7 +128,7 @@ extension PhoneConfig {
         }
     }
 
-    private func write(_ line: LineConfig, to xml: XMLDocumentWriter) throws {
+    private func write(_ line: LineConfig, to xml: some XMLElementWriter) throws {
         let button = String(line.index)
         try xml.element("line", attributes: ["button": button, "lineIndex": button]) {
             try xml.element("featureID", 9)

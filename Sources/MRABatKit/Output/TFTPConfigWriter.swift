@@ -3,16 +3,15 @@ import Glibc
 
 /// Renders a ``PhoneConfig`` as the phone's TFTP file `<deviceName>.cnf.xml` and writes it atomically.
 ///
-/// Stateless and `Sendable`: every call builds its own libxml2 writer and buffer, so one value can be
+/// Stateless and `Sendable`: every call builds its own document buffer, so one value can be
 /// shared by all the tasks of a task group. Output is byte-stable — the same config always gives the
 /// same bytes, `versionStamp` included (``VersionStamp``: a digest of the rest of the file, not a
 /// time), so a re-run that changes nothing rewrites identical files and a phone sees a new stamp
 /// exactly when its file changed. The layout is in `PhoneConfig+XML.swift` and is checked by
 /// `Templates/device-config.xsd`.
 ///
-/// Rendering goes to memory and the file is written with ``AtomicFileWriter``: the stamp is known
-/// only once the rest of the document is, and libxml2's own file writer (`xmlNewTextWriterFilename`),
-/// measured earlier, was no faster and cannot create the file with `O_EXCL` and a chosen mode.
+/// Rendering goes to memory (``XMLDocumentWriter``) and the file is written with ``AtomicFile``: the
+/// stamp is known only once the rest of the document is.
 package struct TFTPConfigWriter: Sendable {
     /// `fsync` each file and its directory before reporting it written.
     package var durable: Bool
@@ -22,7 +21,6 @@ package struct TFTPConfigWriter: Sendable {
     package init(durable: Bool = false, mode: mode_t = 0o644) {
         self.durable = durable
         self.mode = mode
-        LibXML2.initialize()
     }
 
     /// The file name of a device's configuration: `<deviceName>.cnf.xml`.
@@ -34,9 +32,9 @@ package struct TFTPConfigWriter: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.xml` if a text field holds a character XML cannot represent.
     package func render(_ config: PhoneConfig) throws -> [UInt8] {
-        let xml = try XMLDocumentWriter(subject: config.deviceName)
+        let xml = XMLDocumentWriter(subject: config.deviceName)
         try config.writeXML(to: xml)
-        return try VersionStamp.fill(try xml.finish(), placeholder: PhoneConfig.versionStampPlaceholder)
+        return try xml.finish()
     }
 
     /// Renders `config` and writes it to `dir/<deviceName>.cnf.xml` via a temporary file and a rename.
@@ -89,26 +87,8 @@ package struct TFTPConfigWriter: Sendable {
 /// So it changes exactly when the rest of the file changes, and rendering twice gives the same
 /// bytes. A phone only compares stamps; nothing reads a time out of it.
 package enum VersionStamp {
-    /// Replaces the text of the document's `<versionStamp>placeholder</versionStamp>` with the stamp.
-    ///
-    /// The element's opening tag cannot come from a field's text (libxml2 escapes `<`), so its
-    /// first occurrence is the element.
-    /// - Throws: ``MRABatError`` `.xml` if the document has no such element (a layout mistake).
-    static func fill(_ document: [UInt8], placeholder: String) throws -> [UInt8] {
-        let marker = Array(("<versionStamp>" + placeholder + "</versionStamp>").utf8)
-        guard let start = firstRange(of: marker, in: document) else {
-            throw MRABatError(.xml, "the config file has no <versionStamp> to fill")
-        }
-        let textStart = start + "<versionStamp>".utf8.count
-        let textEnd = textStart + placeholder.utf8.count
-        let head = Array(document[..<textStart])
-        let tail = Array(document[textEnd...])
-        let stamp = Array(try stamp(head: head, tail: tail).utf8)
-        return head + stamp + tail
-    }
-
     /// The stamp of a document whose stamp text sits between `head` and `tail`.
-    static func stamp(head: [UInt8], tail: [UInt8]) throws -> String {
+    static func stamp(head: UnsafeRawBufferPointer, tail: UnsafeRawBufferPointer) throws -> String {
         let digest = try MessageDigest.sha256.hash([head, tail])
         let number = digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return "\(number)-" + PhoneConfigIdentity.format(Array(digest[4..<20]))
@@ -123,7 +103,11 @@ package enum VersionStamp {
         else { return false }
         let textStart = start + open.count
         let written = String(decoding: document[textStart..<end], as: UTF8.self)
-        let expected = try? stamp(head: Array(document[..<textStart]), tail: Array(document[end...]))
+        let expected = try? document.withUnsafeBytes { all in
+            try stamp(
+                head: UnsafeRawBufferPointer(rebasing: all[..<textStart]),
+                tail: UnsafeRawBufferPointer(rebasing: all[end...]))
+        }
         return written == expected
     }
 
