@@ -1,17 +1,31 @@
 #ifndef CSYSTEM_SHIM_H
 #define CSYSTEM_SHIM_H
 // What mrabat calls from libc and libresolv beyond the Glibc module: the resolver and its answer
-// parser (<resolv.h>, <arpa/nameser.h>, not part of the Swift overlay) and syncfs(2). Macros get
+// parser (<resolv.h>, <arpa/nameser.h>, not part of the Swift overlay), syncfs(2) and O_TMPFILE. Macros get
 // `csystem_` wrappers, because Swift cannot call a macro.
 #include <netinet/in.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <resolv.h>
+#include <errno.h>
+#include <fcntl.h>
 
 /// syncfs(2): flush the file system holding `fd`. Glibc declares it only under _GNU_SOURCE, which
 /// the Swift overlay does not set (and setting it here would change other declarations, such as
 /// strerror_r); the symbol has been in glibc since 2.14. This is its prototype from <unistd.h>.
 extern int syncfs(int fd);
+
+/// open(2) with `O_TMPFILE`: an unnamed regular file in directory `dir`, for writing, that vanishes
+/// on close unless linkat(2) gives it a name. The flag is a macro defined only under _GNU_SOURCE (see
+/// syncfs above), so its value comes from glibc's `__O_TMPFILE`; -1 with `EOPNOTSUPP` where there is none.
+static inline int csystem_open_tmpfile(const char *dir, unsigned int mode) {
+#ifdef __O_TMPFILE
+    return open(dir, __O_TMPFILE | O_DIRECTORY | O_WRONLY | O_CLOEXEC, mode);
+#else
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
+}
 
 /// The calling thread's `h_errno` (a macro over `__h_errno_location()`): why `res_query` failed.
 static inline int csystem_h_errno(void) { return h_errno; }

@@ -10,10 +10,58 @@ package enum AtomicFile {
     ///   - durable: `fsync` the file and its directory, so a power cut cannot lose a file that was
     ///     reported written.
     /// - Throws: ``MRABatError`` `.io` naming `path`; nothing is left behind on failure.
-    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = false) throws {
+    ///   - unnamed: Write an unnamed file (`O_TMPFILE`) and link it in (see ``writeUnnamed(_:to:mode:durable:)``);
+    ///     false, or a file system without `O_TMPFILE`, uses a named temporary file and a rename.
+    package static func write(
+        _ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = false, unnamed: Bool = true
+    ) throws {
+        if unnamed, try writeUnnamed(bytes, to: path, mode: mode, durable: durable) { return }
         let writer = try AtomicFileWriter(path: path, mode: mode, bufferSize: 1)
         try writer.write(bytes)
         try writer.commit(durable: durable)
+    }
+
+    /// Writes `bytes` to an unnamed file in `path`'s directory (`O_TMPFILE`) and links it in as `path`.
+    ///
+    /// The file appears complete or not at all, as with a rename, but no temporary name is created
+    /// and removed, so the directory is changed once instead of three times and a killed process
+    /// leaves nothing behind. When `path` exists, the file is linked in under a temporary name and
+    /// renamed over it.
+    /// - Returns: false, having written nothing, when the file system or kernel has no `O_TMPFILE`
+    ///   or `/proc/self/fd` (the caller then uses a named temporary file).
+    static func writeUnnamed(_ bytes: [UInt8], to path: String, mode: mode_t, durable: Bool) throws -> Bool {
+        let (directory, _) = AtomicFileWriter.split(path)
+        let dir = directory.isEmpty ? "." : directory
+        var fd: Int32
+        repeat { fd = csystem_open_tmpfile(dir, UInt32(mode)) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw AtomicFileWriter.error(code, path, "cannot create the file: directory \(dir) does not exist")
+            }
+            if code == EOPNOTSUPP || code == EISDIR || code == EINVAL { return false }
+            throw AtomicFileWriter.error(code, path, "cannot create a temporary file in \(dir)")
+        }
+        defer { close(fd) }
+        try AtomicFileWriter.writeAll(fd, bytes, path)
+        if durable, fsync(fd) != 0 { throw AtomicFileWriter.error(errno, path, "cannot sync the file to disk") }
+        let handle = "/proc/self/fd/\(fd)"
+        if linkat(AT_FDCWD, handle, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0 {
+            let code = errno
+            if code == ENOENT { return false }  // no /proc: nothing was linked
+            guard code == EEXIST else { throw AtomicFileWriter.error(code, path, "cannot link the file into place") }
+            // Replacing a file: link under a fresh temporary name, then rename over the old one.
+            let temporary = try AtomicFileWriter.temporaryName(for: path) { candidate in
+                linkat(AT_FDCWD, handle, AT_FDCWD, candidate, AT_SYMLINK_FOLLOW) == 0 ? 0 : -1
+            }
+            if rename(temporary, path) != 0 {
+                let code = errno
+                unlink(temporary)
+                throw AtomicFileWriter.error(code, path, "cannot rename \(temporary) into place")
+            }
+        }
+        if durable { try syncDirectory(of: path) }
+        return true
     }
 
     /// Streams a file to `path`: `body` writes through the given writer, then it is committed.

@@ -38,22 +38,28 @@ package final class AtomicFileWriter {
     package init(path: String, mode: mode_t = 0o644, bufferSize: Int = 64 * 1024) throws {
         self.path = path
         self.bufferCapacity = max(bufferSize, 1)
-        let (directory, name) = Self.split(path)
+        var fd: Int32 = -1
+        self.temporaryPath = try Self.temporaryName(for: path) { candidate in
+            fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            return fd
+        }
+        self.fd = fd
+    }
+
+    /// Creates `.<name>.tmp.<random>` next to `path` with `create` (which returns -1 and sets
+    /// `errno` on failure), retrying on a clash, and returns the name it created.
+    static func temporaryName(for path: String, _ create: (String) -> Int32) throws -> String {
+        let (directory, name) = split(path)
         var attempt = 0
         while true {
             // 64 random bits make a clash all but impossible; O_EXCL makes one harmless (we retry).
             let suffix = String(UInt64.random(in: .min ... .max), radix: 16)
             let candidate = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp.\(suffix)"
-            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-            if fd >= 0 {
-                self.fd = fd
-                self.temporaryPath = candidate
-                break
-            }
+            if create(candidate) >= 0 { return candidate }
             let code = errno
             attempt += 1
             if code == EINTR || (code == EEXIST && attempt < 8) { continue }
-            throw Self.error(
+            throw error(
                 code, path,
                 code == ENOENT
                     ? "cannot create the file: directory \(directory.isEmpty ? "." : directory) does not exist"
@@ -134,13 +140,22 @@ package final class AtomicFileWriter {
     }
 
     private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        try Self.writeAll(fd, bytes, path)
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and `EINTR`; errors name `path`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
+        try bytes.withUnsafeBufferPointer { try writeAll(fd, $0, path) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>, _ path: String) throws {
         guard var base = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
             let n = Glibc.write(fd, base, remaining)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Self.error(errno, path, "cannot write the file")
+                throw error(errno, path, "cannot write the file")
             }
             base += n
             remaining -= n

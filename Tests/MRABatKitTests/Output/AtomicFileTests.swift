@@ -10,21 +10,38 @@ extension OutputXMLTests {
             try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         }
 
-        @Test("write leaves only the final file, with its content and mode", arguments: [false, true])
-        func writeBytes(durable: Bool) throws {
+        @Test(
+            "write leaves only the final file, with its content and mode; unnamed (O_TMPFILE) or named temporary",
+            arguments: [false, true], [false, true])
+        func writeBytes(durable: Bool, unnamed: Bool) throws {
             let dir = try OutputFixtures.freshDirectory("atomic")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let path = dir + "/activation-codes.csv"
             let bytes = Array("Device Name,Activation Code\nBAT0A1B2C3D4E5F,1234567890123456\n".utf8)
-            try AtomicFile.write(bytes, to: path, mode: 0o600, durable: durable)
+            try AtomicFile.write(bytes, to: path, mode: 0o600, durable: durable, unnamed: unnamed)
             #expect(try OutputFixtures.contents(of: dir) == ["activation-codes.csv"])
             #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
             #expect(try mode(path) == 0o600)
 
-            // Replacing keeps exactly one file with the new content.
-            try AtomicFile.write(Array("new\n".utf8), to: path, mode: 0o600, durable: durable)
+            // Replacing keeps exactly one file with the new content, in a new inode (a reader holding
+            // the old file open keeps reading the old bytes).
+            let before = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
+            let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            try AtomicFile.write(Array("new\n".utf8), to: path, mode: 0o600, durable: durable, unnamed: unnamed)
             #expect(try OutputFixtures.contents(of: dir) == ["activation-codes.csv"])
             #expect(try String(contentsOfFile: path, encoding: .utf8) == "new\n")
+            #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int != before)
+            #expect(try reader.readToEnd().map { [UInt8]($0) } == bytes)
+            try reader.close()
+        }
+
+        @Test("the unnamed path is taken on this file system: O_TMPFILE and /proc/self/fd work here")
+        func unnamedIsAvailable() throws {
+            let dir = try OutputFixtures.freshDirectory("unnamed")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            #expect(try AtomicFile.writeUnnamed(Array("x".utf8), to: dir + "/a.xml", mode: 0o640, durable: false))
+            #expect(try OutputFixtures.contents(of: dir) == ["a.xml"])
+            #expect(try mode(dir + "/a.xml") == 0o640)
         }
 
         @Test("the temporary file has the final mode from creation on, next to the target")
@@ -96,13 +113,14 @@ extension OutputXMLTests {
             #expect(try String(contentsOfFile: dir + "/export.csv", encoding: .utf8) == "ok\n")
         }
 
-        @Test("a missing directory is an .io error naming the path and the reason")
-        func missingDirectory() throws {
+        @Test("a missing directory is an .io error naming the path and the reason", arguments: [false, true])
+        func missingDirectory(unnamed: Bool) throws {
             let base = try OutputFixtures.freshDirectory("gone")
             defer { try? FileManager.default.removeItem(atPath: base) }
             let dir = base + "/missing"
             let error = try #require(throws: MRABatError.self) {
-                try AtomicFile.write([1, 2, 3], to: dir + "/activation-codes.csv", mode: 0o600, durable: true)
+                try AtomicFile.write(
+                    [1, 2, 3], to: dir + "/activation-codes.csv", mode: 0o600, durable: true, unnamed: unnamed)
             }
             #expect(error.code == .io)
             #expect(error.location?.file == dir + "/activation-codes.csv")
@@ -110,13 +128,13 @@ extension OutputXMLTests {
             #expect(error.cause == "No such file or directory")
         }
 
-        @Test("a target that is a directory fails on rename and cleans up")
-        func renameFails() throws {
+        @Test("a target that is a directory fails on rename and cleans up", arguments: [false, true])
+        func renameFails(unnamed: Bool) throws {
             let dir = try OutputFixtures.freshDirectory("rename")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try FileManager.default.createDirectory(atPath: dir + "/taken/inner", withIntermediateDirectories: true)
             let error = try #require(throws: MRABatError.self) {
-                try AtomicFile.write(Array("x".utf8), to: dir + "/taken")
+                try AtomicFile.write(Array("x".utf8), to: dir + "/taken", unnamed: unnamed)
             }
             #expect(error.code == .io)
             #expect(error.message.contains("rename"))
