@@ -55,6 +55,8 @@ let package = Package(
         // Fixed-base modular exponentiation for the SRP groups' generator (libc only). Optimised
         // in debug builds too: the tests compare it with OpenSSL on 100,000 exponents.
         .target(name: "CFixedBase", cSettings: [.unsafeFlags(["-O2"])]),
+        // PBKDF2-HMAC-SHA256 for one output block on OpenSSL's SHA-256 compression (activation identities).
+        .target(name: "CPBKDF2", dependencies: ["COpenSSL"], cSettings: [.unsafeFlags(["-O2"])]),
         // Self-Care's htpasswd: bcrypt (`$2y$`, as `htpasswd -B` writes) verified by libxcrypt's crypt_r.
         .systemLibrary(
             name: "CCrypt",
@@ -65,6 +67,7 @@ let package = Package(
             name: "MRABatKit",
             dependencies: [
                 "CFixedBase",
+                "CPBKDF2",
                 "CLibXML2",
                 "COpenSSL",
                 "CQRencode",

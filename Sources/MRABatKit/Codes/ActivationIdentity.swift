@@ -1,4 +1,5 @@
 import COpenSSL
+import CPBKDF2
 
 /// The SRP identity `I` of an activation code, derived from the code alone.
 ///
@@ -48,6 +49,14 @@ package struct ActivationIdentity: Sendable, Hashable, CustomStringConvertible {
         let password = code.asciiDigits
         let salt = Array(Self.salt.utf8)
         var output = [UInt8](repeating: 0, count: Self.derivedByteCount)
+        // The one-block PBKDF2 on SHA-256 compressions (CPBKDF2.h: 28 µs against OpenSSL's 95 µs);
+        // OpenSSL's own for anything it does not handle.
+        if cpbkdf2_hmac_sha256_block(
+            password, password.count, salt, salt.count, UInt32(Self.iterations), &output, output.count) == 1
+        {
+            value = Self.prefix + Hex.encode(output)
+            return
+        }
         let status = password.withUnsafeBufferPointer { passwordBytes in
             passwordBytes.withMemoryRebound(to: CChar.self) { passwordChars in
                 PKCS5_PBKDF2_HMAC(
