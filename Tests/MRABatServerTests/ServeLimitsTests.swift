@@ -7,28 +7,30 @@ import Testing
 /// Guessing limits (429 with Retry-After) and graceful shutdown under load.
 @Suite(.serialized) struct ServeLimitsTests {
     @Test func guessesAreLimitedAndARealPhoneStillActivatesWithinTheWindow() async throws {
-        // Each counter's window begins with its first failure, so the scenario below holds whenever it
-        // finishes within one window of its first guess. On a machine too loaded for that, it is run
-        // again, after that window, with the next pair of phones (at most three times).
+        // Each counter's window begins with its first failure. What must happen inside one window (the stranger's
+        // guesses and the neighbour held back) runs in this process, a few requests that take well under a second
+        // on a quiet machine; on one too loaded to finish them within the window, they are run again after it with
+        // the next pair of phones (at most three times). Nothing else depends on how fast this machine is.
         let attempts = 3
         let f = try ServeFixture("limits", phones: 2 * attempts)
-        let window = 20
+        let window = 30
         let server = try f.serve([
             "--guess-window", String(window), "--guesses-per-address", "2", "--guesses-per-mac", "2",
         ])
         defer { _ = try? server.stop() }
         let start = server.https + "/activation/v1/start"
+        // The MAC each phone activates with.
+        func mac(_ phone: Int) -> String { String(format: "00AA11BB23%02X", phone + 1) }
 
-        var settled: (phoneMAC: String, neighbour: [String], began: Date)?
+        var settled: (phone: Int, began: Date)?
         var earlierWindowEnds = Date.distantPast
         for attempt in 0..<attempts where settled == nil {
             if earlierWindowEnds > Date() {
                 try await Task.sleep(for: .milliseconds(Int(earlierWindowEnds.timeIntervalSinceNow * 1000) + 100))
             }
-            // The server's windows begin no earlier than this, and (below) no later than the first answer.
+            // The server's windows begin no earlier than this.
             let began = Date()
-            let phoneMAC = String(format: "00AA11BB23%02X", 2 * attempt + 1)
-            let neighbourMAC = String(format: "00AA11BB23%02X", 2 * attempt + 2)
+            let phoneMAC = mac(2 * attempt)
             let mic = try f.mic(phoneMAC)
             let client = try RawClient(mic: mic, serverCA: f.serverCA.certificate)
 
@@ -45,44 +47,61 @@ import Testing
                 if answer.status == 429 { retryAfter = answer.headers.first(name: "Retry-After").flatMap { Int($0) } }
             }
             await client.shutdown()
-            // The real phone, from another address (127.0.0.2), is not held back by the stranger.
-            let elsewhere = try Python.activate(
-                server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[2 * attempt].code,
-                mac: phoneMAC, source: "127.0.0.2")
-            // Another real phone behind the stranger's address: limited now.
-            let neighbourMIC = try f.mic(neighbourMAC)
-            let arguments = [
-                "activate", "--server", server.https, "--code", f.phones[2 * attempt + 1].code, "--mac", neighbourMAC,
-                "--model", "8845", "--mic", neighbourMIC.certificate, "--mic-key", neighbourMIC.key, "--server-ca",
-                f.serverCA.certificate,
-            ]
-            let blocked = try ServeFixture.run(arguments)
+            // Another real phone behind the stranger's address, with its right code: held back now.
+            let neighbour = f.phones[2 * attempt + 1]
+            let neighbourMIC = try f.mic(mac(2 * attempt + 1))
+            let neighbourClient = try ActivationClient(
+                server: server.https, micCertificate: neighbourMIC.certificate, micKey: neighbourMIC.key,
+                serverCA: f.serverCA.certificate, connections: 1)
+            var held: String?
+            do {
+                _ = try await neighbourClient.activate(
+                    code: try #require(ActivationCode(userInput: neighbour.code)),
+                    mac: try #require(MACAddress(parsing: mac(2 * attempt + 1))), model: "8845")
+            } catch {
+                held = "\(error)"
+            }
+            await neighbourClient.shutdown()
+            // Too slow: the window may have ended before the neighbour asked, so its outcome proves nothing.
             guard Date().timeIntervalSince(began) < Double(window) else { continue }
             #expect(
                 statuses == [200, 200, 429, 429, 429], "unknown identities get decoy challenges, then 429: \(statuses)")
             let wait = try #require(retryAfter)
             #expect((1...window).contains(wait))
-            #expect(elsewhere["status"] as? Int == 200, "\(elsewhere)")
-            #expect(blocked.status == 4)
-            #expect(blocked.stderr.contains("too-many-attempts"), "\(blocked.stderr)")
-            settled = (phoneMAC, arguments, began)
+            #expect(held?.contains("too-many-attempts") == true, "\(held ?? "activated")")
+            settled = (2 * attempt, began)
         }
-        let (phoneMAC, arguments, began) = try #require(settled, "no attempt finished within one window")
+        let (phone, began) = try #require(settled, "no attempt finished within one window")
+        let phoneMAC = mac(phone)
+        let mic = try f.mic(phoneMAC)
 
-        // The neighbour activates once the address's window is over: one window after the first guess.
-        var activated = false
-        for _ in 0..<60 {
+        // The real phone, from another address (127.0.0.2), is not held back by the stranger.
+        let elsewhere = try Python.activate(
+            server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[phone].code, mac: phoneMAC,
+            source: "127.0.0.2")
+        #expect(elsewhere["status"] as? Int == 200, "\(elsewhere)")
+
+        // The neighbour, with `mrabat activate`: refused (exit 4, the reason named) until the address's window is
+        // over, one window after the first guess, and then it activates.
+        let neighbour = f.phones[phone + 1]
+        let neighbourMIC = try f.mic(mac(phone + 1))
+        let arguments = [
+            "activate", "--server", server.https, "--code", neighbour.code, "--mac", mac(phone + 1), "--model", "8845",
+            "--mic", neighbourMIC.certificate, "--mic-key", neighbourMIC.key, "--server-ca", f.serverCA.certificate,
+        ]
+        var activatedAfter: TimeInterval?
+        while Date().timeIntervalSince(began) < Double(window) + 60 {
             let attempt = try ServeFixture.run(arguments)
             if attempt.status == 0 {
-                activated = true
+                activatedAfter = Date().timeIntervalSince(began)
                 break
             }
+            #expect(attempt.status == 4, "\(attempt.stderr)")
             #expect(attempt.stderr.contains("too-many-attempts"), "\(attempt.stderr)")
             try await Task.sleep(for: .milliseconds(300))
         }
-        #expect(activated)
-        let delay = Date().timeIntervalSince(began)
-        #expect(delay >= Double(window) - 1 && delay <= Double(window) + 5, "\(delay) s")
+        let delay = try #require(activatedAfter, "the neighbour never activated")
+        #expect(delay >= Double(window) - 1, "released after \(delay) s, before its window of \(window) s was over")
 
         // Every attempt is audited with its source address; the settled attempt's guesses as unknown-code.
         let store = try DatabaseQueue(path: f.db)
