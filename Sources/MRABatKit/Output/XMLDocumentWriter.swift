@@ -69,7 +69,7 @@ final class XMLDocumentWriter: XMLElementWriter {
     ) throws {
         startTag(name)
         for (key, value) in attributes {
-            try checkText(value, in: key)
+            try FieldText.requireXMLText(value, in: key, of: subject)
             bytes.append(0x20)
             append(key)
             append("=\"")
@@ -92,7 +92,7 @@ final class XMLDocumentWriter: XMLElementWriter {
     }
 
     func element(_ name: StaticString, _ text: String) throws {
-        try checkText(text, in: name)
+        try FieldText.requireXMLText(text, in: name, of: subject)
         startTag(name)
         bytes.append(0x3E)
         appendEscaped(text, attribute: false)
@@ -175,21 +175,6 @@ final class XMLDocumentWriter: XMLElementWriter {
                 copied = index
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied...]))
-        }
-    }
-
-    /// Refuses characters XML 1.0 has no way to represent (C0 controls other than TAB, LF, CR, and
-    /// U+FFFE/U+FFFF; see ``FieldText``). The row validator rejects them before anything is stored,
-    /// so this only fires for values that bypassed it.
-    private func checkText(_ text: String, in name: StaticString) throws {
-        // Swift strings are native UTF-8, so this is a scan over contiguous bytes, no copy.
-        let ok =
-            text.utf8.withContiguousStorageIfAvailable(FieldText.isXMLText) ?? FieldText.isXMLText(Array(text.utf8))
-        if !ok {
-            throw MRABatError(
-                .xml,
-                "\(subject): <\(name)> contains a character XML 1.0 cannot carry: \"\(FieldText.visible(text))\"",
-                value: text)
         }
     }
 }

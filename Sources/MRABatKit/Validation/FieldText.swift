@@ -86,6 +86,19 @@ package enum FieldText {
         return true
     }
 
+    /// Refuses characters XML 1.0 has no way to represent (C0 controls other than TAB, LF, CR, and
+    /// U+FFFE/U+FFFF) in the text of element `name` of the document `subject`. The row validator
+    /// rejects them before anything is stored, so this only fires for values that bypassed it.
+    package static func requireXMLText(_ text: String, in name: StaticString, of subject: String) throws {
+        // Swift strings are native UTF-8, so this is a scan over contiguous bytes, no copy.
+        let ok = text.utf8.withContiguousStorageIfAvailable(isXMLText) ?? isXMLText(Array(text.utf8))
+        if !ok {
+            throw MRABatError(
+                .xml, "\(subject): <\(name)> contains a character XML 1.0 cannot carry: \"\(visible(text))\"",
+                value: text)
+        }
+    }
+
     /// `value` with every control character and noncharacter written as `<U+XXXX>`, so a message
     /// shows what is there instead of an invisible character (or a line break that splits it).
     package static func visible(_ value: String) -> String {

@@ -50,7 +50,7 @@ final class LibXML2ReferenceWriter: XMLElementWriter {
     ) throws {
         try check(xmlTextWriterStartElement(writer, name.utf8Start), "start <\(name)>")
         for (key, value) in attributes {
-            try checkText(value, in: key)
+            try FieldText.requireXMLText(value, in: key, of: subject)
             let rc = value.withCString { xmlTextWriterWriteAttribute(writer, key.utf8Start, $0) }
             try check(rc, "write attribute \(key) of <\(name)>")
         }
@@ -60,7 +60,7 @@ final class LibXML2ReferenceWriter: XMLElementWriter {
 
     /// Writes `<name>text</name>`.
     func element(_ name: StaticString, _ text: String) throws {
-        try checkText(text, in: name)
+        try FieldText.requireXMLText(text, in: name, of: subject)
         let rc = text.withCString { xmlTextWriterWriteElement(writer, name.utf8Start, $0) }
         try check(rc, "write <\(name)>")
     }
@@ -104,22 +104,6 @@ final class LibXML2ReferenceWriter: XMLElementWriter {
     private func check(_ rc: Int32, _ action: @autoclosure () -> String) throws {
         if rc < 0 {
             throw MRABatError(.xml, "\(subject): libxml2 failed to \(action())")
-        }
-    }
-
-    /// Refuses characters XML 1.0 has no way to represent (C0 controls other than TAB, LF, CR, and
-    /// U+FFFE/U+FFFF; see ``FieldText``); libxml2's writer would copy them through and leave an
-    /// ill-formed file. The row validator rejects them before anything is stored, so this only
-    /// fires for values that bypassed it.
-    private func checkText(_ text: String, in name: StaticString) throws {
-        // Swift strings are native UTF-8, so this is a scan over contiguous bytes, no copy.
-        let ok =
-            text.utf8.withContiguousStorageIfAvailable(FieldText.isXMLText) ?? FieldText.isXMLText(Array(text.utf8))
-        if !ok {
-            throw MRABatError(
-                .xml,
-                "\(subject): <\(name)> contains a character XML 1.0 cannot carry: \"\(FieldText.visible(text))\"",
-                value: text)
         }
     }
 }
