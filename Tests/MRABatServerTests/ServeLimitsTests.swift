@@ -22,7 +22,9 @@ import Testing
         // The MAC each phone activates with.
         func mac(_ phone: Int) -> String { String(format: "00AA11BB23%02X", phone + 1) }
 
-        var settled: (phone: Int, began: Date)?
+        typealias MIC = (certificate: String, key: String)
+        // The attempt that finished within its window, with its two phones' MICs for what follows.
+        var settled: (phone: Int, began: Date, mic: MIC, neighbourMIC: MIC)?
         var earlierWindowEnds = Date.distantPast
         for attempt in 0..<attempts where settled == nil {
             if earlierWindowEnds > Date() {
@@ -69,11 +71,10 @@ import Testing
             let wait = try #require(retryAfter)
             #expect((1...window).contains(wait))
             #expect(held?.contains("too-many-attempts") == true, "\(held ?? "activated")")
-            settled = (2 * attempt, began)
+            settled = (2 * attempt, began, mic, neighbourMIC)
         }
-        let (phone, began) = try #require(settled, "no attempt finished within one window")
+        let (phone, began, mic, neighbourMIC) = try #require(settled, "no attempt finished within one window")
         let phoneMAC = mac(phone)
-        let mic = try f.mic(phoneMAC)
 
         // The real phone, from another address (127.0.0.2), is not held back by the stranger.
         let elsewhere = try Python.activate(
@@ -84,7 +85,6 @@ import Testing
         // The neighbour, with `mrabat activate`: refused (exit 4, the reason named) until the address's window is
         // over, one window after the first guess, and then it activates.
         let neighbour = f.phones[phone + 1]
-        let neighbourMIC = try f.mic(mac(phone + 1))
         let arguments = [
             "activate", "--server", server.https, "--code", neighbour.code, "--mac", mac(phone + 1), "--model", "8845",
             "--mic", neighbourMIC.certificate, "--mic-key", neighbourMIC.key, "--server-ca", f.serverCA.certificate,
