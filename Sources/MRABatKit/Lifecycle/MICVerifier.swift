@@ -54,18 +54,12 @@ package struct MICVerifier: Sendable {
                 "the cluster configuration trusts no manufacturing CA (trust.micCAs), so no MIC can be verified",
                 deviceName: deviceName)
         }
-        var anchors: [Certificate] = []
-        for file in caFiles {
-            do {
-                anchors += try Certificate.load(pemFile: file)
-            } catch let error as MRABatError {
-                throw MRABatError(
-                    .config, "trusted MIC CA file \(file) cannot be used: \(error.message)", cause: error.cause)
-            }
+        let anchors = try TrustAnchors.current(files: caFiles)
+        try withExtendedLifetime(anchors) {
+            try Self.verifyChain(
+                leaf: leaf, intermediates: Array(chain.dropFirst()), store: anchors.store, at: date,
+                deviceName: deviceName)
         }
-        try Self.verifyChain(
-            leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, at: date,
-            deviceName: deviceName)
         let subject = leaf.subject
         let compact = subject.uppercased().filter { $0 != ":" && $0 != "-" && $0 != "." }
         guard compact.contains(mac.hex) else {
@@ -76,16 +70,11 @@ package struct MICVerifier: Sendable {
         return Verified(subject: subject, issuer: leaf.issuer, notAfter: leaf.notAfter)
     }
 
-    /// `X509_verify_cert` of `leaf` against `anchors`, with `intermediates` as untrusted helpers.
+    /// `X509_verify_cert` of `leaf` against the trusted certificates in `store`, with `intermediates`
+    /// as untrusted helpers.
     static func verifyChain(
-        leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], at date: Date, deviceName: String?
+        leaf: Certificate, intermediates: [Certificate], store: OpaquePointer, at date: Date, deviceName: String?
     ) throws {
-        guard let store = X509_STORE_new() else { throw OpenSSLFailure.error("cannot allocate an X509_STORE") }
-        defer { X509_STORE_free(store) }
-        for anchor in anchors where X509_STORE_add_cert(store, anchor.pointer) != 1 {
-            // Adding a certificate twice is harmless; anything else is not.
-            _ = OpenSSLFailure.drainErrorQueue()
-        }
         // STACK_OF(X509) is OpenSSL's generic stack; the stack borrows the certificates (freed by their owners).
         guard let untrusted = OPENSSL_sk_new_null() else { throw OpenSSLFailure.error("cannot allocate a stack") }
         defer { OPENSSL_sk_free(untrusted) }

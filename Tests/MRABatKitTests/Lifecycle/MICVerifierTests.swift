@@ -72,6 +72,36 @@ struct MICVerifierTests {
                 .contains("SEP"))
     }
 
+    /// The trusted CAs are read once per process and kept (``TrustAnchors``): a CA file that changes
+    /// takes effect at the next verification, and one that disappears is a configuration error.
+    @Test func aChangedOrMissingCAFileTakesEffectWithoutARestart() throws {
+        let pki = try TestPKI("mic-ca-change")
+        let first = try pki.makeCA("Cisco Manufacturing CA SHA2")
+        let second = try pki.makeCA("Cisco Manufacturing CA SHA2 2099")
+        let byFirst = try pki.makeMIC(mac: "001A2B3C4D5E", by: first, file: "by-first")
+        let bySecond = try pki.makeMIC(mac: "001A2B3C4D5E", by: second, file: "by-second")
+        let trusted = try TestFiles.temporaryFile(
+            "trusted-ca.pem", try String(contentsOfFile: first.certificate, encoding: .utf8))
+        let verifier = MICVerifier(caFiles: [trusted])
+        #expect(try verifier.verify(micFile: byFirst, mac: Self.mac, at: Date()).issuer.contains("SHA2"))
+        #expect(throws: ActivationRefusal.self) { try verifier.verify(micFile: bySecond, mac: Self.mac, at: Date()) }
+        // The file now holds the other CA only: the cached store must not still trust the first.
+        try String(contentsOfFile: second.certificate, encoding: .utf8).write(
+            toFile: trusted + ".new", atomically: false, encoding: .utf8)
+        #expect(rename(trusted + ".new", trusted) == 0)
+        #expect(try verifier.verify(micFile: bySecond, mac: Self.mac, at: Date()).issuer.contains("2099"))
+        let dropped = #expect(throws: ActivationRefusal.self) {
+            try verifier.verify(micFile: byFirst, mac: Self.mac, at: Date())
+        }
+        #expect(dropped?.reason == .micUntrusted)
+        try FileManager.default.removeItem(atPath: trusted)
+        let missing = #expect(throws: MRABatError.self) {
+            try verifier.verify(micFile: bySecond, mac: Self.mac, at: Date())
+        }
+        #expect(missing?.code == .config)
+        #expect(missing?.message.contains(trusted) == true, "\(String(describing: missing))")
+    }
+
     @Test func micOfAnotherPhoneIsRefused() throws {
         let pki = try TestPKI("mic-mac")
         let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
