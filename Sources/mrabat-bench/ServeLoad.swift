@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import MRABatKit
 import MRABatServer
+import NIOSSL
 import Synchronization
 
 /// `mrabat-bench serve`: the real `mrabat serve` on loopback under a bounded load of phones.
@@ -24,6 +25,11 @@ struct ServeLoad: AsyncParsableCommand {
     @Option(help: "Scratch folder (a fresh subfolder is made per run).") var work: String = "/tmp/mrabat-bench"
     @Option(help: "The package root (SampleData/, Templates/).") var repo: String = "."
     @Option(help: "Write results as JSON here.") var json: String = "Benchmarks/serve-results.json"
+    @Flag(
+        help:
+            "Phones offer BoringSSL's default key exchange (post-quantum hybrid X25519MLKEM768 first) instead of classic ECDHE (X25519, P-256) as phones in the field do."
+    )
+    var postQuantum = false
 
     func run() async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -41,6 +47,11 @@ struct ServeLoad: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("mrabat serve load — \(cores) cores, binary \(binary), folder \(directory)")
+        print(
+            postQuantum
+                ? "phones offer BoringSSL's default TLS key exchange (X25519MLKEM768 first)"
+                : "phones offer classic ECDHE (X25519, P-256), as phones in the field do; --post-quantum for the hybrid"
+        )
 
         // PKI, cluster, store with one fresh code per activation to run.
         let pki = try LoadPKI(directory: directory)
@@ -67,7 +78,9 @@ struct ServeLoad: AsyncParsableCommand {
             let load0 = Self.loadAverage()
             let serverCPU0 = try server.cpuSeconds()
             let clientCPU0 = Self.ownCPUSeconds()
-            let run = try await Self.activate(slice, level: level, server: server.https, serverCAPEM: serverCAPEM)
+            let run = try await Self.activate(
+                slice, level: level, server: server.https, serverCAPEM: serverCAPEM,
+                keyExchange: postQuantum ? nil : ActivationClient.classicKeyExchange)
             let serverCPU = try server.cpuSeconds() - serverCPU0
             let clientCPU = Self.ownCPUSeconds() - clientCPU0
             let load1 = Self.loadAverage()
@@ -122,6 +135,7 @@ struct ServeLoad: AsyncParsableCommand {
         let document: [String: Any] = [
             "cores": cores, "levels": results, "configDownloads": downloads, "groupCommits": batches,
             "batchedWrites": writes, "modexpMilliseconds": verifierSeconds * 1000, "serverExit": Int(status),
+            "phoneKeyExchange": postQuantum ? "X25519MLKEM768 (BoringSSL default)" : "X25519, P-256",
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
         try FileManager.default.createDirectory(
@@ -182,7 +196,8 @@ struct ServeLoad: AsyncParsableCommand {
 
     /// Runs `phones` through `level` concurrent workers, each phone on its own TLS connection with its MIC.
     private static func activate(
-        _ phones: [(Phone, MICFactory.MIC)], level: Int, server: String, serverCAPEM: [UInt8]
+        _ phones: [(Phone, MICFactory.MIC)], level: Int, server: String, serverCAPEM: [UInt8],
+        keyExchange: [NIOTLSCurve]?
     ) async throws -> LevelResult {
         let next = NextIndex()
         let start = ContinuousClock.now
@@ -200,7 +215,7 @@ struct ServeLoad: AsyncParsableCommand {
                         do {
                             let client = try ActivationClient(
                                 server: server, micPEM: mic.certificatePEM, micKeyPEM: mic.keyPEM,
-                                serverCAPEM: serverCAPEM)
+                                serverCAPEM: serverCAPEM, keyExchange: keyExchange)
                             do {
                                 _ = try await client.activate(
                                     code: phone.code, mac: phone.address, model: phone.model)

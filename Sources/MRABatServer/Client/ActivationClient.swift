@@ -18,6 +18,11 @@ package final class ActivationClient: Sendable {
         package var config: String
     }
 
+    /// Classic ECDHE groups only (X25519, then P-256), as the TLS stacks of phones in the field offer
+    /// them — no post-quantum hybrid, whose ML-KEM encapsulation is ~4 % of `mrabat serve`'s CPU per
+    /// activation and ~6 % of the client's (`perf`, 64 phones at once).
+    package static let classicKeyExchange: [NIOTLSCurve] = [.x25519, .secp256r1]
+
     private let http: HTTPClient
     private let base: String
 
@@ -58,18 +63,22 @@ package final class ActivationClient: Sendable {
     }
 
     /// A client whose MIC and key are PEM text in memory (the load benchmark makes thousands).
+    ///
+    /// - Parameter keyExchange: the TLS key-exchange groups to offer; nil offers BoringSSL's default
+    ///   (which leads with the post-quantum hybrid X25519MLKEM768).
     package convenience init(
-        server: String, micPEM: [UInt8], micKeyPEM: [UInt8], serverCAPEM: [UInt8], connections: Int = 1
+        server: String, micPEM: [UInt8], micKeyPEM: [UInt8], serverCAPEM: [UInt8], connections: Int = 1,
+        keyExchange: [NIOTLSCurve]? = nil
     ) throws {
         try self.init(
             server: server, chain: NIOSSLCertificate.fromPEMBytes(micPEM),
             key: NIOSSLPrivateKey(bytes: micKeyPEM, format: .pem), roots: NIOSSLCertificate.fromPEMBytes(serverCAPEM),
-            connections: connections)
+            connections: connections, keyExchange: keyExchange)
     }
 
     private init(
         server: String, chain: [NIOSSLCertificate]?, key: NIOSSLPrivateKey?, roots: [NIOSSLCertificate]?,
-        connections: Int
+        connections: Int, keyExchange: [NIOTLSCurve]? = nil
     ) throws {
         guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
             throw MRABatError(.usage, "--server \(server): expected https://HOST[:PORT]")
@@ -82,6 +91,7 @@ package final class ActivationClient: Sendable {
             tls.privateKey = .privateKey(key)
         }
         if let roots { tls.trustRoots = .certificates(roots) }
+        if let keyExchange { tls.curves = keyExchange }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
