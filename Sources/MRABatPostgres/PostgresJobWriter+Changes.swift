@@ -263,13 +263,16 @@ extension PostgresJobWriter {
                         AND outcome = 'ok' AND id > \(mark)
                     """
                 ).map { try $0.get("device_id", as: Int64.self) })
+            // Jobs that committed after this one (by commit, not by id: jobs here run at once), the
+            // first of them per device; another job still running is not seen.
             var later: [Int64: Int64] = [:]
             for row in try await db.rows(
                 try """
-                SELECT device_id, MIN(job_id) AS job_id FROM job_row
-                WHERE device_id = ANY(\(ids)) AND job_id > \(jobID) AND job_id <> \(own)
-                    AND outcome IN ('accepted', 'updated', 'deleted')
-                GROUP BY device_id
+                SELECT DISTINCT ON (r.device_id) r.device_id, r.job_id FROM job_row r JOIN job j ON j.id = r.job_id
+                WHERE r.device_id = ANY(\(ids)) AND r.job_id <> \(own)
+                    AND j.commit_seq > (SELECT commit_seq FROM job WHERE id = \(jobID))
+                    AND r.outcome IN ('accepted', 'updated', 'deleted')
+                ORDER BY r.device_id, j.commit_seq
                 """)
             {
                 later[try row.get("device_id", as: Int64.self)] = try row.get("job_id", as: Int64.self)

@@ -241,7 +241,7 @@ final class PostgresJobWriter: JobWriter {
                 UPDATE job SET finished_at = \(finished), accepted = \(summary.accepted),
                     unchanged = \(summary.unchanged), rejected = \(summary.rejected), updated = \(summary.updated),
                     deleted = \(summary.deleted), summary_json = \(json), undoes = \(summary.undoes),
-                    audit_mark = (SELECT COALESCE(MAX(id), 0) FROM audit)
+                    audit_mark = (SELECT COALESCE(MAX(id), 0) FROM audit), commit_seq = nextval('job_commit_seq')
                 WHERE id = \(jobID)
                 """)
             if let undone = summary.undoes {

@@ -5,7 +5,8 @@ import PostgresNIO
 /// The PostgreSQL schema, one migration per change; `mrabat_schema` records which ran.
 ///
 /// The first migration is the SQLite store's schema as its migrations v1–v3 left it (the PostgreSQL
-/// store started there); v4 and v5 are SQLite's v4 and v5, under the same names. All in native types: BIGINT Unix seconds and ids, BOOLEAN flags, BYTEA secrets.
+/// store started there); v4 and v5 are SQLite's v4 and v5, under the same names; v5b is PostgreSQL's
+/// alone (jobs in commit order, which SQLite's one-job-at-a-time ids are already). All in native types: BIGINT Unix seconds and ids, BOOLEAN flags, BYTEA secrets.
 /// SQLite's case-insensitive names (`COLLATE NOCASE` keys, which references match whatever their case)
 /// are a unique index on `lower(name)` here, and a configuration that changes a name's case renames
 /// it, the references following (`ON UPDATE CASCADE`).
@@ -183,6 +184,23 @@ enum PostgresSchema {
             ALTER TABLE job ADD COLUMN undone_by BIGINT REFERENCES job(id);
             ALTER TABLE job ADD COLUMN undoes BIGINT REFERENCES job(id);
             ALTER TABLE job ADD COLUMN audit_mark BIGINT
+            """
+        ),
+        (
+            // PostgreSQL only: jobs here run at once, so one may commit after a job that began (and took
+            // its id) later, and `undo` must know which changed a device last. A job draws its number at
+            // commit, after its last write: of two jobs that changed one device, the second waited for
+            // the first's row lock, so it draws the larger number. SQLite runs one job at a time, so its
+            // ids are in commit order already and it has no such migration. Jobs that committed before
+            // this migration are numbered in id order, the best that is known of them.
+            "v5b (PostgreSQL): jobs numbered in commit order",
+            """
+            CREATE SEQUENCE job_commit_seq;
+            ALTER TABLE job ADD COLUMN commit_seq BIGINT UNIQUE;
+            UPDATE job SET commit_seq = numbered.seq
+                FROM (SELECT id, row_number() OVER (ORDER BY id) AS seq FROM job WHERE finished_at IS NOT NULL) numbered
+                WHERE job.id = numbered.id;
+            SELECT setval('job_commit_seq', (SELECT COALESCE(MAX(commit_seq), 0) + 1 FROM job), false)
             """
         ),
     ]

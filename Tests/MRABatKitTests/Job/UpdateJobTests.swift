@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TestSupport
 import Testing
 
@@ -106,6 +107,67 @@ struct UpdateJobTests {
         let undo = try await UndoJob.run(store: store, jobID: jobID, outDirectory: nil, jobs: 1, now: Date())
         #expect(undo.deleted == 2 && undo.updated == 5 && undo.accepted == 0)
         #expect(try await Self.devices(store) == afterInsert)
+    }
+
+    /// Jobs on one PostgreSQL database run at once, so a job can commit after a job that began later:
+    /// `undo` must see which changed a device last by their commits, not by their ids.
+    @Test func undoOrdersConcurrentJobsByTheirCommitsNotTheirIDs() async throws {
+        let directory = try TestFiles.makeTemporaryDirectory("undo-commit-order")
+        let store = try await LifecycleFixture.openStore(.postgres, directory: directory)
+        try await store.saveCluster(try ClusterConfig.load(path: TestFiles.sampleCluster), now: Date())
+        let night = directory + "/night.csv"
+        try TestFiles.write(([Self.header] + (0..<2).map { Self.phone($0) }).joined(separator: "\n") + "\n", to: night)
+        #expect(try await Self.run(store, night, kind: .insert).accepted == 2)
+        // The earlier job changes phone 0, stops after that chunk, and changes phone 1 only after the
+        // later job has changed phone 1 and committed.
+        let earlier = directory + "/earlier.csv"
+        try TestFiles.write(
+            [Self.header, Self.phone(0, description: "Earlier 0"), Self.phone(1, description: "Earlier 1")]
+                .joined(separator: "\n") + "\n", to: earlier)
+        let later = directory + "/later.csv"
+        try TestFiles.write(
+            [Self.header, Self.phone(1, description: "Later 1")].joined(separator: "\n") + "\n", to: later)
+
+        let (paused, pause) = AsyncStream.makeStream(of: Void.self)
+        let resume = DispatchSemaphore(value: 0)
+        let first = Task {
+            var options = InsertOptions(csvPath: earlier, templatePath: Self.template, outDirectory: nil)
+            options.keyFile = directory + "/mrabat.key"
+            options.kind = .update
+            options.chunkSize = 1
+            options.jobs = 1
+            let calls = Mutex(0)
+            return try await InsertJob.run(store: store, options: options) { _ in
+                let call = calls.withLock { count in
+                    count += 1
+                    return count
+                }
+                guard call == 1 else { return }
+                pause.yield()
+                // Bounded: the test fails rather than hangs if the later job never finishes.
+                _ = resume.wait(timeout: .now() + 120)
+            }
+        }
+        for await _ in paused { break }
+        let second = try await Self.run(store, later, kind: .update)
+        resume.signal()
+        let firstSummary = try await first.value
+        let earlierID = try #require(firstSummary.jobID)
+        let laterID = try #require(second.jobID)
+        #expect(earlierID < laterID && firstSummary.updated == 2 && second.updated == 1)
+        #expect(try await store.device(named: String(format: "BAT%012X", 0xB0_0001))?.description == "Earlier 1")
+
+        // Undoing the later job would put "Desk 1" back over the earlier job's newer change.
+        let refusal = await #expect(throws: MRABatError.self) {
+            try await UndoJob.run(store: store, jobID: laterID, outDirectory: nil, jobs: 1, now: Date())
+        }
+        #expect(refusal?.message.contains("by job \(earlierID) since") == true, "\(String(describing: refusal))")
+        #expect(try await store.device(named: String(format: "BAT%012X", 0xB0_0001))?.description == "Earlier 1")
+        // The earlier job committed last, so it may be undone: phone 1 goes back to the later job's value.
+        let undo = try await UndoJob.run(store: store, jobID: earlierID, outDirectory: nil, jobs: 1, now: Date())
+        #expect(undo.updated == 2)
+        #expect(try await store.device(named: String(format: "BAT%012X", 0xB0_0001))?.description == "Later 1")
+        #expect(try await store.device(named: String(format: "BAT%012X", 0xB0_0000))?.description == "Desk 0")
     }
 
     /// Every device with its lines and outstanding code, by id.
