@@ -112,7 +112,8 @@ struct Run: ParsableCommand {
                 record["validatePeakRSSBytes"] = validate.peakRSSBytes
                 print(
                     String(
-                        format: "  validate %d rows: %.2f s, peak RSS %.1f MB (exit %d)", size, validate.seconds,
+                        format: "  validate %d rows: %.2f s (target ≤ 1 s), peak RSS %.1f MB (exit %d)", size,
+                        validate.seconds,
                         Double(validate.peakRSSBytes) / 1_048_576, validate.status))
                 record["workbook"] = try measureWorkbook(
                     binary: binary, size: size, template: template, db: db, directory: runRoot)
@@ -123,6 +124,7 @@ struct Run: ParsableCommand {
             runs.append(record)
         }
         results["runs"] = runs
+        if let scaling = Self.scaling(runs) { results["scaling"] = scaling }
         let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
         try FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: json).deletingLastPathComponent().path, withIntermediateDirectories: true)
@@ -231,6 +233,27 @@ struct Run: ParsableCommand {
             "configFilesWritten": summary.configFilesWritten, "stageSeconds": summary.stageSeconds,
             "correct": correct,
         ]
+    }
+
+    /// Issue 11's scaling lines from one run that has both 100k and 1M rows: 1M wall ÷ 100k wall, the
+    /// store stage's growth, and the 1M run's peak memory; nil (nothing printed) without both sizes.
+    static func scaling(_ runs: [[String: Any]]) -> [String: Any]? {
+        func run(_ rows: Int) -> [String: Any]? { runs.first { $0["rows"] as? Int == rows } }
+        guard let small = run(100_000), let large = run(1_000_000),
+            let smallWall = small["wallSeconds"] as? Double, let largeWall = large["wallSeconds"] as? Double,
+            let smallStore = (small["stageSeconds"] as? [String: Double])?["store"],
+            let largeStore = (large["stageSeconds"] as? [String: Double])?["store"],
+            let rss = large["peakRSSBytes"] as? Int
+        else { return nil }
+        let wall = largeWall / smallWall
+        let store = largeStore / smallStore
+        let megabytes = Double(rss) / 1_048_576
+        print(
+            String(
+                format:
+                    "1M insert wall ÷ 100k insert wall: %.2f (target ≤ 10.5); store stage %.2f× its 100k figure (target ≤ 11×); peak RSS at 1M %.1f MB (target ≤ 100 MB)",
+                wall, store, megabytes))
+        return ["wallRatio": wall, "storeStageRatio": store, "peakRSSMegabytesAt1M": megabytes]
     }
 
     func measure(
