@@ -41,7 +41,7 @@ extension XMLElementWriter {
 /// declaration, line breaks, `<empty/>` elements, and escapes — `&lt; &gt; &amp; &quot; &#13;` in
 /// text, in attributes also `&#10; &#9;`; everything else, non-ASCII included, as it is. libxml2's
 /// writer was measured as the bottleneck: its buffer, list and `strlen` calls were ~17 % of the CPU
-/// of a 100k-row insert's config-file stage (`perf record`, Benchmarks/README.md), for a document whose
+/// of a 100k-row insert's config-file stage (`perf record` of `mrabat insert`), for a document whose
 /// shape is fixed and whose text needs five escapes.
 ///
 /// Text that XML 1.0 cannot carry at all (control characters) is refused with an error instead of

@@ -18,9 +18,10 @@ package final class ActivationClient: Sendable {
         package var config: String
     }
 
-    /// Classic ECDHE groups only (X25519, then P-256), as the TLS stacks of phones in the field offer
-    /// them — no post-quantum hybrid, whose ML-KEM encapsulation is ~4 % of `mrabat serve`'s CPU per
-    /// activation and ~6 % of the client's (`perf`, 64 phones at once).
+    /// Classic ECDHE groups only (X25519, then P-256) — what the load benchmark's phones offer, since
+    /// phones' TLS stacks offer no post-quantum hybrid. BoringSSL's default leads with X25519MLKEM768,
+    /// whose ML-KEM work was ~4 % of `mrabat serve`'s CPU per activation and ~6 % of the client's
+    /// (`perf`, 64 phones at once); `mrabat activate --server` keeps that default.
     package static let classicKeyExchange: [NIOTLSCurve] = [.x25519, .secp256r1]
 
     private let http: HTTPClient
