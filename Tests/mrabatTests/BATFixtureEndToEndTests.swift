@@ -17,10 +17,10 @@ struct BATFixtureEndToEndTests {
     ]
 
     @Test(arguments: 0..<cases.count)
-    func validateLoadsEachFile(index: Int) throws {
+    func validateLoadsEachFile(index: Int) async throws {
         let (file, template, accepted, rejected) = Self.cases[index]
         let h = try Harness("batin-validate")
-        let result = try h.run([
+        let result = try await h.run([
             "validate", Self.fixture(file), "--template", Harness.repo("Templates/\(template).yaml"), "--cluster",
             Harness.repo("SampleData/cluster.yaml"), "--out", h.path("out"),
         ])
@@ -33,9 +33,9 @@ struct BATFixtureEndToEndTests {
         #expect(csvRows(try h.read("out/rejects.csv")).count == rejected + 1)
     }
 
-    @Test func theRealExportSaysOnceWhatItIgnores() throws {
+    @Test func theRealExportSaysOnceWhatItIgnores() async throws {
         let h = try Harness("batin-real")
-        let result = try h.run([
+        let result = try await h.run([
             "validate", Self.fixture("cucm-export-all-details.csv"), "--template",
             Harness.repo("Templates/mra-88xx-5line.yaml"), "--cluster", Harness.repo("SampleData/cluster.yaml"),
         ])
@@ -53,11 +53,11 @@ struct BATFixtureEndToEndTests {
     /// Inserted into a store, the All-Details file creates its two good phones (the BAT one under its own
     /// name), reports each bad row with its line, column name and value, and a second insert of the same
     /// file (an export coming back) creates nothing.
-    @Test func insertingTheAllDetailsFileTwiceCreatesNoDuplicate() throws {
+    @Test func insertingTheAllDetailsFileTwiceCreatesNoDuplicate() async throws {
         let h = try Harness("batin-insert")
-        try h.initSample()
+        try await h.initSample()
         let file = Self.fixture("cisco-all-details-format.csv")
-        let first = try h.insert(file, out: "out")
+        let first = try await h.insert(file, out: "out")
         #expect(first.status == 1, "\(first.stderr)")
         #expect(first.stdout.contains("accepted: 2  unchanged: 0  rejected: 4"), "\(first.stdout)")
         #expect(try h.files(in: "out/tftp") == ["BAT0A1B2C3D4E5F.cnf.xml", "SEP00A0C9140101.cnf.xml"])
@@ -76,15 +76,15 @@ struct BATFixtureEndToEndTests {
                 "SELECT COUNT(*) FROM line l JOIN device d ON d.id = l.device_id WHERE d.name = 'BAT0A1B2C3D4E5F' "
                     + "AND l.idx IN (1, 3) AND l.max_num_calls IS NOT NULL") == 2)
 
-        let second = try h.insert(file, out: "out2")
+        let second = try await h.insert(file, out: "out2")
         #expect(second.stdout.contains("accepted: 0  unchanged: 2  rejected: 4"), "\(second.stdout)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 2)
     }
 
     /// The error paths of the new columns, each rejected with its column name, value and reason.
-    @Test func badBATValuesAreRejectedWithTheirColumnAndValue() throws {
+    @Test func badBATValuesAreRejectedWithTheirColumnAndValue() async throws {
         let h = try Harness("batin-errors")
-        try h.initSample()
+        try await h.initSample()
         let csv = try h.write(
             "bad.csv",
             "MAC ADDRESS,DEVICE NAME,DEVICE TYPE,OWNER USER ID,DIRECTORY NUMBER,MAXIMUM NUMBER OF CALLS,BUSY TRIGGER,"
@@ -94,7 +94,7 @@ struct BATFixtureEndToEndTests {
                 + ",,Cisco 8845,cal,6003,0,1,\r\n"
                 + ",,Cisco 8845,dee,6004,2,3,\r\n"
                 + "00:1a:2b:3c:4d:60,sep001a2b3c4d60,Cisco 8845,eve,6005,4,2,\r\n")
-        let result = try h.insert(csv, out: "out")
+        let result = try await h.insert(csv, out: "out")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("accepted: 1  unchanged: 0  rejected: 4"), "\(result.stdout)")
         #expect(

@@ -50,9 +50,9 @@ struct ConcurrencyTests {
     }
 
     @Test("the same file twice", arguments: TestBackend.allCases, [false, true])
-    func sameFile(backend: TestBackend, sharedOutputFolder: Bool) throws {
+    func sameFile(backend: TestBackend, sharedOutputFolder: Bool) async throws {
         let h = try Harness("twice", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         // No insert before: both processes also race to create the code key file.
         #expect(!FileManager.default.fileExists(atPath: h.keyFile))
         let file = try GeneratedBATFile.write(to: h.path("phones.csv"), rows: 0..<2500)
@@ -65,7 +65,7 @@ struct ConcurrencyTests {
         #expect(outcomes.contains { $0.finished }, "neither run finished")
         // A run that gave up is retried, as its message says; then it must find everything in place.
         for index in outcomes.indices where outcomes[index].failedRetryably {
-            let retry = try h.insert(file.path, out: outs[index])
+            let retry = try await h.insert(file.path, out: outs[index])
             outcomes[index] = Outcome((retry.status, false, retry.stdout, retry.stderr))
         }
 
@@ -96,9 +96,9 @@ struct ConcurrencyTests {
     }
 
     @Test("overlapping files", arguments: TestBackend.allCases)
-    func overlappingFiles(backend: TestBackend) throws {
+    func overlappingFiles(backend: TestBackend) async throws {
         let h = try Harness("overlap", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         let a = try GeneratedBATFile.write(to: h.path("a.csv"), rows: 0..<3000)
         let b = try GeneratedBATFile.write(to: h.path("b.csv"), rows: 1500..<4500)
         let union = try GeneratedBATFile.write(to: h.path("union.csv"), rows: 0..<4500)
@@ -108,7 +108,7 @@ struct ConcurrencyTests {
             #expect(outcome.finished || outcome.failedRetryably, "run \(index): \(outcome.status) \(outcome.stderr)")
         }
         for (index, csv) in [a.path, b.path].enumerated() where outcomes[index].failedRetryably {
-            let retry = try h.insert(csv, out: ["outA", "outB"][index])
+            let retry = try await h.insert(csv, out: ["outA", "outB"][index])
             outcomes[index] = Outcome((retry.status, false, retry.stdout, retry.stderr))
         }
         let counts = outcomes.compactMap(\.counts)
@@ -138,9 +138,9 @@ struct ConcurrencyTests {
     /// workers run at once): no device, name, MAC or code twice, and every row of every file accounted
     /// for — accepted by exactly one worker, unchanged for the others, or rejected with its reason.
     @Test("four workers, overlapping files, one PostgreSQL store")
-    func fourWorkersIntoPostgreSQL() throws {
+    func fourWorkersIntoPostgreSQL() async throws {
         let h = try Harness("four", backend: .postgres)
-        try h.initSample()
+        try await h.initSample()
         let ranges = [0..<1600, 800..<2400, 1600..<3200, 400..<2800]
         let files = try ranges.enumerated().map { index, range in
             try GeneratedBATFile.write(to: h.path("w\(index).csv"), rows: range)
@@ -193,9 +193,9 @@ struct ConcurrencyTests {
     }
 
     @Test("a run waits while another holds the store, and proceeds when it lets go")
-    func waitsForTheWriteLock() throws {
+    func waitsForTheWriteLock() async throws {
         let h = try Harness("wait")
-        try h.initSample()
+        try await h.initSample()
         let file = try GeneratedBATFile.write(to: h.path("phones.csv"), rows: 0..<200)
         // This test plays the other job: it holds the write lock for a while.
         let other = try holdWriteLock(h)
@@ -204,7 +204,7 @@ struct ConcurrencyTests {
             h, ["insert", file.path, "--template", Self.template, "--out", h.path("out")], label: "waiting")
         usleep(1_500_000)
         #expect(child.isRunning, "the run did not wait for the write lock")
-        try other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        try await other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
         let outcome = Outcome(child.wait())
         #expect(Date().timeIntervalSince(started) >= 1.5)
         #expect(outcome.status == (file.rejectedLines.isEmpty ? 0 : 1), "\(outcome.stderr)")
@@ -215,7 +215,7 @@ struct ConcurrencyTests {
     @Test("a store held past the busy timeout is a retryable error")
     func busyStoreIsRetryable() async throws {
         let h = try Harness("busy")
-        try h.initSample()
+        try await h.initSample()
         let other = try holdWriteLock(h)
         defer { try? other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") } }
         // The binary waits 60 s; the library with a short timeout shows what it then reports.
@@ -230,9 +230,9 @@ struct ConcurrencyTests {
     }
 
     @Test("a job killed while another waits for it does not block or spoil the waiting one")
-    func killedHolderReleasesTheWaitingRun() throws {
+    func killedHolderReleasesTheWaitingRun() async throws {
         let h = try Harness("killed-holder")
-        try h.initSample()
+        try await h.initSample()
         let file = try GeneratedBATFile.write(to: h.path("phones.csv"), rows: 0..<4000)
         let args = ["insert", file.path, "--template", Self.template, "--out", h.path("out")]
         let holder = try RunningMRABat(h, args, label: "holder")
@@ -254,7 +254,7 @@ struct ConcurrencyTests {
         #expect(try h.checkOutputs("out", expectedCodes: file.accepted) == [])
         // The killed run's temporary files stay while the other run uses the folder (it cannot
         // tell them from live ones); the next run that has the folder to itself removes them.
-        let again = try h.insert(file.path, out: "out")
+        let again = try await h.insert(file.path, out: "out")
         #expect(
             again.status == 1 && again.stdout.contains("accepted: 0  unchanged: \(file.accepted)"), "\(again.stdout)")
         #expect(h.temporaryFiles(in: "out") + h.temporaryFiles(in: "out/tftp") == [])

@@ -92,9 +92,11 @@ struct CrashSafetyTests {
         #expect(!h.exists("out/rejects.csv") || devices == file.accepted, "rejects.csv before the job finished")
     }
 
-    @Test(arguments: TestBackend.allCases) func killedAtEveryPhaseThenReRunFinishesTheJob(backend: TestBackend) throws {
+    @Test(arguments: TestBackend.allCases) func killedAtEveryPhaseThenReRunFinishesTheJob(backend: TestBackend)
+        async throws
+    {
         let h = try Harness("kill", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         let file = try GeneratedBATFile.write(to: h.path("phones.csv"), rows: 0..<Self.rows)
         #expect(file.rejectedLines.count > 0 && file.accepted > 5000)
 
@@ -134,7 +136,7 @@ struct CrashSafetyTests {
         #expect(try codeSnapshot(h) == codes, "a re-run changed codes")
 
         // The same command, to the end: the job is complete and nothing is new or duplicated.
-        let result = try h.insert(file.path, out: "out")
+        let result = try await h.insert(file.path, out: "out")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(
             result.stdout.contains(
@@ -145,11 +147,11 @@ struct CrashSafetyTests {
 
     @Test(arguments: TestBackend.allCases) func killedJobOnTopOfAnEarlierOneLeavesTheEarlierOneAlone(
         backend: TestBackend
-    ) throws {
+    ) async throws {
         let h = try Harness("kill-over", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         let first = try GeneratedBATFile.write(to: h.path("first.csv"), rows: 0..<1000)
-        #expect(try h.insert(first.path, out: "out").status == 1)
+        #expect(try await h.insert(first.path, out: "out").status == 1)
         let earlier = try codeSnapshot(h)
         #expect(earlier.count == first.accepted)
 
@@ -157,7 +159,7 @@ struct CrashSafetyTests {
         // WAL, emptied first so that its size is this job's.
         let second = try GeneratedBATFile.write(to: h.path("second.csv"), rows: 0..<5000)
         if backend == .sqlite {
-            try DatabaseQueue(path: h.db).writeWithoutTransaction {
+            try await DatabaseQueue(path: h.db).writeWithoutTransaction {
                 try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
             #expect(h.storeBytesWritten() == 0)
@@ -169,7 +171,7 @@ struct CrashSafetyTests {
         #expect(try codeSnapshot(h) == earlier, "a killed job changed the earlier job's devices or codes")
         #expect(try h.count("SELECT COUNT(*) FROM job") == 1)
 
-        let result = try h.insert(second.path, out: "out")
+        let result = try await h.insert(second.path, out: "out")
         #expect(result.status == 1, "\(result.stderr)")
         let newRows = second.accepted - first.accepted
         #expect(
@@ -186,9 +188,9 @@ struct CrashSafetyTests {
 
     /// PostgreSQL workers run at once: one killed mid-job leaves nothing of its job, a worker that was
     /// waiting for the rows it had written goes on (and creates them), and another one is untouched.
-    @Test func aWorkerKilledMidJobLeavesNothingAndTheOthersComplete() throws {
+    @Test func aWorkerKilledMidJobLeavesNothingAndTheOthersComplete() async throws {
         let h = try Harness("kill-worker", backend: .postgres)
-        try h.initSample()
+        try await h.initSample()
         let victim = try GeneratedBATFile.write(to: h.path("victim.csv"), rows: 0..<Self.rows)
         let waiting = try GeneratedBATFile.write(to: h.path("waiting.csv"), rows: 0..<500)
         let apart = try GeneratedBATFile.write(to: h.path("apart.csv"), rows: Self.rows..<(Self.rows + 1000))
@@ -226,7 +228,7 @@ struct CrashSafetyTests {
         #expect(!h.exists("victim/activation-codes.csv"))
 
         // Run again, the victim's job finishes around what the others made.
-        let again = try h.insert(victim.path, out: "victim")
+        let again = try await h.insert(victim.path, out: "victim")
         #expect(again.status == 1, "\(again.stderr)")
         #expect(
             again.stdout.contains(

@@ -73,9 +73,9 @@ struct ExitStatusTests {
     ]
 
     @Test(arguments: usageCases)
-    func usageErrorsExitTwoWithOneMessageAndDoNothing(_ usage: UsageCase) throws {
+    func usageErrorsExitTwoWithOneMessageAndDoNothing(_ usage: UsageCase) async throws {
         let h = try Harness("usage")
-        let result = try h.run(usage.arguments)
+        let result = try await h.run(usage.arguments)
         #expect(result.status == ExitStatus.nothingDone, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.first?.hasPrefix("mrabat: error: ") == true, "\(result.stderr)")
@@ -87,88 +87,90 @@ struct ExitStatusTests {
         #expect(left == [], "\(left)")
     }
 
-    @Test func helpAndVersionExitZeroAndTheHelpListsEveryExitStatus() throws {
+    @Test func helpAndVersionExitZeroAndTheHelpListsEveryExitStatus() async throws {
         let h = try Harness("help")
-        let help = try h.run(["--help"])
+        let help = try await h.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stderr.isEmpty, "\(help.stderr)")
         for status in [0, 1, 2, 3, 4, 5, 6, 70] {
             #expect(help.stdout.contains("\n  \(status) "), "status \(status) is not listed: \(help.stdout)")
         }
         #expect(help.stdout.contains("--max-errors") && help.stdout.contains("retryable"))
-        let commandHelp = try h.run(["insert", "--help"])
+        let commandHelp = try await h.run(["insert", "--help"])
         #expect(commandHelp.status == 0 && commandHelp.stdout.contains("--jobs <n>"), "\(commandHelp.stderr)")
-        let helpCommand = try h.run(["help", "export-codes"])
+        let helpCommand = try await h.run(["help", "export-codes"])
         #expect(helpCommand.status == 0 && helpCommand.stdout.contains("--now <instant>"), "\(helpCommand.stderr)")
-        let version = try h.run(["--version"])
+        let version = try await h.run(["--version"])
         #expect(version.status == 0 && version.stdout == MRABat.version + "\n", "\(version.stdout)")
         #expect(try h.files(in: ".") == [])
     }
 
     /// `export-codes --now` lists a code up to its expiry and not from then on, while the code is
     /// still outstanding in the store: the export's own expiry filter decides, not `expire`.
-    @Test func exportCodesAtAnInstantLeavesOutCodesPastTheirExpiry() throws {
+    @Test func exportCodesAtAnInstantLeavesOutCodesPastTheirExpiry() async throws {
         let h = try Harness("export-now")
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "out").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "out").status == 0)
         let issued = Array(csvRows(try h.read("out/activation-codes.csv")).dropFirst())
         #expect(issued.count == 60)
         let expiries = try issued.map { row in try #require(AuditTime.parse(row[5]), "\(row)") }
         let first = try #require(expiries.min())
         let last = try #require(expiries.max())
 
-        func export(at instant: Date, _ file: String) throws -> [[String]] {
-            let result = try h.run(["export-codes", "--out", h.path(file), "--now", AuditTime.format(instant)])
+        func export(at instant: Date, _ file: String) async throws -> [[String]] {
+            let result = try await h.run(["export-codes", "--out", h.path(file), "--now", AuditTime.format(instant)])
             #expect(result.status == 0, "\(result.stderr)")
             let rows = csvRows(try h.read(file))
             #expect(rows.first?.first == "Device Name", "\(rows)")
             #expect(result.stdout.contains("exported \(rows.count - 1) outstanding"), "\(result.stdout)")
             return Array(rows.dropFirst())
         }
-        #expect(Set(try export(at: first.addingTimeInterval(-1), "before.csv")) == Set(issued))
-        #expect(try export(at: last, "at-expiry.csv") == [])
-        #expect(try export(at: last.addingTimeInterval(3600), "after.csv") == [])
+        await #expect(Set(try export(at: first.addingTimeInterval(-1), "before.csv")) == Set(issued))
+        await #expect(try export(at: last, "at-expiry.csv") == [])
+        await #expect(try export(at: last.addingTimeInterval(3600), "after.csv") == [])
         #expect(try h.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 60)
 
         // `expire --now` ends them at the same instants.
-        let early = try h.run(["expire", "--now", AuditTime.format(first.addingTimeInterval(-1))])
+        let early = try await h.run(["expire", "--now", AuditTime.format(first.addingTimeInterval(-1))])
         #expect(early.status == 0 && early.stdout.contains("0 code(s) expired"), "\(early.stdout)\(early.stderr)")
-        let late = try h.run(["expire", "--now", AuditTime.format(last)])
+        let late = try await h.run(["expire", "--now", AuditTime.format(last)])
         #expect(late.status == 0 && late.stdout.contains("60 code(s) expired"), "\(late.stdout)\(late.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM activation_code WHERE status = 'expired'") == 60)
     }
 
-    @Test func keyOptionAndEnvironmentChooseTheVaultKey() throws {
+    @Test func keyOptionAndEnvironmentChooseTheVaultKey() async throws {
         let h = try Harness("key")
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "out").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "out").status == 0)
         let issued = Set(csvRows(try h.read("out/activation-codes.csv")))
         // A copy of the key elsewhere opens the codes, named by --key or by MRABAT_KEY.
         let copy = h.path("copy.key")
         try FileManager.default.copyItem(atPath: h.db + ".key", toPath: copy)
-        let byOption = try h.run(["export-codes", "--out", h.path("a.csv"), "--key", copy])
+        let byOption = try await h.run(["export-codes", "--out", h.path("a.csv"), "--key", copy])
         #expect(byOption.status == 0, "\(byOption.stderr)")
         #expect(Set(csvRows(try h.read("a.csv"))) == issued)
-        let byEnvironment = try h.run(["export-codes", "--out", h.path("b.csv")], environment: ["MRABAT_KEY": copy])
+        let byEnvironment = try await h.run(
+            ["export-codes", "--out", h.path("b.csv")], environment: ["MRABAT_KEY": copy])
         #expect(byEnvironment.status == 0, "\(byEnvironment.stderr)")
         #expect(Set(csvRows(try h.read("b.csv"))) == issued)
         // Another key does not open them: the option really is used.
-        let wrong = try h.run(["export-codes", "--out", h.path("c.csv")], environment: ["MRABAT_KEY": h.path("x.key")])
+        let wrong = try await h.run(
+            ["export-codes", "--out", h.path("c.csv")], environment: ["MRABAT_KEY": h.path("x.key")])
         #expect(wrong.status == ExitStatus.nothingDone, "\(wrong.stderr)")
         #expect(!h.exists("c.csv"))
         // insert takes the key too: the same key (a copy) is accepted, another one refused before anything is written.
-        let same = try h.insert(Self.phones, out: "out2", ["--key", copy])
+        let same = try await h.insert(Self.phones, out: "out2", ["--key", copy])
         #expect(same.status == 0 && same.stdout.contains("unchanged: 60"), "\(same.stderr)")
-        let other = try h.insert(Self.phones, out: "out3", ["--key", h.path("x.key")])
+        let other = try await h.insert(Self.phones, out: "out3", ["--key", h.path("x.key")])
         #expect(other.status == ExitStatus.nothingDone)
         #expect(other.stderr.contains("that sealed the activation codes in"), "\(other.stderr)")
         #expect(!h.exists("out3") && !h.exists("x.key"))
     }
 
-    @Test func checkExitsOneWhenAPrerequisiteFails() throws {
+    @Test func checkExitsOneWhenAPrerequisiteFails() async throws {
         // The sample configuration lists no MIC trust CA: one check fails, and that is a result.
         let h = try Harness("check")
-        let result = try h.run(["check", "--cluster", Harness.repo("SampleData/cluster.yaml")])
+        let result = try await h.run(["check", "--cluster", Harness.repo("SampleData/cluster.yaml")])
         #expect(result.status == ExitStatus.someRejected, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("FAIL  mic-trust-cas") && result.stdout.contains("1 of "), "\(result.stdout)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")

@@ -9,10 +9,10 @@ struct InsertEndToEndTests {
     static let phones = Harness.repo("SampleData/phones.csv")
     static let mixed = Harness.repo("SampleData/phones-with-errors.csv")
 
-    @Test(arguments: TestBackend.allCases) func sampleDataGoesInCompletely(backend: TestBackend) throws {
+    @Test(arguments: TestBackend.allCases) func sampleDataGoesInCompletely(backend: TestBackend) async throws {
         let h = try Harness("sample", backend: backend)
-        try h.initSample()
-        let result = try h.insert(Self.phones, out: "out")
+        try await h.initSample()
+        let result = try await h.insert(Self.phones, out: "out")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("rows: 60  accepted: 60  unchanged: 0  rejected: 0"), "\(result.stdout)")
 
@@ -69,10 +69,10 @@ struct InsertEndToEndTests {
         }
     }
 
-    @Test func redirectOnlyWhenTheServiceDomainIsNotTheActivationDomain() throws {
+    @Test func redirectOnlyWhenTheServiceDomainIsNotTheActivationDomain() async throws {
         let h = try Harness("redirect")
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "out").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "out").status == 0)
         let devices = try h.query { db in
             try Row.fetchAll(db, sql: "SELECT name, device_pool, service_domain FROM device")
         }
@@ -102,11 +102,11 @@ struct InsertEndToEndTests {
     }
 
     @Test(arguments: TestBackend.allCases) func mixedFileCommitsGoodRowsAndReportsEveryBadOne(backend: TestBackend)
-        throws
+        async throws
     {
         let h = try Harness("mixed", backend: backend)
-        try h.initSample()
-        let result = try h.insert(Self.mixed, out: "out")
+        try await h.initSample()
+        let result = try await h.insert(Self.mixed, out: "out")
         #expect(result.status == 1)
         #expect(result.stdout.contains("rows: 7  accepted: 1  unchanged: 0  rejected: 6"), "\(result.stdout)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 1)
@@ -139,10 +139,10 @@ struct InsertEndToEndTests {
         #expect(csvRows(try h.read("out/activation-codes.csv")).count == 2)
     }
 
-    @Test(arguments: TestBackend.allCases) func allOrNothingCommitsNothing(backend: TestBackend) throws {
+    @Test(arguments: TestBackend.allCases) func allOrNothingCommitsNothing(backend: TestBackend) async throws {
         let h = try Harness("aon", backend: backend)
-        try h.initSample()
-        let result = try h.insert(Self.mixed, out: "out", ["--all-or-nothing"])
+        try await h.initSample()
+        let result = try await h.insert(Self.mixed, out: "out", ["--all-or-nothing"])
         #expect(result.status == 1)
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
         #expect(try h.count("SELECT COUNT(*) FROM activation_code") == 0)
@@ -151,16 +151,16 @@ struct InsertEndToEndTests {
         #expect(try h.files(in: "out/tftp").isEmpty)
         #expect(csvRows(try h.read("out/rejects.csv")).count == 7, "rejects are still reported")
         // Without errors, --all-or-nothing commits everything.
-        #expect(try h.insert(Self.phones, out: "out2", ["--all-or-nothing"]).status == 0)
+        #expect(try await h.insert(Self.phones, out: "out2", ["--all-or-nothing"]).status == 0)
         #expect(try h.count("SELECT COUNT(*) FROM device") == 60)
     }
 
-    @Test(arguments: TestBackend.allCases) func reRunCreatesNothingAndChangesNoCode(backend: TestBackend) throws {
+    @Test(arguments: TestBackend.allCases) func reRunCreatesNothingAndChangesNoCode(backend: TestBackend) async throws {
         let h = try Harness("rerun", backend: backend)
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "first").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "first").status == 0)
         let codesBefore = try h.rows("SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
-        let second = try h.insert(Self.phones, out: "second")
+        let second = try await h.insert(Self.phones, out: "second")
         #expect(second.status == 0)
         #expect(second.stdout.contains("accepted: 0  unchanged: 60  rejected: 0"), "\(second.stdout)")
         let codesAfter = try h.rows("SELECT id, device_id, identity, verifier FROM activation_code ORDER BY id")
@@ -175,15 +175,15 @@ struct InsertEndToEndTests {
 
     @Test(arguments: TestBackend.allCases) func changedRowOfAProvisionedPhoneIsRejectedNamingTheField(
         backend: TestBackend
-    ) throws {
+    ) async throws {
         let h = try Harness("changed", backend: backend)
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "first").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "first").status == 0)
         let original = try String(contentsOfFile: Self.phones, encoding: .utf8)
         let changed = original.replacingOccurrences(of: "Mia Patel - home office", with: "Mia Patel - HQ")
         #expect(changed != original)
         let path = try h.write("changed.csv", changed)
-        let result = try h.insert(path, out: "second")
+        let result = try await h.insert(path, out: "second")
         #expect(result.status == 1)
         let rejects = csvRows(try h.read("second/rejects.csv"))
         #expect(rejects.count == 2)
@@ -194,12 +194,12 @@ struct InsertEndToEndTests {
                 == true, "\(rejects)")
     }
 
-    @Test func outputsAreByteStableApartFromNamesAndCodes() throws {
+    @Test func outputsAreByteStableApartFromNamesAndCodes() async throws {
         var contents: [[String: String]] = []
         for run in 0..<2 {
             let h = try Harness("stable\(run)")
-            try h.initSample()
-            #expect(try h.insert(Self.phones, out: "out").status == 0)
+            try await h.initSample()
+            #expect(try await h.insert(Self.phones, out: "out").status == 0)
             // Key each file by its owner, with the random name blanked out.
             let rows = csvRows(try h.read("out/activation-codes.csv")).dropFirst()
             var byOwner: [String: String] = [:]
@@ -214,20 +214,22 @@ struct InsertEndToEndTests {
         #expect(contents[0] == contents[1])
     }
 
-    @Test(arguments: TestBackend.allCases) func validateWritesNothingToTheStore(backend: TestBackend) throws {
+    @Test(arguments: TestBackend.allCases) func validateWritesNothingToTheStore(backend: TestBackend) async throws {
         let h = try Harness("validate", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         // SQLite: the database file itself (the WAL and its index may be checkpointed or rebuilt).
         func contents() throws -> Data {
             h.backend == .sqlite ? try Data(contentsOf: URL(fileURLWithPath: h.db)) : try h.storeContents()
         }
         let before = try contents()
-        let bad = try h.run([
+        let bad = try await h.run([
             "validate", Self.mixed, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--out", h.path("v"),
         ])
         #expect(bad.status == 1)
         #expect(csvRows(try h.read("v/rejects.csv")).count == 7)
-        let good = try h.run(["validate", Self.phones, "--template", Harness.repo("Templates/mra-88xx-5line.yaml")])
+        let good = try await h.run([
+            "validate", Self.phones, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"),
+        ])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("accepted: 60"))
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
@@ -236,11 +238,11 @@ struct InsertEndToEndTests {
         #expect(try contents() == before)
     }
 
-    @Test(arguments: TestBackend.allCases) func exportCodesListsOutstandingCodes(backend: TestBackend) throws {
+    @Test(arguments: TestBackend.allCases) func exportCodesListsOutstandingCodes(backend: TestBackend) async throws {
         let h = try Harness("export", backend: backend)
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "out").status == 0)
-        let result = try h.run(["export-codes", "--out", h.path("all.csv")])
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "out").status == 0)
+        let result = try await h.run(["export-codes", "--out", h.path("all.csv")])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try h.mode("all.csv") == 0o600)
         let exported = Set(csvRows(try h.read("all.csv")))
@@ -251,25 +253,25 @@ struct InsertEndToEndTests {
 
 @Suite("mrabat fatal errors")
 struct FatalErrorTests {
-    @Test func noClusterLoadedYet() throws {
+    @Test func noClusterLoadedYet() async throws {
         let h = try Harness("noinit")
-        let result = try h.insert(Harness.repo("SampleData/phones.csv"), out: "out")
+        let result = try await h.insert(Harness.repo("SampleData/phones.csv"), out: "out")
         #expect(result.status == 2)
         #expect(result.stderr.contains("run `mrabat init --cluster FILE` first"), "\(result.stderr)")
     }
 
-    @Test func unreadableCSV() throws {
+    @Test func unreadableCSV() async throws {
         let h = try Harness("nofile")
-        try h.initSample()
-        let result = try h.insert(h.path("missing.csv"), out: "out")
+        try await h.initSample()
+        let result = try await h.insert(h.path("missing.csv"), out: "out")
         #expect(result.status == 2)
         #expect(result.stderr.contains("missing.csv"), "\(result.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM job") == 0)
     }
 
-    @Test func emptyAndBrokenFiles() throws {
+    @Test func emptyAndBrokenFiles() async throws {
         let h = try Harness("broken")
-        try h.initSample()
+        try await h.initSample()
         let cases: [(String, String, String)] = [
             ("empty.csv", "", "empty"),
             (
@@ -281,7 +283,7 @@ struct FatalErrorTests {
         ]
         for (name, text, expected) in cases {
             let path = try h.write(name, text)
-            let result = try h.insert(path, out: "out-\(name)")
+            let result = try await h.insert(path, out: "out-\(name)")
             #expect(result.status == 2, "\(name)")
             #expect(
                 result.stderr.contains(name) && result.stderr.lowercased().contains(expected.lowercased()),
@@ -292,17 +294,17 @@ struct FatalErrorTests {
         #expect(try h.count("SELECT COUNT(*) FROM job") == 0)
     }
 
-    @Test func badTemplateAndBadCluster() throws {
+    @Test func badTemplateAndBadCluster() async throws {
         let h = try Harness("badtemplate")
-        try h.initSample()
+        try await h.initSample()
         let template = try h.write("t.yaml", "name: T\nsoftkeyTemplate: S\n")
-        let result = try h.run([
+        let result = try await h.run([
             "insert", Harness.repo("SampleData/phones.csv"), "--template", template, "--out", h.path("out"),
         ])
         #expect(result.status == 2)
         #expect(result.stderr.contains("t.yaml") && result.stderr.contains("is required"), "\(result.stderr)")
         let cluster = try h.write("c.yaml", "name: X\n")
-        let initResult = try h.run(["init", "--cluster", cluster])
+        let initResult = try await h.run(["init", "--cluster", cluster])
         #expect(initResult.status == 2)
         #expect(
             initResult.stderr.contains("c.yaml") && initResult.stderr.contains("activationDomain: is required"),
@@ -310,12 +312,12 @@ struct FatalErrorTests {
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
     }
 
-    @Test func reInitIsIdempotentAndRefusesToDropUsedPools() throws {
+    @Test func reInitIsIdempotentAndRefusesToDropUsedPools() async throws {
         let h = try Harness("reinit")
-        try h.initSample()
-        try h.initSample()
+        try await h.initSample()
+        try await h.initSample()
         #expect(try h.count("SELECT COUNT(*) FROM device_pool") == 5)
-        #expect(try h.insert(Harness.repo("SampleData/phones.csv"), out: "out").status == 0)
+        #expect(try await h.insert(Harness.repo("SampleData/phones.csv"), out: "out").status == 0)
         let original = try String(contentsOfFile: Harness.repo("SampleData/cluster.yaml"), encoding: .utf8)
         let edited = original.replacingOccurrences(
             of:
@@ -324,7 +326,7 @@ struct FatalErrorTests {
         #expect(edited != original)
         // The edited file lives beside nothing; its cert paths are empty lists, so location does not matter.
         let path = try h.write("cluster.yaml", edited)
-        let result = try h.run(["init", "--cluster", path])
+        let result = try await h.run(["init", "--cluster", path])
         let used = try h.count("SELECT COUNT(*) FROM device WHERE device_pool = 'DP-Singapore'")
         if used > 0 {
             #expect(result.status == 2)

@@ -14,9 +14,9 @@ struct LifecycleScenario {
     let newYork: String
 
     /// - Parameter cluster: a cluster configuration file (default: the sample).
-    init(_ label: String, cluster: String? = nil, backend: TestBackend = .sqlite) throws {
+    init(_ label: String, cluster: String? = nil, backend: TestBackend = .sqlite) async throws {
         h = try Harness(label, backend: backend)
-        let loaded = try h.run(["init", "--cluster", cluster ?? Harness.repo("SampleData/cluster.yaml")])
+        let loaded = try await h.run(["init", "--cluster", cluster ?? Harness.repo("SampleData/cluster.yaml")])
         precondition(loaded.status == 0, loaded.stderr)
         let csv = try h.write(
             "phones.csv",
@@ -27,24 +27,25 @@ struct LifecycleScenario {
             \(Self.optionOneMAC),Bob desk,Cisco 8845,DP-Frankfurt,bob,5003
 
             """)
-        let inserted = try h.insert(csv, out: "out")
+        let inserted = try await h.insert(csv, out: "out")
         precondition(inserted.status == 0, inserted.stderr)
-        codes = try Self.export(h)
+        codes = try await Self.export(h)
         dallas = try h.strings("SELECT name FROM device WHERE device_pool = 'DP-Dallas'")[0]
         newYork = try h.strings("SELECT name FROM device WHERE device_pool = 'DP-NewYork'")[0]
     }
 
-    static func export(_ h: Harness) throws -> [String: String] {
-        let result = try h.run(["export-codes", "--out", h.path("codes.csv")])
+    static func export(_ h: Harness) async throws -> [String: String] {
+        let result = try await h.run(["export-codes", "--out", h.path("codes.csv")])
         precondition(result.status == 0, result.stderr)
         var codes: [String: String] = [:]
         for row in csvRows(try h.read("codes.csv")).dropFirst() { codes[row[0]] = row[4] }
         return codes
     }
 
-    func activate(_ code: String, mac: String, model: String = "8845", _ extra: [String] = []) throws -> Harness.Result
+    func activate(_ code: String, mac: String, model: String = "8845", _ extra: [String] = []) async throws
+        -> Harness.Result
     {
-        try h.run(["activate", "--code", code, "--mac", mac, "--model", model, "--out", h.path("out")] + extra)
+        try await h.run(["activate", "--code", code, "--mac", mac, "--model", model, "--out", h.path("out")] + extra)
     }
 
     /// Runs SQL against the store (to move time: codes issued a week ago).
@@ -76,12 +77,13 @@ struct LifecycleScenario {
 
 @Suite("mrabat activation lifecycle, end to end", .timeLimit(.minutes(15)))
 struct LifecycleEndToEndTests {
-    @Test(arguments: TestBackend.allCases) func insertExportActivateWithAndWithoutRedirect(backend: TestBackend) throws
+    @Test(arguments: TestBackend.allCases) func insertExportActivateWithAndWithoutRedirect(backend: TestBackend)
+        async throws
     {
-        let s = try LifecycleScenario("activate", backend: backend)
+        let s = try await LifecycleScenario("activate", backend: backend)
         let h = s.h
         #expect(s.codes.count == 3)
-        let redirected = try s.activate(s.codes[s.dallas]!, mac: "00:11:22:33:44:01", model: "Cisco 8845")
+        let redirected = try await s.activate(s.codes[s.dallas]!, mac: "00:11:22:33:44:01", model: "Cisco 8845")
         #expect(redirected.status == 0, "\(redirected.stderr)")
         #expect(redirected.stdout.contains("activated \(s.dallas) as SEP001122334401"))
         #expect(redirected.stdout.contains("removed \(h.path("out/tftp/\(s.dallas).cnf.xml"))"))
@@ -99,7 +101,7 @@ struct LifecycleEndToEndTests {
         // Spaces in the typed code are fine; this phone stays on the activation domain.
         let code = s.codes[s.newYork]!
         let spaced = stride(from: 0, to: 16, by: 4).map { String(code.dropFirst($0).prefix(4)) }.joined(separator: " ")
-        let plain = try s.activate(spaced, mac: "001122334402")
+        let plain = try await s.activate(spaced, mac: "001122334402")
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("no redirect: the phone stays on the activation domain"))
         let plainXML = try h.read("out/tftp/SEP001122334402.cnf.xml")
@@ -108,13 +110,13 @@ struct LifecycleEndToEndTests {
         #expect(!plainXML.contains("mra.acme.example"))
 
         // Only bob's code is still outstanding; the store renamed both.
-        #expect(Array(try LifecycleScenario.export(h).keys) == ["SEP\(LifecycleScenario.optionOneMAC)"])
+        await #expect(Array(try LifecycleScenario.export(h).keys) == ["SEP\(LifecycleScenario.optionOneMAC)"])
         #expect(try h.count("SELECT COUNT(*) FROM device WHERE name LIKE 'BAT%'") == 0)
         #expect(
             try h.count(
                 "SELECT COUNT(*) FROM activation_code WHERE status = 'used' AND verifier IS NULL AND sealed IS NULL")
                 == 2)
-        let history = try h.run(["history", s.dallas])
+        let history = try await h.run(["history", s.dallas])
         #expect(history.status == 0)
         let lines = history.stdout.split(separator: "\n")
         #expect(lines.count == 2)
@@ -122,8 +124,9 @@ struct LifecycleEndToEndTests {
         #expect(lines[1].contains("SEP001122334401  activate  ok  renamed \(s.dallas) → SEP001122334401"))
     }
 
-    @Test(arguments: TestBackend.allCases) func eachRefusalHasItsOwnReasonAndStatus4(backend: TestBackend) throws {
-        let s = try LifecycleScenario("refusals", backend: backend)
+    @Test(arguments: TestBackend.allCases) func eachRefusalHasItsOwnReasonAndStatus4(backend: TestBackend) async throws
+    {
+        let s = try await LifecycleScenario("refusals", backend: backend)
         let option1 = "SEP\(LifecycleScenario.optionOneMAC)"
         func refused(_ result: Harness.Result, _ reason: String, _ text: String? = nil) {
             #expect(result.status == 4, "\(result.stderr)")
@@ -131,42 +134,44 @@ struct LifecycleEndToEndTests {
             if let text { #expect(result.stderr.contains(text), "\(result.stderr)") }
         }
         let wrong = s.codes.values.contains("1111111111111111") ? "2222222222222222" : "1111111111111111"
-        refused(try s.activate(wrong, mac: "00AABBCCDD01"), "unknown-code", "check the 16 digits")
-        refused(
+        await refused(try s.activate(wrong, mac: "00AABBCCDD01"), "unknown-code", "check the 16 digits")
+        await refused(
             try s.activate(s.codes[s.dallas]!, mac: "00AABBCCDD01", model: "8841"), "model-mismatch",
             "\(s.dallas) is a Cisco 8845, but the phone is a Cisco 8841")
-        refused(
+        await refused(
             try s.activate(s.codes[option1]!, mac: "00AABBCCDD01"), "mac-mismatch",
             "bound to MAC \(LifecycleScenario.optionOneMAC)")
-        refused(
+        await refused(
             try s.activate(s.codes[s.dallas]!, mac: LifecycleScenario.optionOneMAC), "mac-in-use",
             "already belongs to device \(option1)")
-        #expect(try s.activate(s.codes[s.dallas]!, mac: "00AABBCCDD02").status == 0)
-        refused(try s.activate(s.codes[s.dallas]!, mac: "00AABBCCDD02"), "already-used")
+        await #expect(try s.activate(s.codes[s.dallas]!, mac: "00AABBCCDD02").status == 0)
+        await refused(try s.activate(s.codes[s.dallas]!, mac: "00AABBCCDD02"), "already-used")
 
         // Expired: the code was issued more than its time to live ago.
         try s.execute(
             "UPDATE activation_code SET expires_at = \(s.now) - 10 WHERE status = 'outstanding' AND bound_mac IS NULL"
         )
-        refused(try s.activate(s.codes[s.newYork]!, mac: "00AABBCCDD03"), "expired", "mrabat regenerate \(s.newYork)")
+        await refused(
+            try s.activate(s.codes[s.newYork]!, mac: "00AABBCCDD03"), "expired", "mrabat regenerate \(s.newYork)")
 
         // Wrong codes with bob's phone's MAC (the sample's maxActivationAttempts of them) are refused but never
         // counted: whoever knows a phone's MAC must not be able to lock it out.
         for _ in 1...5 {
-            refused(try s.activate(wrong, mac: LifecycleScenario.optionOneMAC), "unknown-code", "check the 16 digits")
+            await refused(
+                try s.activate(wrong, mac: LifecycleScenario.optionOneMAC), "unknown-code", "check the 16 digits")
         }
         #expect(try s.h.count("SELECT COUNT(*) FROM device WHERE throttled") == 0)
-        let regenerated = try s.h.run(["regenerate", option1])
+        let regenerated = try await s.h.run(["regenerate", option1])
         #expect(regenerated.status == 0, "\(regenerated.stderr)")
         let newCode = try #require(regenerated.stdout.firstMatch(of: /: (\d{16}) \(expires/)?.1)
         #expect(regenerated.stdout.contains("bound to MAC \(LifecycleScenario.optionOneMAC)"))
-        refused(try s.activate(s.codes[option1]!, mac: LifecycleScenario.optionOneMAC), "released")
-        #expect(try s.activate(String(newCode), mac: LifecycleScenario.optionOneMAC).status == 0)
+        await refused(try s.activate(s.codes[option1]!, mac: LifecycleScenario.optionOneMAC), "released")
+        await #expect(try s.activate(String(newCode), mac: LifecycleScenario.optionOneMAC).status == 0)
 
         // Bad arguments are not refusals: status 2.
-        let badCode = try s.activate("12345", mac: "00AABBCCDD09")
+        let badCode = try await s.activate("12345", mac: "00AABBCCDD09")
         #expect(badCode.status == 2 && badCode.stderr.contains("16 digits"))
-        let badMAC = try s.activate(s.codes[s.newYork]!, mac: "00AABBCCDD0")
+        let badMAC = try await s.activate(s.codes[s.newYork]!, mac: "00AABBCCDD0")
         #expect(badMAC.status == 2 && badMAC.stderr.contains("--mac"))
         let outcomes = try s.h.strings("SELECT DISTINCT outcome FROM audit WHERE event = 'activate'")
         #expect(
@@ -177,9 +182,9 @@ struct LifecycleEndToEndTests {
     }
 
     @Test(arguments: TestBackend.allCases) func parallelProcessesRacingForOneCodeExactlyOneWins(backend: TestBackend)
-        throws
+        async throws
     {
-        let s = try LifecycleScenario("race", backend: backend)
+        let s = try await LifecycleScenario("race", backend: backend)
         let code = s.codes[s.dallas]!
         let racers = 6
         var processes: [(Process, Pipe, Pipe)] = []
@@ -221,88 +226,93 @@ struct LifecycleEndToEndTests {
         }
     }
 
-    @Test(arguments: TestBackend.allCases) func releaseRegenerateRelockExpireAndHistory(backend: TestBackend) throws {
-        let s = try LifecycleScenario("codes", backend: backend)
+    @Test(arguments: TestBackend.allCases) func releaseRegenerateRelockExpireAndHistory(backend: TestBackend)
+        async throws
+    {
+        let s = try await LifecycleScenario("codes", backend: backend)
         let h = s.h
-        let released = try h.run(["release", s.newYork])
+        let released = try await h.run(["release", s.newYork])
         #expect(released.status == 0 && released.stdout.contains("released the activation code of \(s.newYork)"))
-        let again = try h.run(["release", s.newYork])
+        let again = try await h.run(["release", s.newYork])
         #expect(again.status == 2 && again.stderr.contains("has no outstanding activation code"))
-        #expect(try h.run(["release", "BAT000000000000"]).stderr.contains("no device named BAT000000000000"))
-        #expect(try LifecycleScenario.export(h)[s.newYork] == nil)
+        #expect(try await h.run(["release", "BAT000000000000"]).stderr.contains("no device named BAT000000000000"))
+        await #expect(try LifecycleScenario.export(h)[s.newYork] == nil)
 
-        let regenerated = try h.run(["regenerate", s.newYork])
+        let regenerated = try await h.run(["regenerate", s.newYork])
         #expect(regenerated.status == 0, "\(regenerated.stderr)")
         #expect(regenerated.stdout.contains("for any Cisco 8845"))
-        let fresh = try LifecycleScenario.export(h)[s.newYork]
+        let fresh = try await LifecycleScenario.export(h)[s.newYork]
         #expect(fresh != nil && fresh != s.codes[s.newYork])
         #expect(regenerated.stdout.contains(fresh ?? "-"))
 
         // Relock (Option 2): activate, relock, only the same MAC activates again.
-        #expect(try s.activate(fresh!, mac: "0011223344C1").status == 0)
-        let wrongKind = try h.run(["regenerate", "SEP0011223344C1"])
+        await #expect(try s.activate(fresh!, mac: "0011223344C1").status == 0)
+        let wrongKind = try await h.run(["regenerate", "SEP0011223344C1"])
         #expect(wrongKind.status == 2 && wrongKind.stderr.contains("mrabat relock SEP0011223344C1"))
-        #expect(try h.run(["relock", s.dallas]).stderr.contains("is not activated"))
-        let relocked = try h.run(["relock", "SEP0011223344C1"])
+        #expect(try await h.run(["relock", s.dallas]).stderr.contains("is not activated"))
+        let relocked = try await h.run(["relock", "SEP0011223344C1"])
         #expect(relocked.status == 0, "\(relocked.stderr)")
         #expect(relocked.stdout.contains("bound to MAC 0011223344C1"))
-        let lockCode = try #require(try LifecycleScenario.export(h)["SEP0011223344C1"])
-        #expect(try s.activate(lockCode, mac: "0011223344C2").stderr.contains("activation refused (mac-mismatch)"))
-        #expect(try s.activate(lockCode, mac: "0011223344C1").status == 0)
+        let lockCode = try await #require(try LifecycleScenario.export(h)["SEP0011223344C1"])
+        await #expect(
+            try s.activate(lockCode, mac: "0011223344C2").stderr.contains("activation refused (mac-mismatch)"))
+        await #expect(try s.activate(lockCode, mac: "0011223344C1").status == 0)
 
         // Expire: move the remaining codes' end into the past.
         try s.execute("UPDATE activation_code SET expires_at = \(s.now) - 1 WHERE status = 'outstanding'")
-        let expired = try h.run(["expire"])
+        let expired = try await h.run(["expire"])
         #expect(expired.status == 0)
         #expect(expired.stdout.contains("2 code(s) expired"), "\(expired.stdout)")
         #expect(expired.stdout.contains("expired the code of \(s.dallas)"))
-        #expect(try LifecycleScenario.export(h).isEmpty)
+        await #expect(try LifecycleScenario.export(h).isEmpty)
         #expect(
             try h.count(
                 "SELECT COUNT(*) FROM activation_code WHERE status = 'expired' AND sealed IS NULL AND verifier IS NULL")
                 == 2)
-        #expect(try h.run(["expire"]).stdout.contains("0 code(s) expired"))
+        #expect(try await h.run(["expire"]).stdout.contains("0 code(s) expired"))
 
-        let history = try h.run(["history", "SEP0011223344C1"])
+        let history = try await h.run(["history", "SEP0011223344C1"])
         let events = history.stdout.split(separator: "\n").map {
             $0.split(separator: " ", omittingEmptySubsequences: true)[2]
         }
         #expect(
             events == ["issue", "release", "regenerate", "activate", "relock", "activate", "activate"],
             "\(history.stdout)")
-        #expect(try h.run(["history", "SEP999999999999"]).status == 2)
+        #expect(try await h.run(["history", "SEP999999999999"]).status == 2)
     }
 
-    @Test func micIsCheckedAgainstTheClustersTrustedCAs() throws {
+    @Test func micIsCheckedAgainstTheClustersTrustedCAs() async throws {
         let pki = try TestPKI("e2e-mic")
         let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
         let rogue = try pki.makeCA("Rogue CA")
         let directory = try Harness("mic-cluster").directory
         let cluster = try LifecycleScenario.cluster(
             in: directory, replacing: [("micCAs: []", "micCAs: [\"\(ca.certificate)\"]")])
-        let s = try LifecycleScenario("mic", cluster: cluster)
+        let s = try await LifecycleScenario("mic", cluster: cluster)
         let code = s.codes[s.dallas]!
-        func refused(_ mic: String, mac: String, _ reason: String) throws {
-            let result = try s.activate(code, mac: mac, ["--mic", mic])
+        func refused(_ mic: String, mac: String, _ reason: String) async throws {
+            let result = try await s.activate(code, mac: mac, ["--mic", mic])
             #expect(result.status == 4)
             #expect(result.stderr.contains("activation refused (\(reason))"), "\(result.stderr)")
         }
-        try refused(
+        try await refused(
             try pki.makeMIC(mac: "0011223344D1", by: rogue, file: "rogue"), mac: "0011223344D1", "mic-untrusted")
-        try refused(
+        try await refused(
             try pki.makeMIC(mac: "0011223344D1", by: ca, days: -1, file: "old"), mac: "0011223344D1", "mic-expired")
-        try refused(
+        try await refused(
             try pki.makeMIC(mac: "0011223344D2", by: ca, file: "other"), mac: "0011223344D1", "mic-mac-mismatch")
-        let missing = try s.activate(code, mac: "0011223344D1", ["--mic", "/nonexistent.pem"])
+        let missing = try await s.activate(code, mac: "0011223344D1", ["--mic", "/nonexistent.pem"])
         #expect(missing.status == 2)
-        let good = try s.activate(code, mac: "0011223344D1", ["--mic", try pki.makeMIC(mac: "0011223344D1", by: ca)])
+        let good = try await s.activate(
+            code, mac: "0011223344D1", ["--mic", try pki.makeMIC(mac: "0011223344D1", by: ca)])
         #expect(good.status == 0, "\(good.stderr)")
-        #expect(try s.h.run(["history", "SEP0011223344D1"]).stdout.contains("CN=CP-8845-SEP0011223344D1 verified"))
+        #expect(
+            try await s.h.run(["history", "SEP0011223344D1"]).stdout.contains("CN=CP-8845-SEP0011223344D1 verified"))
     }
 
-    @Test func selfCareShowsTheUsersPhonesWithQRCodes() throws {
-        let s = try LifecycleScenario("selfcare")
-        let result = try s.h.run(["selfcare", "alice", "--out", s.h.path("sc")])
+    @Test func selfCareShowsTheUsersPhonesWithQRCodes() async throws {
+        let s = try await LifecycleScenario("selfcare")
+        let result = try await s.h.run(["selfcare", "alice", "--out", s.h.path("sc")])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try s.h.files(in: "sc") == ["\(s.dallas).png", "\(s.newYork).png", "index.html"].sorted())
         for device in [s.dallas, s.newYork] {
@@ -312,27 +322,27 @@ struct LifecycleEndToEndTests {
         #expect(try s.h.mode("sc/index.html") == 0o600)
         #expect(try s.h.read("sc/index.html").contains("Alice home"))
         #expect(
-            try s.h.run(["selfcare", "nobody", "--out", s.h.path("sc2")]).stderr.contains(
+            try await s.h.run(["selfcare", "nobody", "--out", s.h.path("sc2")]).stderr.contains(
                 "no phone belongs to user nobody"))
 
         let directory = try Harness("selfcare-off").directory
         let off = try LifecycleScenario.cluster(
             in: directory, replacing: [("showPhonesReadyToActivate: true", "showPhonesReadyToActivate: false")])
-        let hidden = try LifecycleScenario("selfcare-off", cluster: off)
-        let refused = try hidden.h.run(["selfcare", "alice", "--out", hidden.h.path("sc")])
+        let hidden = try await LifecycleScenario("selfcare-off", cluster: off)
+        let refused = try await hidden.h.run(["selfcare", "alice", "--out", hidden.h.path("sc")])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("Self-Care does not show phones ready to activate"), "\(refused.stderr)")
         #expect(!hidden.h.exists("sc/index.html"))
     }
 
-    @Test func checkPassesOnAGoodConfigurationAndNamesEachFailure() throws {
+    @Test func checkPassesOnAGoodConfigurationAndNamesEachFailure() async throws {
         let pki = try TestPKI("e2e-check")
         let ca = try pki.makeCA("Cisco Manufacturing CA SHA2")
         let leaf = try pki.issue("/O=ACME/CN=expe-us.acme.example", by: ca, file: "edge-leaf").certificate
         let h = try Harness("check")
         let good = try LifecycleScenario.cluster(
             in: h.directory, replacing: [("micCAs: []", "micCAs: [\"\(ca.certificate)\"]")])
-        let passed = try h.run(["check", "--cluster", good])
+        let passed = try await h.run(["check", "--cluster", good])
         #expect(passed.status == 0, "\(passed.stdout)\(passed.stderr)")
         #expect(passed.stdout.contains("all 14 prerequisites pass"))
         #expect(passed.stdout.split(separator: "\n").filter { $0.hasPrefix("PASS  ") }.count == 14)
@@ -345,7 +355,7 @@ struct LifecycleEndToEndTests {
                 ("phoneEdgeTrust: []", "phoneEdgeTrust: [\"\(leaf)\"]"),
                 ("    srvTarget: expe-eu.acme.example\n", ""),
             ])
-        let failed = try h.run(["check", "--cluster", broken])
+        let failed = try await h.run(["check", "--cluster", broken])
         #expect(failed.status == 1)
         let failures = failed.stdout.split(separator: "\n").filter { $0.hasPrefix("FAIL  ") }.map {
             $0.split(separator: ":")[0]
@@ -362,10 +372,10 @@ struct LifecycleEndToEndTests {
         #expect(failed.stdout.contains("5 of 14 prerequisites fail"))
 
         // Without --cluster it checks the store's configuration.
-        #expect(try h.run(["init", "--cluster", good]).status == 0)
-        #expect(try h.run(["check"]).status == 0)
+        #expect(try await h.run(["init", "--cluster", good]).status == 0)
+        #expect(try await h.run(["check"]).status == 0)
         // --resolve looks the SRV records up: the sample's example domains have none.
-        let resolved = try h.run(["check", "--resolve"])
+        let resolved = try await h.run(["check", "--resolve"])
         #expect(resolved.status == 1)
         // Usually "DNS has no SRV record …"; where DNS is unreachable the check fails with "cannot look up …".
         #expect(resolved.stdout.contains("FAIL  srv:us.mra.acme.example: "), "\(resolved.stdout)")
@@ -375,11 +385,11 @@ struct LifecycleEndToEndTests {
 
 @Suite("mrabat activate when the config file cannot be written")
 struct ActivateOutputFailureTests {
-    @Test func theMessageSaysTheActivationIsCommitted() throws {
-        let s = try LifecycleScenario("activate-io")
+    @Test func theMessageSaysTheActivationIsCommitted() async throws {
+        let s = try await LifecycleScenario("activate-io")
         // --out names a regular file, so no tftp/ folder can be made under it.
         let blocked = try s.h.write("not-a-folder", "x")
-        let result = try s.h.run([
+        let result = try await s.h.run([
             "activate", "--code", s.codes[s.dallas]!, "--mac", "0011223344E9", "--model", "8845", "--out", blocked,
         ])
         #expect(result.status == 2)

@@ -46,16 +46,16 @@ struct NightlyCrashSafetyTests {
     @Test(
         "killed in its transaction, update, delete and undo leave everything as it was; killed after, a re-run finishes",
         arguments: TestBackend.allCases)
-    func killedNightlyJobs(backend: TestBackend) throws {
+    func killedNightlyJobs(backend: TestBackend) async throws {
         let h = try Harness("nightly-kill", backend: backend)
         // On PostgreSQL, delete and undo write their rows in a few bulk statements just before they commit,
         // so no point inside their transactions can be caught from outside; update changes device after
         // device, and is killed inside its transaction there too (CrashSafetyTests kill inserts so).
         let killsInside = backend == .sqlite ? ["update", "delete", "undo"] : ["update"]
-        try h.initSample()
+        try await h.initSample()
         let phones = (0..<Self.phones).map(NightlyPhone.number)
         try NightlyPhone.write(phones, to: h.path("night1.csv"))
-        #expect(try h.insert(h.path("night1.csv"), out: "out").status == 0)
+        #expect(try await h.insert(h.path("night1.csv"), out: "out").status == 0)
         let template = Harness.repo(Harness.nightlyTemplate)
 
         // update: every phone's first display name (which the config file carries) changes.
@@ -64,7 +64,7 @@ struct NightlyCrashSafetyTests {
         try NightlyPhone.write(changed, to: h.path("night2.csv"))
         let update = ["update", h.path("night2.csv"), "--template", template, "--out", h.path("out")]
         if killsInside.contains("update") { try expectKilledInTransactionChangesNothing(h, update, label: "update") }
-        let updated = try finishAfterKillAtCommit(h, update, label: "update")
+        let updated = try await finishAfterKillAtCommit(h, update, label: "update")
         #expect(updated.stdout.contains("updated: 0  unchanged: \(Self.phones)"), "\(updated.stdout)")
         let files = try h.fileBytes("out/tftp")
         #expect(files.count == Self.phones)
@@ -77,7 +77,7 @@ struct NightlyCrashSafetyTests {
         try NightlyPhone.write(Array(phones.prefix(Self.removed)), to: h.path("removed.csv"))
         let delete = ["delete", h.path("removed.csv"), "--out", h.path("out")]
         if killsInside.contains("delete") { try expectKilledInTransactionChangesNothing(h, delete, label: "delete") }
-        let deleted = try finishAfterKillAtCommit(h, delete, label: "delete")
+        let deleted = try await finishAfterKillAtCommit(h, delete, label: "delete")
         #expect(deleted.stdout.contains("deleted: 0  unchanged: \(Self.removed)"), "\(deleted.stdout)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == Self.phones - Self.removed)
         #expect(try h.files(in: "out/tftp").count == Self.phones - Self.removed, "a removed device's file is left")
@@ -86,7 +86,7 @@ struct NightlyCrashSafetyTests {
         // undo of the delete: everything comes back exactly.
         let undo = ["undo", String(deleteJob), "--out", h.path("out")]
         if killsInside.contains("undo") { try expectKilledInTransactionChangesNothing(h, undo, label: "undo") }
-        let undone = try finishAfterKillAtCommit(h, undo, label: "undo")
+        let undone = try await finishAfterKillAtCommit(h, undo, label: "undo")
         #expect(undone.stderr.contains("undone by job"), "\(undone.stderr)")
         #expect(try h.fullStoreRows() == afterUpdate, "the undo did not bring the devices back exactly")
         #expect(try h.fileBytes("out/tftp") == files, "the undo did not bring the config files back exactly")
@@ -107,12 +107,12 @@ struct NightlyCrashSafetyTests {
     }
 
     /// Killed just after its commit, then run again to the end: returns the re-run's result.
-    func finishAfterKillAtCommit(_ h: Harness, _ arguments: [String], label: String) throws -> Harness.Result {
+    func finishAfterKillAtCommit(_ h: Harness, _ arguments: [String], label: String) async throws -> Harness.Result {
         let jobs = try h.count("SELECT COUNT(*) FROM job")
         _ = try runKilled(h, arguments, at: .committed, label: "\(label)-committed")
         #expect(try h.count("SELECT COUNT(*) FROM job") == jobs + 1, "\(label) did not commit")
         #expect(try h.checkStoreInvariants() == [])
-        let again = try h.run(arguments)
+        let again = try await h.run(arguments)
         #expect(again.status == 0, "\(again.stderr)")
         let problems = try h.checkOutputs("out")
         #expect(problems == [], "\(label): \(problems.prefix(3))")

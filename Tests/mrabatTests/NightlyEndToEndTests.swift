@@ -31,11 +31,11 @@ struct NightlyEndToEndTests {
     @Test(
         "three nights: insert; 5 changed, 2 removed, 3 new; a bad night undone — store and files exactly as expected",
         arguments: TestBackend.allCases)
-    func threeNights(backend: TestBackend) throws {
+    func threeNights(backend: TestBackend) async throws {
         let h = try Harness("nightly", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         try NightlyPhone.write(Self.first, to: h.path("night1.csv"))
-        let inserted = try h.insert(h.path("night1.csv"), out: "out")
+        let inserted = try await h.insert(h.path("night1.csv"), out: "out")
         #expect(inserted.status == 0, "\(inserted.stderr)")
         let night1Files = try h.fileBytes("out/tftp")
         let night1Identities = try h.fileIdentities("out/tftp")
@@ -45,18 +45,18 @@ struct NightlyEndToEndTests {
         // Night 2: the cron line, `plan … && update …`, then the removals.
         let (night2, removed, changed) = Self.secondNight()
         try NightlyPhone.write(night2, to: h.path("night2.csv"))
-        let plan = try h.plan(h.path("night2.csv"))
+        let plan = try await h.plan(h.path("night2.csv"))
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("totals: create 3  update 5  unchanged 33  reject 0"), "\(plan.stdout)")
         let retied = NightlyPhone.number(4).name
         #expect(plan.stdout.contains("line 6: update \(retied): DEVICE TYPE \"Cisco 8845\" → \"Cisco 8861\""))
-        let updated = try h.update(h.path("night2.csv"), out: "out")
+        let updated = try await h.update(h.path("night2.csv"), out: "out")
         #expect(updated.status == 0, "\(updated.stderr)")
         #expect(
             updated.stdout.contains("rows: 41  accepted: 3  updated: 5  unchanged: 33  rejected: 0"),
             "\(updated.stdout)")
         try NightlyPhone.write(removed, to: h.path("removed.csv"))
-        let deleted = try h.run(["delete", h.path("removed.csv"), "--out", h.path("out")])
+        let deleted = try await h.run(["delete", h.path("removed.csv"), "--out", h.path("out")])
         #expect(deleted.status == 0, "\(deleted.stderr)")
         #expect(deleted.stdout.contains("rows: 2  deleted: 2  unchanged: 0  rejected: 0"), "\(deleted.stdout)")
         #expect(try h.checkStoreInvariants() == [])
@@ -64,9 +64,9 @@ struct NightlyEndToEndTests {
 
         // The oracle: a fresh store fed night 2's rows by insert holds the same devices and writes the same files.
         let oracle = try Harness("nightly-oracle", backend: backend)
-        try oracle.initSample()
+        try await oracle.initSample()
         try NightlyPhone.write(night2, to: oracle.path("final.csv"))
-        #expect(try oracle.insert(oracle.path("final.csv"), out: "out").status == 0)
+        #expect(try await oracle.insert(oracle.path("final.csv"), out: "out").status == 0)
         #expect(try h.deviceRows() == oracle.deviceRows())
         let night2Files = try h.fileBytes("out/tftp")
         // The same files but for what derives from the store's device ids (uuid, line contacts, version stamp).
@@ -102,10 +102,10 @@ struct NightlyEndToEndTests {
 
         // The audit log has one record per changed field, and the history of a removed device stays.
         let updateJob = try h.lastJob() - 1
-        let changes = try h.jobRows(updateJob).map { ($0["changes"] as? [String: Any])?.count ?? 0 }.reduce(0, +)
+        let changes = try await h.jobRows(updateJob).map { ($0["changes"] as? [String: Any])?.count ?? 0 }.reduce(0, +)
         #expect(changes >= 6)
         #expect(try h.count("SELECT COUNT(*) FROM audit WHERE event = 'update'") == changes)
-        let history = try h.run(["history", removed[0].deviceName])
+        let history = try await h.run(["history", removed[0].deviceName])
         #expect(history.status == 0 && history.stdout.contains("delete"), "\(history.stdout) \(history.stderr)")
 
         // Night 3: a bad export (every phone moved to Singapore), undone.
@@ -113,11 +113,11 @@ struct NightlyEndToEndTests {
         var bad = night2
         for index in bad.indices { bad[index].pool = "DP-Singapore" }
         try NightlyPhone.write(bad, to: h.path("night3.csv"))
-        let badRun = try h.update(h.path("night3.csv"), out: "out")
+        let badRun = try await h.update(h.path("night3.csv"), out: "out")
         #expect(badRun.status == 0, "\(badRun.stderr)")
         #expect(badRun.stdout.contains("updated: 41"), "\(badRun.stdout)")
         let badJob = try h.lastJob()
-        let undone = try h.run(["undo", String(badJob), "--out", h.path("out")])
+        let undone = try await h.run(["undo", String(badJob), "--out", h.path("out")])
         #expect(undone.status == 0, "\(undone.stderr)")
         #expect(undone.stdout.contains("undo of job \(badJob): removed: 0  restored: 41  brought back: 0"))
         #expect(try h.fullStoreRows() == before, "the undo did not restore the store exactly")
@@ -125,12 +125,12 @@ struct NightlyEndToEndTests {
         #expect(try h.checkStoreInvariants() == [])
 
         // The history lists every job; the bad one is marked undone, and undoing it again changes nothing.
-        let jobs = try h.run(["jobs", "--json"])
+        let jobs = try await h.run(["jobs", "--json"])
         let list = try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(list.map { $0["kind"] as? String } == ["insert", "update", "delete", "update", "undo"])
         #expect(list[3]["undoneBy"] as? Int == Int(badJob) + 1)
         #expect(list.map { $0["committed"] as? Bool } == Array(repeating: true, count: 5))
-        let again = try h.run(["undo", String(badJob), "--out", h.path("out")])
+        let again = try await h.run(["undo", String(badJob), "--out", h.path("out")])
         #expect(again.status == 0 && again.stderr.contains("undone by job \(badJob + 1) already"), "\(again.stderr)")
         #expect(try h.fullStoreRows() == before)
     }
@@ -138,11 +138,11 @@ struct NightlyEndToEndTests {
     @Test(
         "plan says exactly what update then does: create, update (old → new), unchanged, reject",
         arguments: TestBackend.allCases)
-    func planEqualsUpdate(backend: TestBackend) throws {
+    func planEqualsUpdate(backend: TestBackend) async throws {
         let h = try Harness("plan", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         try NightlyPhone.write(Self.first, to: h.path("night1.csv"))
-        #expect(try h.insert(h.path("night1.csv"), out: "out").status == 0)
+        #expect(try await h.insert(h.path("night1.csv"), out: "out").status == 0)
 
         var (rows, _, _) = Self.secondNight()
         func row(_ phone: Int) throws -> Int { try #require(rows.firstIndex { $0.owner == "user\(phone)" }) }
@@ -160,7 +160,7 @@ struct NightlyEndToEndTests {
         ]
         try NightlyPhone.write(rows, extra: extra, to: h.path("night2.csv"))
 
-        let plan = try h.plan(h.path("night2.csv"), ["--json"])
+        let plan = try await h.plan(h.path("night2.csv"), ["--json"])
         #expect(plan.status == 1, "\(plan.stderr)")
         let planned = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         let planRows = try #require(planned["rows"] as? [[String: Any]])
@@ -168,9 +168,9 @@ struct NightlyEndToEndTests {
         #expect(totals == ["create": 3, "update": 7, "unchanged": 31, "reject": 3], "\(totals)")
         #expect(try h.count("SELECT COUNT(*) FROM job") == 1, "plan wrote a job")
 
-        let result = try h.update(h.path("night2.csv"), out: "out")
+        let result = try await h.update(h.path("night2.csv"), out: "out")
         #expect(result.status == 1, "\(result.stderr)")
-        let done = try h.jobRows(try h.lastJob())
+        let done = try await h.jobRows(try h.lastJob())
         #expect(done.count == planRows.count)
         let outcomeOf = ["create": "accepted", "update": "updated", "unchanged": "unchanged", "reject": "rejected"]
         for (planRow, jobRow) in zip(planRows, done) {
@@ -197,30 +197,30 @@ struct NightlyEndToEndTests {
         #expect(try h.checkStoreInvariants() == [])
         #expect(try h.checkOutputs("out") == [])
         // Run again, the same file changes nothing.
-        let again = try h.plan(h.path("night2.csv"))
+        let again = try await h.plan(h.path("night2.csv"))
         #expect(again.stdout.contains("totals: create 0  update 0  unchanged 41  reject 3"), "\(again.stdout)")
     }
 
     @Test(
         "a model change re-ties a BAT… phone's code to the new model: the old model is refused, the new one activates",
         arguments: TestBackend.allCases)
-    func modelChangeReTiesTheCode(backend: TestBackend) throws {
+    func modelChangeReTiesTheCode(backend: TestBackend) async throws {
         let h = try Harness("retie", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         try NightlyPhone.write(Self.first, to: h.path("night1.csv"))
-        #expect(try h.insert(h.path("night1.csv"), out: "out").status == 0)
+        #expect(try await h.insert(h.path("night1.csv"), out: "out").status == 0)
         let (night2, _, _) = Self.secondNight()
         try NightlyPhone.write(night2, to: h.path("night2.csv"))
-        #expect(try h.update(h.path("night2.csv"), out: "out").status == 0)
+        await #expect(try h.update(h.path("night2.csv"), out: "out").status == 0)
         let name = NightlyPhone.number(4).name
         let code = try #require(csvRows(try h.read("out/activation-codes.csv")).first { $0[0] == name }?[4])
         let audit = try h.strings("SELECT detail FROM audit WHERE device_name = '\(name)' AND event = 'update'")
         #expect(audit.contains { $0.contains("its code now activates a Cisco 8861") }, "\(audit)")
-        let old = try h.run([
+        let old = try await h.run([
             "activate", "--code", code, "--mac", "0C00000FFF04", "--model", "8845", "--out", h.path("out"),
         ])
         #expect(old.status == 4 && old.stderr.contains("Cisco 8861"), "\(old.stderr)")
-        let new = try h.run([
+        let new = try await h.run([
             "activate", "--code", code, "--mac", "0C00000FFF04", "--model", "8861", "--out", h.path("out"),
         ])
         #expect(new.status == 0, "\(new.stderr)")
@@ -229,17 +229,17 @@ struct NightlyEndToEndTests {
     @Test(
         "error paths: undo after an activation is refused naming the device; unknown names; an activated phone's MAC",
         arguments: TestBackend.allCases)
-    func errorPaths(backend: TestBackend) throws {
+    func errorPaths(backend: TestBackend) async throws {
         let h = try Harness("nightly-errors", backend: backend)
-        try h.initSample()
+        try await h.initSample()
         try NightlyPhone.write(Self.first, to: h.path("night1.csv"))
-        #expect(try h.insert(h.path("night1.csv"), out: "out").status == 0)
+        #expect(try await h.insert(h.path("night1.csv"), out: "out").status == 0)
         let insertJob = try h.lastJob()
         let codes = Dictionary(
             csvRows(try h.read("out/activation-codes.csv")).dropFirst().map { ($0[0], $0[4]) },
             uniquingKeysWith: { first, _ in first })
         let phone = NightlyPhone.number(1)
-        let activated = try h.run([
+        let activated = try await h.run([
             "activate", "--code", try #require(codes[phone.name]), "--mac", "0C1234567801", "--model", phone.model,
             "--out", h.path("out"),
         ])
@@ -248,7 +248,7 @@ struct NightlyEndToEndTests {
         // Undo of the insert: refused, naming the activated device; nothing changed.
         let before = try h.fullStoreRows()
         let files = try h.fileBytes("out/tftp")
-        let undo = try h.run(["undo", String(insertJob), "--out", h.path("out")])
+        let undo = try await h.run(["undo", String(insertJob), "--out", h.path("out")])
         #expect(undo.status == 2, "\(undo.stderr)")
         #expect(undo.stderr.contains("SEP0C1234567801 was activated since"), "\(undo.stderr)")
         #expect(try h.fullStoreRows() == before)
@@ -258,12 +258,12 @@ struct NightlyEndToEndTests {
         // Delete of an unknown name: a rejected row naming it (exit 1), nothing removed.
         try h.write(
             "unknown.csv", "DEVICE NAME,DESCRIPTION\nBAT0000FFFFFFFF,gone\n\(NightlyPhone.number(2).name),x\n")
-        let delete = try h.run(["delete", h.path("unknown.csv"), "--out", h.path("out"), "--all-or-nothing"])
+        let delete = try await h.run(["delete", h.path("unknown.csv"), "--out", h.path("out"), "--all-or-nothing"])
         #expect(delete.status == 1, "\(delete.stderr)")
         let rejects = csvRows(try h.read("out/rejects.csv"))
         #expect(rejects.count == 2 && rejects[1].last?.contains("no device is named BAT0000FFFFFFFF") == true)
         #expect(try h.fullStoreRows() == before, "--all-or-nothing removed a device")
-        let single = try h.run(["delete", "--name", "BAT0000FFFFFFFF", "--out", h.path("out")])
+        let single = try await h.run(["delete", "--name", "BAT0000FFFFFFFF", "--out", h.path("out")])
         #expect(single.status == 1 && single.stderr.contains("--name BAT0000FFFFFFFF: no device is named"))
 
         // An update giving the activated phone another MAC: rejected, naming both MACs.
@@ -271,7 +271,7 @@ struct NightlyEndToEndTests {
         moved[1].mac = "0C9999999901"
         moved[1].name = ""
         try NightlyPhone.write(moved, to: h.path("moved.csv"))
-        let update = try h.update(h.path("moved.csv"), out: "out")
+        let update = try await h.update(h.path("moved.csv"), out: "out")
         #expect(update.status == 1, "\(update.stderr)")
         let reason = csvRows(try h.read("out/rejects.csv")).dropFirst().first?.last ?? ""
         #expect(reason.contains("0C9999999901") && reason.contains("0C1234567801"), "\(reason)")
@@ -279,25 +279,25 @@ struct NightlyEndToEndTests {
         #expect(try h.count("SELECT COUNT(*) FROM device WHERE mac = '0C9999999901'") == 0)
 
         // Undo of a job that does not exist.
-        let missing = try h.run(["undo", "99", "--out", h.path("out")])
+        let missing = try await h.run(["undo", "99", "--out", h.path("out")])
         #expect(missing.status == 2 && missing.stderr.contains("there is no job 99"), "\(missing.stderr)")
         // The activated phone's code is used, so it has none outstanding; everything else holds.
         #expect(try h.checkStoreInvariants() == ["devices without exactly one outstanding code: 1"])
     }
 
     @Test("a job waits while another mrabat holds the store, then runs; summary JSON covers the new commands")
-    func waitsForTheStoreAndSummarises() throws {
+    func waitsForTheStoreAndSummarises() async throws {
         let h = try Harness("nightly-wait")
-        try h.initSample()
+        try await h.initSample()
         try NightlyPhone.write(Self.first, to: h.path("night1.csv"))
-        #expect(try h.insert(h.path("night1.csv"), out: "out").status == 0)
+        #expect(try await h.insert(h.path("night1.csv"), out: "out").status == 0)
         let (night2, removed, _) = Self.secondNight()
         try NightlyPhone.write(night2, to: h.path("night2.csv"))
 
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         let other = try DatabaseQueue(path: h.db, configuration: configuration)
-        try other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        try await other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
         let child = try RunningMRABat(
             h,
             [
@@ -306,7 +306,7 @@ struct NightlyEndToEndTests {
             ], label: "waiting")
         usleep(1_500_000)
         #expect(child.isRunning, "update did not wait for the store")
-        try other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        try await other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
         #expect(child.wait().status == 0)
 
         func summary(_ name: String) throws -> [String: Any] {
@@ -316,33 +316,33 @@ struct NightlyEndToEndTests {
         #expect(
             update["kind"] as? String == "update" && update["updated"] as? Int == 5 && update["accepted"] as? Int == 3)
         try NightlyPhone.write(removed, to: h.path("removed.csv"))
-        let delete = try h.run([
+        let delete = try await h.run([
             "delete", h.path("removed.csv"), "--out", h.path("out"), "--summary-json", h.path("delete.json"),
         ])
         #expect(delete.status == 0)
         #expect(try summary("delete.json")["deleted"] as? Int == 2)
         #expect(try summary("out/summary.json")["kind"] as? String == "delete")
         // The same removals again: already done, the files stay removed, exit 0.
-        let again = try h.run(["delete", h.path("removed.csv"), "--out", h.path("out")])
+        let again = try await h.run(["delete", h.path("removed.csv"), "--out", h.path("out")])
         #expect(again.status == 0 && again.stdout.contains("deleted: 0  unchanged: 2"), "\(again.stdout)")
-        let plan = try h.run([
+        let plan = try await h.run([
             "plan", h.path("night2.csv"), "--template", Harness.repo(Harness.nightlyTemplate), "--summary-json",
             h.path("plan.json"),
         ])
         #expect(plan.status == 0)
         #expect(try summary("plan.json")["kind"] as? String == "plan")
-        let undo = try h.run([
+        let undo = try await h.run([
             "undo", String(try h.lastJob() - 1), "--out", h.path("out"), "--summary-json", h.path("undo.json"),
         ])
         #expect(undo.status == 0, "\(undo.stderr)")
         #expect(try summary("undo.json")["accepted"] as? Int == 2)
     }
     @Test("two PostgreSQL workers updating the same phones at once: the later one sees the earlier's change")
-    func twoUpdatesAtOnceIntoPostgreSQL() throws {
+    func twoUpdatesAtOnceIntoPostgreSQL() async throws {
         let h = try Harness("nightly-two", backend: .postgres)
-        try h.initSample()
+        try await h.initSample()
         try NightlyPhone.write(Self.first, to: h.path("night1.csv"))
-        #expect(try h.insert(h.path("night1.csv"), out: "out").status == 0)
+        #expect(try await h.insert(h.path("night1.csv"), out: "out").status == 0)
         let workers = ["A", "B"]
         for worker in workers {
             var phones = Self.first
@@ -366,7 +366,7 @@ struct NightlyEndToEndTests {
         #expect(jobs.map { $0[1] } == ["40", "40"], "\(jobs)")
         var olds: [Set<String>] = []
         for job in jobs {
-            let rows = try h.jobRows(Int64(job[0] ?? "") ?? 0)
+            let rows = try await h.jobRows(Int64(job[0] ?? "") ?? 0)
             olds.append(
                 Set(
                     rows.compactMap { row in

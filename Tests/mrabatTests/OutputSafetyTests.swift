@@ -17,14 +17,14 @@ struct OutputSafetyTests {
 
     // MARK: - Values no output can carry
 
-    @Test func aRowWithANoncharacterIsRejectedBeforeTheCommitAndReRunsFinish() throws {
+    @Test func aRowWithANoncharacterIsRejectedBeforeTheCommitAndReRunsFinish() async throws {
         let h = try Harness("nonchar")
-        try h.initSample()
+        try await h.initSample()
         let csv = try h.write(
             "phones.csv",
             Self.header + "\r\n001A2B3C4D5E,Desk,Cisco 8845,DP-Dallas,anna.berg,4001\r\n"
                 + "001A2B3C4D5F,Desk\u{FFFE},Cisco 8845,DP-Dallas,bob.smith,4002\r\n")
-        let first = try h.insert(csv, out: "out")
+        let first = try await h.insert(csv, out: "out")
         #expect(first.status == ExitStatus.someRejected, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("accepted: 1  unchanged: 0  rejected: 1"), "\(first.stdout)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 1)
@@ -38,20 +38,20 @@ struct OutputSafetyTests {
         #expect(rejects.last?[1] == "Desk\u{FFFE}", "the row exactly as read")
 
         // Every re-run finishes: the bad row is rejected again, nothing fails after a commit.
-        let second = try h.insert(csv, out: "out")
+        let second = try await h.insert(csv, out: "out")
         #expect(second.status == ExitStatus.someRejected, "\(second.stdout)\(second.stderr)")
         #expect(second.stdout.contains("accepted: 0  unchanged: 1  rejected: 1"), "\(second.stdout)")
     }
 
-    @Test func aTemplateValueNoConfigCanCarryCommitsNothing() throws {
+    @Test func aTemplateValueNoConfigCanCarryCommitsNothing() async throws {
         let h = try Harness("badtemplate")
-        try h.initSample()
+        try await h.initSample()
         var template = try String(contentsOfFile: Harness.repo("Templates/mra-88xx-5line.yaml"), encoding: .utf8)
         template = template.replacingOccurrences(
             of: "sipProfile: Standard SIP Profile For Mobile Device", with: "sipProfile: \"SIP\\uFFFF profile\"")
         let templatePath = try h.write("template.yaml", template)
         let csv = try h.write("phones.csv", Self.header + "\r\n,Desk,Cisco 8845,DP-Dallas,anna.berg,4001\r\n")
-        let result = try h.run(["insert", csv, "--template", templatePath, "--out", h.path("out")])
+        let result = try await h.run(["insert", csv, "--template", templatePath, "--out", h.path("out")])
         // Rejected by the validator (1), or refused at template load (2) once the loader checks it too.
         #expect([ExitStatus.someRejected, ExitStatus.nothingDone].contains(result.status), "\(result.stderr)")
         #expect((result.stdout + result.stderr + ((try? h.read("out/rejects.csv")) ?? "")).contains("U+FFFF"))
@@ -72,11 +72,11 @@ struct OutputSafetyTests {
         "001A2B3C4D60,-fragile-,Cisco 8845,DP-Nowhere,'quoted' owner,4003",
     ]
 
-    @Test func formulaCellsAreNeutralisedInEveryCSVWritten() throws {
+    @Test func formulaCellsAreNeutralisedInEveryCSVWritten() async throws {
         let h = try Harness("formula")
-        try h.initSample()
+        try await h.initSample()
         let csv = try h.write("phones.csv", ([Self.header] + Self.formulaRows).joined(separator: "\r\n") + "\r\n")
-        #expect(try h.insert(csv, out: "out").status == ExitStatus.someRejected)
+        #expect(try await h.insert(csv, out: "out").status == ExitStatus.someRejected)
 
         let codes = Self.lines(try h.read("out/activation-codes.csv"))
         #expect(codes.count == 2)
@@ -89,7 +89,7 @@ struct OutputSafetyTests {
                 + "\"'+cmd|' /C calc'!A0\",\(code),\(expiry)")
 
         let export = h.path("export.csv")
-        let exported = try h.run(["export-codes", "--out", export])
+        let exported = try await h.run(["export-codes", "--out", export])
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(Self.lines(try String(contentsOfFile: export, encoding: .utf8)).last == codes.last)
 
@@ -101,15 +101,15 @@ struct OutputSafetyTests {
 
     /// insert → rejects.csv → fix → resubmit: the values stored are the ones first written, the
     /// apostrophes mrabat added are gone, and the one the user wrote is kept.
-    @Test func rejectsRoundTripKeepsTheOriginalValues() throws {
+    @Test func rejectsRoundTripKeepsTheOriginalValues() async throws {
         let h = try Harness("formula-roundtrip")
-        try h.initSample()
+        try await h.initSample()
         let csv = try h.write("phones.csv", ([Self.header] + Self.formulaRows).joined(separator: "\r\n") + "\r\n")
-        #expect(try h.insert(csv, out: "out").status == ExitStatus.someRejected)
+        #expect(try await h.insert(csv, out: "out").status == ExitStatus.someRejected)
 
         let fixed = try h.read("out/rejects.csv").replacingOccurrences(of: "DP-Nowhere", with: "DP-Dallas")
         let resubmit = try h.write("fixed.csv", fixed)
-        let second = try h.insert(resubmit, out: "out2")
+        let second = try await h.insert(resubmit, out: "out2")
         #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
         #expect(second.stdout.contains("accepted: 2  unchanged: 0  rejected: 0"), "\(second.stdout)")
         let stored = try h.query { db in
@@ -124,21 +124,21 @@ struct OutputSafetyTests {
                 ["001A2B3C4D60", "-fragile-", "'quoted' owner"],
             ])
         // The fixed file again is a re-run: the same values, so nothing changes.
-        let third = try h.insert(resubmit, out: "out3")
+        let third = try await h.insert(resubmit, out: "out3")
         #expect(third.stdout.contains("accepted: 0  unchanged: 2  rejected: 0"), "\(third.stdout)")
     }
 
     // MARK: - Record size
 
-    @Test func aHugeRecordStopsTheJobWithItsLine() throws {
+    @Test func aHugeRecordStopsTheJobWithItsLine() async throws {
         let h = try Harness("hugerow")
-        try h.initSample()
+        try await h.initSample()
         let field = "\"" + String(repeating: "17 KB of text, ", count: 17_000 / 15) + "\""
         let csv = try h.write(
             "phones.csv",
             Self.header + "\r\n001A2B3C4D5E,Desk,Cisco 8845,DP-Dallas,anna.berg,4001\r\n"
                 + ",\(Array(repeating: field, count: 12).joined(separator: ",")),x,4002\r\n")
-        let result = try h.insert(csv, out: "out")
+        let result = try await h.insert(csv, out: "out")
         #expect(result.status == ExitStatus.nothingDone)
         #expect(result.stderr.contains("phones.csv:3: a record runs over 128 KiB"), "\(result.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM device") == 0)
@@ -147,13 +147,13 @@ struct OutputSafetyTests {
 
     // MARK: - Symbolic links under --out
 
-    @Test func aSymlinkedTFTPFolderIsRefusedAndNothingIsCommitted() throws {
+    @Test func aSymlinkedTFTPFolderIsRefusedAndNothingIsCommitted() async throws {
         let h = try Harness("tftplink")
-        try h.initSample()
+        try await h.initSample()
         try FileManager.default.createDirectory(atPath: h.path("out"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: h.path("elsewhere"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: h.path("out/tftp"), withDestinationPath: h.path("elsewhere"))
-        let result = try h.insert(Harness.repo("SampleData/phones.csv"), out: "out")
+        let result = try await h.insert(Harness.repo("SampleData/phones.csv"), out: "out")
         #expect(result.status == ExitStatus.nothingDone)
         #expect(result.stderr.contains("tftp in the output directory is a symbolic link"), "\(result.stderr)")
         #expect(try h.files(in: "elsewhere").isEmpty)
@@ -162,14 +162,14 @@ struct OutputSafetyTests {
         #expect(!h.exists("out/activation-codes.csv"))
     }
 
-    @Test func aSymlinkedCodeExportIsRefusedAndItsTargetUntouched() throws {
+    @Test func aSymlinkedCodeExportIsRefusedAndItsTargetUntouched() async throws {
         let h = try Harness("csvlink")
-        try h.initSample()
+        try await h.initSample()
         try FileManager.default.createDirectory(atPath: h.path("out"), withIntermediateDirectories: true)
         let target = try h.write("precious.txt", "do not overwrite\n")
         try FileManager.default.createSymbolicLink(
             atPath: h.path("out/activation-codes.csv"), withDestinationPath: target)
-        let result = try h.insert(Harness.repo("SampleData/phones.csv"), out: "out")
+        let result = try await h.insert(Harness.repo("SampleData/phones.csv"), out: "out")
         #expect(result.status == ExitStatus.nothingDone)
         #expect(result.stderr.contains("activation-codes.csv in the output directory is a symbolic link"))
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "do not overwrite\n")

@@ -10,17 +10,17 @@ struct PostgresEndToEndTests {
     /// `url` with `query` appended.
     func with(_ url: String, _ query: String) -> String { url + (url.contains("?") ? "&" : "?") + query }
 
-    @Test func initOnAnEmptyDatabaseThenEveryCommandOverTLSOrNot() throws {
+    @Test func initOnAnEmptyDatabaseThenEveryCommandOverTLSOrNot() async throws {
         let h = try Harness("pg-cli", backend: .postgres)
-        let before = try h.run(["expire"])
+        let before = try await h.run(["expire"])
         #expect(before.status == 3, "\(before.stderr)")
         #expect(before.stderr.contains("has no mrabat schema yet; run `mrabat init"), "\(before.stderr)")
-        try h.initSample()
-        #expect(try h.insert(InsertEndToEndTests.phones, out: "out").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(InsertEndToEndTests.phones, out: "out").status == 0)
         // The throwaway server offers TLS (checked below): `require` gets it (PostgresNIO fails the connection
         // otherwise), `disable` does without, and `prefer`, the default, took it above.
         for mode in ["require", "disable"] {
-            let result = try h.run(
+            let result = try await h.run(
                 ["export-codes", "--out", h.path("codes-\(mode).csv")],
                 environment: ["MRABAT_DB": with(h.db, "sslmode=\(mode)")])
             #expect(result.status == 0, "\(mode): \(result.stderr)")
@@ -30,40 +30,41 @@ struct PostgresEndToEndTests {
         #expect(
             try TestPostgres.query(
                 with(h.db, "sslmode=prefer"), "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") == [["t"]])
-        let history = try h.run(["history", try h.strings("SELECT name FROM device ORDER BY id LIMIT 1")[0]])
+        let history = try await h.run(["history", try h.strings("SELECT name FROM device ORDER BY id LIMIT 1")[0]])
         #expect(history.status == 0 && history.stdout.contains("issue  ok  job 1 line 2"), "\(history.stdout)")
     }
 
-    @Test func connectionErrorsNameTheServerAndNeverThePassword() throws {
+    @Test func connectionErrorsNameTheServerAndNeverThePassword() async throws {
         let h = try Harness("pg-errors", backend: .postgres)
         let server = URL(string: h.db.replacingOccurrences(of: "postgres://", with: "http://"))!
         let port = server.port ?? 5432
         // Nothing listens on port 1.
-        let refused = try h.run(["expire"], environment: ["MRABAT_DB": "postgres://mrabat@127.0.0.1:1/nowhere"])
+        let refused = try await h.run(["expire"], environment: ["MRABAT_DB": "postgres://mrabat@127.0.0.1:1/nowhere"])
         #expect(refused.status == 3)
         #expect(refused.stderr.contains("database nowhere on 127.0.0.1 port 1 as user mrabat"), "\(refused.stderr)")
         // A wrong password from PGPASSWORD: named as a refused login, the password nowhere.
-        let wrong = try h.run(["expire"], environment: ["PGPASSWORD": "not-the-Password-42"])
+        let wrong = try await h.run(["expire"], environment: ["PGPASSWORD": "not-the-Password-42"])
         #expect(wrong.status == 3)
         #expect(
             wrong.stderr.contains("127.0.0.1 port \(port)") && wrong.stderr.contains("refused the login"),
             "\(wrong.stderr)")
         #expect(!wrong.stderr.contains("not-the-Password-42"))
         // No password at all.
-        let none = try h.run(["expire"], environment: ["PGPASSFILE": h.path("no-such-file")])
+        let none = try await h.run(["expire"], environment: ["PGPASSFILE": h.path("no-such-file")])
         #expect(none.status == 3 && none.stderr.contains("the server asks for a password"), "\(none.stderr)")
         // A database that does not exist.
-        let missing = try h.run(["expire"], environment: ["MRABAT_DB": TestPostgres.url(h.db, database: "no_such_db")])
+        let missing = try await h.run(
+            ["expire"], environment: ["MRABAT_DB": TestPostgres.url(h.db, database: "no_such_db")])
         #expect(missing.status == 3 && missing.stderr.contains("the database does not exist"), "\(missing.stderr)")
         // A password in the URL is refused before any connection, and not repeated.
-        let inURL = try h.run(
+        let inURL = try await h.run(
             ["init", "--cluster", Harness.repo("SampleData/cluster.yaml")],
             environment: ["MRABAT_DB": "postgres://mrabat:hunter2@127.0.0.1:\(port)/x"])
         #expect(inURL.status == 2)
         #expect(inURL.stderr.contains("PGPASSWORD") && !inURL.stderr.contains("hunter2"), "\(inURL.stderr)")
         // The store has no key file of its own: one must be named.
-        try h.initSample()
-        let noKey = try h.run(
+        try await h.initSample()
+        let noKey = try await h.run(
             [
                 "insert", InsertEndToEndTests.phones, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"),
                 "--out",

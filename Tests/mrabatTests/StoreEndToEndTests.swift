@@ -6,14 +6,14 @@ struct StoreEndToEndTests {
     static let phones = Harness.repo("SampleData/phones.csv")
 
     @Test("an output that fails after the commit exits 6, says the job is committed, and a re-run finishes it")
-    func outputFailureAfterTheCommit() throws {
+    func outputFailureAfterTheCommit() async throws {
         let h = try Harness("output-after-commit")
-        try h.initSample()
+        try await h.initSample()
         // A directory where one phone's config file goes (the sample's SEP00017E07FC10): renaming the
         // finished file onto it fails after the commit (even as root, unlike a read-only mode).
         let blocker = "out/tftp/SEP00017E07FC10.cnf.xml"
         try FileManager.default.createDirectory(atPath: h.path(blocker), withIntermediateDirectories: true)
-        let first = try h.insert(Self.phones, out: "out")
+        let first = try await h.insert(Self.phones, out: "out")
         #expect(first.status == 6, "\(first.stderr)")
         #expect(
             first.stderr.contains("is committed (60 accepted, 0 unchanged), but its outputs are incomplete"),
@@ -29,7 +29,7 @@ struct StoreEndToEndTests {
             "\(String(describing: summary))")
 
         try FileManager.default.removeItem(atPath: h.path(blocker))
-        let again = try h.insert(Self.phones, out: "out")
+        let again = try await h.insert(Self.phones, out: "out")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("accepted: 0  unchanged: 60"), "\(again.stdout)")
         #expect(csvRows(try h.read("out/activation-codes.csv")).count == 61, "every code exported by the re-run")
@@ -38,9 +38,9 @@ struct StoreEndToEndTests {
     }
 
     @Test("a store the user cannot write exits 2 (not the retryable 3) and names the cause")
-    func readOnlyStoreIsNotRetryable() throws {
+    func readOnlyStoreIsNotRetryable() async throws {
         let h = try Harness("read-only")
-        try h.initSample()
+        try await h.initSample()
         #expect(chmod(h.directory, 0o755) == 0 && chmod(h.db, 0o644) == 0)
         // Permission bits do not bind root: run the binary as an unprivileged user when we are root.
         let asUser = geteuid() == 0 ? ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] : []
@@ -64,28 +64,28 @@ struct StoreEndToEndTests {
     }
 
     @Test("a new store file is 0600")
-    func newStoreIsOwnerOnly() throws {
+    func newStoreIsOwnerOnly() async throws {
         let h = try Harness("store-mode")
-        try h.initSample()
+        try await h.initSample()
         #expect(try h.mode("mrabat.sqlite") == 0o600)
-        #expect(try h.insert(Self.phones, out: "out").status == 0)
+        #expect(try await h.insert(Self.phones, out: "out").status == 0)
         #expect(try h.mode("mrabat.sqlite") == 0o600)
         #expect(try h.mode("mrabat.sqlite.key") == 0o600)
     }
 
     @Test("a deleted key file is refused with how to recover; no second key appears")
-    func deletedKeyFileIsRefused() throws {
+    func deletedKeyFileIsRefused() async throws {
         let h = try Harness("lost-key")
-        try h.initSample()
-        #expect(try h.insert(Self.phones, out: "out").status == 0)
+        try await h.initSample()
+        #expect(try await h.insert(Self.phones, out: "out").status == 0)
         try FileManager.default.removeItem(atPath: h.path("mrabat.sqlite.key"))
-        let export = try h.run(["export-codes", "--out", h.path("codes.csv")])
+        let export = try await h.run(["export-codes", "--out", h.path("codes.csv")])
         #expect(export.status == 2, "\(export.stderr)")
         #expect(
             export.stderr.contains("is missing") && export.stderr.contains("restore it from a backup"),
             "\(export.stderr)")
         #expect(!h.exists("mrabat.sqlite.key") && !h.exists("codes.csv"))
-        let insert = try h.insert(Harness.repo("SampleData/phones-with-errors.csv"), out: "out2")
+        let insert = try await h.insert(Harness.repo("SampleData/phones-with-errors.csv"), out: "out2")
         #expect(insert.status == 2, "\(insert.stderr)")
         #expect(try h.count("SELECT COUNT(*) FROM job") == 1, "nothing more committed")
     }

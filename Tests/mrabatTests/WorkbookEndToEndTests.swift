@@ -33,19 +33,19 @@ struct WorkbookEndToEndTests {
     }
 
     @Test(arguments: ["phones", "phones-with-errors"])
-    func workbooksInsertAsTheirCSV(name: String) throws {
+    func workbooksInsertAsTheirCSV(name: String) async throws {
         var results: [String: (status: Int32, summary: JobSummary, devices: [String], rejects: [[String]])] = [:]
         for (format, path) in [
             ("csv", Harness.repo("SampleData/\(name).csv")), ("xlsx", Self.fixture("\(name).xlsx")),
             ("ods", Self.fixture("\(name).ods")),
         ] {
             let h = try Harness("wb-\(format)")
-            try h.initSample()
-            let validate = try h.run([
+            try await h.initSample()
+            let validate = try await h.run([
                 "validate", path, "--template", Harness.repo("Templates/mra-88xx-5line.yaml"), "--summary-json",
                 h.path("validate.json"),
             ])
-            let run = try h.insert(path, out: "out", ["--summary-json", h.path("insert.json")])
+            let run = try await h.insert(path, out: "out", ["--summary-json", h.path("insert.json")])
             #expect(validate.status == run.status, "\(format): \(validate.stderr)")
             let summary = try Self.summary(h, "insert.json")
             #expect(try Self.summary(h, "validate.json").rejectedByReason == summary.rejectedByReason)
@@ -75,11 +75,11 @@ struct WorkbookEndToEndTests {
         }
     }
 
-    @Test func rejectsNameTheCell() throws {
+    @Test func rejectsNameTheCell() async throws {
         let h = try Harness("wb-cells")
-        try h.initSample()
+        try await h.initSample()
         let path = Self.fixture("phones-with-errors.xlsx")
-        let run = try h.insert(path, out: "out")
+        let run = try await h.insert(path, out: "out")
         #expect(run.status == 1, "\(run.stderr)")
         let rejects = csvRows(try h.read("out/rejects.csv"))
         #expect(rejects.first?.suffix(2) == ["LINE", "REASON"])
@@ -92,16 +92,16 @@ struct WorkbookEndToEndTests {
     }
 
     @Test(arguments: ["xlsx", "ods"])
-    func secondSheetNumberMACsAndDates(format: String) throws {
+    func secondSheetNumberMACsAndDates(format: String) async throws {
         let h = try Harness("wb-special")
-        try h.initSample()
+        try await h.initSample()
         let path = Self.fixture("special.\(format)")
         // The first sheet is not the phones: its header lacks the required columns.
-        let first = try h.insert(path, out: "first")
+        let first = try await h.insert(path, out: "first")
         #expect(first.status == 2)
         #expect(first.stderr.contains("\(path)[Notes] row 1: the header lacks the required column"), "\(first.stderr)")
 
-        let run = try h.insert(path, out: "out", ["--sheet", "Phones", "--summary-json", h.path("s.json")])
+        let run = try await h.insert(path, out: "out", ["--sheet", "Phones", "--summary-json", h.path("s.json")])
         #expect(run.status == 1, "\(run.stderr)")
         let summary = try Self.summary(h, "s.json")
         #expect(summary.sheet == "Phones")
@@ -133,9 +133,9 @@ struct WorkbookEndToEndTests {
         #expect(try h.count("SELECT COUNT(*) FROM line WHERE display = 'TRUE'") == 1)
     }
 
-    @Test func warningsNameTheCell() throws {
+    @Test func warningsNameTheCell() async throws {
         let h = try Harness("wb-warnings")
-        try h.initSample()
+        try await h.initSample()
         let path = h.path("warn.xlsx")
         let header = ["DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "DIRECTORY NUMBER 1", "COST CENTRE"]
         try XLSXWriter.write(path: path, sheetName: "Staff", header: header, rows: 2) { i in
@@ -145,7 +145,7 @@ struct WorkbookEndToEndTests {
                 .text("CC-1"),
             ]
         }
-        let run = try h.insert(path, out: "out")
+        let run = try await h.insert(path, out: "out")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stderr.contains("warning: \(path)[Staff]!E1: unknown column \"COST CENTRE\" ignored"), "\(run.stderr)")
@@ -157,14 +157,14 @@ struct WorkbookEndToEndTests {
         // A header and nothing else.
         let empty = h.path("header-only.xlsx")
         try XLSXWriter.write(path: empty, sheetName: "Staff", header: header, rows: 0) { _ in [] }
-        let none = try h.insert(empty, out: "out2")
+        let none = try await h.insert(empty, out: "out2")
         #expect(none.status == 2)
         #expect(none.stderr.contains("\(empty)[Staff] row 1: the sheet has a header but no rows"), "\(none.stderr)")
     }
 
-    @Test func badWorkbooksExitTwoWithOneMessage() throws {
+    @Test func badWorkbooksExitTwoWithOneMessage() async throws {
         let h = try Harness("wb-bad")
-        try h.initSample()
+        try await h.initSample()
         let template = Harness.repo("Templates/mra-88xx-5line.yaml")
         // A ZIP bomb: a sheet of 32 MiB of spaces, deflated 1,000 times.
         let bomb = h.path("bomb.xlsx")
@@ -197,7 +197,7 @@ struct WorkbookEndToEndTests {
             ),
         ]
         for (arguments, message) in cases {
-            let result = try h.run(arguments)
+            let result = try await h.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -210,9 +210,9 @@ struct WorkbookEndToEndTests {
     /// `mrabat validate` of a 100,000-row workbook needs little more memory than of the same rows as
     /// CSV: far less than the workbook's uncompressed size. The sheet is streamed; only the shared
     /// strings are held (validate itself keeps every row's keys, for duplicates: that is the CSV's figure).
-    @Test func largeWorkbookReadsInBoundedMemory() throws {
+    @Test func largeWorkbookReadsInBoundedMemory() async throws {
         let h = try Harness("wb-large")
-        try h.initSample()
+        try await h.initSample()
         let rows = 100_000
         let header = [
             "MAC ADDRESS", "DESCRIPTION", "DEVICE TYPE", "DEVICE POOL", "OWNER USER ID", "DIRECTORY NUMBER 1",

@@ -68,8 +68,13 @@ struct Harness {
     }
 
     /// Runs `mrabat args…` with the store in this harness's folder.
+    ///
+    /// Waits without holding a thread: tests run on the cooperative pool (two threads on two cores), and
+    /// a blocking wait for a child that takes seconds starved every other test's tasks — timeouts in
+    /// the serve tests, which wait on their servers, on a loaded machine. The child writes to files
+    /// outside the harness folder (never blocked by a full pipe, never a stray file in listings).
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -77,29 +82,47 @@ struct Harness {
         var env = ProcessInfo.processInfo.environment.merging(storeEnvironment) { $1 }
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe()
-        let err = Pipe()
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("mrabat-run-\(UUID().uuidString)")
+        let outPath = capture.path + ".stdout"
+        let errPath = capture.path + ".stderr"
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        guard FileManager.default.createFile(atPath: outPath, contents: nil),
+            FileManager.default.createFile(atPath: errPath, contents: nil),
+            let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath)
+        else { throw MRABatError(.io, "cannot create the files for mrabat's output at \(capture.path)") }
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         process.standardOutput = out
         process.standardError = err
-        try process.run()
-        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in finished.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                finished.resume(throwing: error)
+            }
+        }
+        func text(_ path: String) -> String {
+            String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data(), as: UTF8.self)
+        }
+        return Result(status: process.terminationStatus, stdout: text(outPath), stderr: text(errPath))
     }
 
-    func initSample() throws {
-        let result = try run(["init", "--cluster", Self.repo("SampleData/cluster.yaml")])
+    func initSample() async throws {
+        let result = try await run(["init", "--cluster", Self.repo("SampleData/cluster.yaml")])
         precondition(result.status == 0, result.stderr)
     }
 
     func insert(_ csv: String, template: String = "Templates/mra-88xx-5line.yaml", out: String, _ extra: [String] = [])
-        throws -> Result
+        async throws -> Result
     {
-        try run(["insert", csv, "--template", Self.repo(template), "--out", directory + "/" + out] + extra)
+        try await run(["insert", csv, "--template", Self.repo(template), "--out", directory + "/" + out] + extra)
     }
 
     func path(_ relative: String) -> String { directory + "/" + relative }

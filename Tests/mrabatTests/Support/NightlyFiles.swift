@@ -54,12 +54,12 @@ struct NightlyPhone: Equatable {
 extension Harness {
     static let nightlyTemplate = "Templates/mra-88xx-5line.yaml"
 
-    func update(_ csv: String, out: String, _ extra: [String] = []) throws -> Result {
-        try run(["update", csv, "--template", Self.repo(Self.nightlyTemplate), "--out", path(out)] + extra)
+    func update(_ csv: String, out: String, _ extra: [String] = []) async throws -> Result {
+        try await run(["update", csv, "--template", Self.repo(Self.nightlyTemplate), "--out", path(out)] + extra)
     }
 
-    func plan(_ csv: String, _ extra: [String] = []) throws -> Result {
-        try run(["plan", csv, "--template", Self.repo(Self.nightlyTemplate)] + extra)
+    func plan(_ csv: String, _ extra: [String] = []) async throws -> Result {
+        try await run(["plan", csv, "--template", Self.repo(Self.nightlyTemplate)] + extra)
     }
 
     /// Every config file under `relative` (final names only), by name, as bytes.
@@ -150,8 +150,8 @@ extension Harness {
     }
 
     /// `mrabat job N --json`'s rows.
-    func jobRows(_ id: Int64) throws -> [[String: Any]] {
-        let result = try run(["job", String(id), "--json"])
+    func jobRows(_ id: Int64) async throws -> [[String: Any]] {
+        let result = try await run(["job", String(id), "--json"])
         precondition(result.status == 0, result.stderr)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         return object?["rows"] as? [[String: Any]] ?? []
