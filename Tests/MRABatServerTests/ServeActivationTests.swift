@@ -7,7 +7,7 @@ import Testing
 /// `mrabat serve` end to end: the built binary on 127.0.0.1, real TLS with MICs, real clients.
 @Suite(.serialized) struct ServeActivationTests {
     @Test func activateThroughMrabatActivateServerThenDownloadTheConfig() async throws {
-        let f = try ServeFixture("cli", phones: 3)
+        let f = try await ServeFixture("cli", phones: 3)
         let server = try f.serve()
         defer { _ = try? server.stop() }
         let phone = f.phones[0]
@@ -16,19 +16,19 @@ import Testing
             "activate", "--server", server.https, "--code", phone.code, "--mac", "00:aa:11:bb:22:c1", "--model", "8845",
             "--mic", mic.certificate, "--mic-key", mic.key, "--server-ca", f.serverCA.certificate,
         ]
-        let first = try ServeFixture.run(arguments)
+        let first = try await ServeFixture.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("activated SEP00AA11BB22C1"))
         #expect(first.stdout.contains("config file: /SEP00AA11BB22C1.cnf.xml"))
         #expect(first.stdout.contains("MRA target: activation domain"))
 
         // The same code again: refused with the CLI's tag and exit status.
-        let again = try ServeFixture.run(arguments)
+        let again = try await ServeFixture.run(arguments)
         #expect(again.status == 4)
         #expect(again.stderr.contains("activation refused (already-used)"), "\(again.stderr)")
 
         // Without a MIC: mic-missing, exit 4.
-        let bare = try ServeFixture.run([
+        let bare = try await ServeFixture.run([
             "activate", "--server", server.https, "--code", f.phones[1].code, "--mac", "00AA11BB22C2", "--model",
             "8845",
             "--server-ca", f.serverCA.certificate,
@@ -39,7 +39,7 @@ import Testing
         // A MIC from a CA the cluster does not trust.
         let rogueCA = try f.pki.makeCA("rogue")
         let rogue = try f.pki.makeMIC(mac: "00AA11BB22C2", by: rogueCA, file: "rogue-mic")
-        let untrusted = try ServeFixture.run([
+        let untrusted = try await ServeFixture.run([
             "activate", "--server", server.https, "--code", f.phones[1].code, "--mac", "00AA11BB22C2", "--model",
             "8845",
             "--mic", rogue, "--mic-key", TestPKIKey.of(rogue), "--server-ca", f.serverCA.certificate,
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func anIndependentPysrpClientActivates() async throws {
-        let f = try ServeFixture("pysrp", phones: 2)
+        let f = try await ServeFixture("pysrp", phones: 2)
         let server = try f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22D1")
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func eightClientsRaceForOneCodeAndExactlyOneWins() async throws {
-        let f = try ServeFixture("race", phones: 2)
+        let f = try await ServeFixture("race", phones: 2)
         let server = try f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22E1")

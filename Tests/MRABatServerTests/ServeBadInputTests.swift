@@ -8,7 +8,7 @@ import Testing
     static let primeHex = Hex.lower(SRPParameters.mrabat.group.prime)
 
     @Test func everyMalformedRequestGetsItsStatus() async throws {
-        let f = try ServeFixture("bad", phones: 2)
+        let f = try await ServeFixture("bad", phones: 2)
         let server = try f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22F1")
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func slowClientsAndIdleConnectionsAreBounded() async throws {
-        let f = try ServeFixture("slow", phones: 1)
+        let f = try await ServeFixture("slow", phones: 1)
         let server = try f.serve([
             "--idle-timeout", "2", "--request-timeout", "2",
         ])
@@ -141,7 +141,7 @@ import Testing
         var idle: [TCP] = []
         for _ in 0..<1_000 { idle.append(try TCP.connect(port: httpsPort)) }
         let mic = try f.mic("00AA11BB22F2")
-        let activation = try ServeFixture.run(
+        let activation = try await ServeFixture.run(
             [
                 "activate", "--server", server.https, "--code", f.phones[0].code, "--mac", "00AA11BB22F2", "--model",
                 "8845", "--mic", mic.certificate, "--mic-key", mic.key, "--server-ca", f.serverCA.certificate,

@@ -8,7 +8,7 @@ import Testing
 /// database, not a node's memory, decides which of racing activations of one code wins.
 @Suite(.serialized, .timeLimit(.minutes(15))) struct ServeNodesTests {
     @Test func sixteenClientsOnTwoNodesRaceForFourCodesAndExactlyFourWin() async throws {
-        let f = try ServeFixture("nodes", phones: 4, backend: .postgres)
+        let f = try await ServeFixture("nodes", phones: 4, backend: .postgres)
         let nodes = [try f.serve(), try f.serve()]
         defer { for node in nodes { _ = try? node.stop() } }
         // Four clients per code, two on each node, each phone with its own MAC and MIC.

@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func aUserLogsInSeesOnlyTheirPhonesWithQRAndLogsOut() async throws {
-        let f = try ServeFixture("selfcare", phones: 4)
+        let f = try await ServeFixture("selfcare", phones: 4)
         let users = try Self.htpasswd([("alice", "correct horse"), ("bob", "battery staple")], in: f.directory)
         #expect(try String(contentsOfFile: users, encoding: .utf8).contains(":$2y$"))
         let server = try f.serve(["--selfcare-users", users])
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func cookiesFormsAndTheClusterSwitch() async throws {
-        let f = try ServeFixture("selfcare-http", phones: 2)
+        let f = try await ServeFixture("selfcare-http", phones: 2)
         let users = try Self.htpasswd([("alice", "pw1")], in: f.directory)
         let server = try f.serve(["--selfcare-users", users, "--logins-per-address", "3"])
         defer { _ = try? server.stop() }
@@ -112,7 +112,7 @@ import Testing
         #expect(try server.stop() == 0)
 
         // With showPhonesReadyToActivate off, Self-Care refuses.
-        let off = try ServeFixture("selfcare-off", phones: 1, showPhonesReadyToActivate: false)
+        let off = try await ServeFixture("selfcare-off", phones: 1, showPhonesReadyToActivate: false)
         let offUsers = try Self.htpasswd([("alice", "pw1")], in: off.directory)
         let offServer = try off.serve(["--selfcare-users", offUsers])
         defer { _ = try? offServer.stop() }

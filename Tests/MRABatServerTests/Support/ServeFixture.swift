@@ -63,7 +63,7 @@ struct ServeFixture: Sendable {
     init(
         _ label: String, phones count: Int = 12, showPhonesReadyToActivate: Bool = true,
         backend: TestBackend = .sqlite
-    ) throws {
+    ) async throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mrabat-serve-\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -89,12 +89,12 @@ struct ServeFixture: Sendable {
         }
         try csv.write(toFile: directory + "/phones.csv", atomically: true, encoding: .utf8)
         if backend == .postgres {
-            let initialised = try Self.run(["init", "--cluster", directory + "/cluster.yaml", "--db", db])
+            let initialised = try await Self.run(["init", "--cluster", directory + "/cluster.yaml", "--db", db])
             guard initialised.status == 0 else {
                 throw FixtureError("mrabat init exited \(initialised.status): \(initialised.stderr)")
             }
         }
-        let insert = try Self.run(
+        let insert = try await Self.run(
             [
                 "insert", directory + "/phones.csv", "--cluster", directory + "/cluster.yaml", "--template",
                 Self.repo("Templates/mra-8845-1line.yaml"), "--out", directory + "/out", "--db", db, "--quiet",
@@ -127,8 +127,11 @@ struct ServeFixture: Sendable {
     }
 
     /// Runs `mrabat arguments…` to completion (bounded: 120 s).
+    ///
+    /// Polls with `Task.sleep`, not `usleep`: a blocked thread of the cooperative pool (two on two cores)
+    /// stalls every other test's tasks, the servers' clients among them.
     @discardableResult
-    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Output {
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -144,7 +147,7 @@ struct ServeFixture: Sendable {
                 process.terminate()
                 throw FixtureError("mrabat \(arguments.first ?? "") did not finish within \(timeout) s")
             }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         let (stdout, stderr) = reader.finish()
         return Output(status: process.terminationStatus, stdout: stdout, stderr: stderr)
