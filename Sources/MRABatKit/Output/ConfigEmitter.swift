@@ -16,25 +16,9 @@ package enum ConfigEmitter {
             let next =
                 page.count < pageSize
                 ? nil : Task { try await store.jobDevices(jobID: jobID, afterLine: last.line, limit: pageSize) }
-            let devices = page.map(\.device)
-            let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                var start = 0
-                func add() {
-                    let slice = Array(devices[start..<min(start + sliceSize, devices.count)])
-                    start += sliceSize
-                    group.addTask {
-                        for device in slice {
-                            _ = try writer.write(PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
-                        }
-                        return slice.count
-                    }
-                }
-                for _ in 0..<jobs where start < devices.count { add() }
-                for try await count in group {
-                    written += count
-                    if start < devices.count { add() }
-                }
+            written += try await inParallel(page.map(\.device), jobs: jobs) { device in
+                _ = try writer.write(PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
+                return true
             }
             page = try await next?.value ?? []
         }
@@ -69,34 +53,40 @@ package enum ConfigEmitter {
                     removed += 1
                 }
             }
-            let devices = page.compactMap(\.device)
-            let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                var start = 0
-                func add() {
-                    let slice = Array(devices[start..<min(start + sliceSize, devices.count)])
-                    start += sliceSize
-                    group.addTask {
-                        var count = 0
-                        // Changed or not, a file that already holds its bytes is left alone: a change
-                        // the file does not carry (a description, a partition) rewrites nothing, and a
-                        // file a killed job left stale is written.
-                        for device in slice
-                        where try writer.writeIfChanged(
-                            PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
-                        {
-                            count += 1
-                        }
-                        return count
-                    }
-                }
-                for _ in 0..<jobs where start < devices.count { add() }
-                for try await count in group {
-                    written += count
-                    if start < devices.count { add() }
-                }
+            // Changed or not, a file that already holds its bytes is left alone: a change the file does
+            // not carry (a description, a partition) rewrites nothing, and a file a killed job left stale
+            // is written.
+            written += try await inParallel(page.compactMap(\.device), jobs: jobs) { device in
+                try writer.writeIfChanged(PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
             }
         }
         return (written, removed, removedDevices)
+    }
+
+    /// Runs `body` on every device, about four slices per core with at most `jobs` at once, and counts
+    /// the devices it returned true for.
+    private static func inParallel(
+        _ devices: [StoredDevice], jobs: Int, _ body: @escaping @Sendable (StoredDevice) throws -> Bool
+    ) async throws -> Int {
+        let sliceSize = max(1, (devices.count + jobs * 4 - 1) / (jobs * 4))
+        var total = 0
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var start = 0
+            func add() {
+                let slice = Array(devices[start..<min(start + sliceSize, devices.count)])
+                start += sliceSize
+                group.addTask {
+                    var count = 0
+                    for device in slice where try body(device) { count += 1 }
+                    return count
+                }
+            }
+            for _ in 0..<jobs where start < devices.count { add() }
+            for try await count in group {
+                total += count
+                if start < devices.count { add() }
+            }
+        }
+        return total
     }
 }
