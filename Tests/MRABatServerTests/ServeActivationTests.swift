@@ -89,7 +89,7 @@ import Testing
         let server = try f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22D1")
-        let good = try Python.activate(
+        let good = try await Python.activate(
             server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[0].code, mac: "00AA11BB22D1")
         #expect(good["status"] as? Int == 200, "\(good)")
         #expect(good["m2_ok"] as? Bool == true, "the server's M2 must verify in pysrp: \(good)")
@@ -102,7 +102,7 @@ import Testing
         #expect(target["serviceDomain"] as? String == "us.mra.acme.example", "\(target)")
 
         // A wrong code from pysrp: a decoy challenge, refused at finish like a wrong proof.
-        let wrong = try Python.activate(
+        let wrong = try await Python.activate(
             server: server.https, ca: f.serverCA.certificate, mic: mic, code: "0000000000000001", mac: "00AA11BB22D1")
         #expect(wrong["step"] as? String == "finish")
         #expect(wrong["status"] as? Int == 403)
@@ -165,7 +165,7 @@ enum Python {
     static func activate(
         server: String, ca: String, mic: (certificate: String, key: String), code: String, mac: String,
         model: String = "8845", source: String? = nil
-    ) throws -> [String: Any] {
+    ) async throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
@@ -182,7 +182,8 @@ enum Python {
                 process.terminate()
                 throw FixtureError("the pysrp client did not finish within 60 s")
             }
-            usleep(5_000)
+            // Not usleep: the test's thread belongs to the cooperative pool the other tests share.
+            try await Task.sleep(for: .milliseconds(5))
         }
         let (stdout, stderr) = reader.finish()
         guard

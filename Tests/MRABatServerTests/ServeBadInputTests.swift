@@ -117,7 +117,7 @@ import Testing
         var closed = false
         for _ in 0..<60 {
             if !((try? slowHead.send("X")) != nil) || slowHead.isClosed { closed = true; break }
-            usleep(200_000)
+            try await Task.sleep(for: .milliseconds(200))
         }
         #expect(closed, "a trickled head must be cut off")
         #expect(Date().timeIntervalSince(began) < 10, "a 2 s idle timeout, with room for a loaded machine")
@@ -130,7 +130,7 @@ import Testing
         closed = false
         for _ in 0..<60 {
             if !((try? slowBody.send("a")) != nil) || slowBody.isClosed { closed = true; break }
-            usleep(250_000)
+            try await Task.sleep(for: .milliseconds(250))
         }
         #expect(closed, "a trickled body must be cut off")
         #expect(Date().timeIntervalSince(bodyBegan) < 10, "a 2 s request deadline, with room for a loaded machine")

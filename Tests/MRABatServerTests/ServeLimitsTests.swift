@@ -79,7 +79,7 @@ import Testing
         let phoneMAC = mac(phone)
 
         // The real phone, from another address (127.0.0.2), is not held back by the stranger.
-        let elsewhere = try Python.activate(
+        let elsewhere = try await Python.activate(
             server: server.https, ca: f.serverCA.certificate, mic: mic, code: f.phones[phone].code, mac: phoneMAC,
             source: "127.0.0.2")
         #expect(elsewhere["status"] as? Int == 200, "\(elsewhere)")
@@ -124,7 +124,7 @@ import Testing
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB2401")
         for (index, source) in ["127.0.0.3", "127.0.0.4", "127.0.0.5"].enumerated() {
-            let answer = try Python.activate(
+            let answer = try await Python.activate(
                 server: server.https, ca: f.serverCA.certificate, mic: mic, code: String(format: "%016d", 42 + index),
                 mac: "00AA11BB2401", source: source)
             if index < 2 {

@@ -32,7 +32,7 @@ import Testing
         #expect(alice.count == 2)
 
         let shot = f.directory + "/alice.png"
-        let page = try Browser.selfCare(
+        let page = try await Browser.selfCare(
             server.https + "/selfcare/", user: "alice", password: "correct horse", screenshot: shot)
         let loginPage = try #require(page["login_page"] as? String)
         #expect(loginPage.contains("Log in"))
@@ -63,12 +63,12 @@ import Testing
         #expect(afterLogout.contains("Log in"))
 
         // Bob sees his own phone, and a wrong password gets nowhere.
-        let bob = try Browser.selfCare(
+        let bob = try await Browser.selfCare(
             server.https + "/selfcare/", user: "bob", password: "battery staple", screenshot: f.directory + "/bob.png")
         let bobPage = try #require(bob["phones_page"] as? String)
         for phone in alice { #expect(!bobPage.contains(phone.device)) }
         for phone in f.phones where phone.owner == "bob" { #expect(bobPage.contains(phone.device)) }
-        let wrong = try Browser.selfCare(
+        let wrong = try await Browser.selfCare(
             server.https + "/selfcare/", user: "alice", password: "wrong", screenshot: f.directory + "/wrong.png")
         let wrongPage = try #require(wrong["phones_page"] as? String)
         #expect(wrongPage.contains("Wrong user name or password"))
@@ -128,7 +128,9 @@ import Testing
 enum Browser {
     static let script = ServeFixture.repo("Tests/MRABatServerTests/Fixtures/selfcare_browser.py")
 
-    static func selfCare(_ url: String, user: String, password: String, screenshot: String) throws -> [String: Any] {
+    static func selfCare(_ url: String, user: String, password: String, screenshot: String) async throws
+        -> [String: Any]
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, url, user, password, screenshot]
@@ -144,7 +146,7 @@ enum Browser {
                 process.terminate()
                 throw FixtureError("headless Chromium did not finish within 90 s")
             }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
         let (stdout, stderr) = reader.finish()
         guard let line = stdout.split(separator: "\n").last,
