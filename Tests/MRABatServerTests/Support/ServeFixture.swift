@@ -4,35 +4,11 @@ import TestSupport
 
 /// A fresh store with test phones, the test PKI, and the built `mrabat` binary to run against them.
 struct ServeFixture: Sendable {
-    /// The package root, found from this source file.
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("Package.swift not found")
-    }()
+    /// The package root (see ``BuiltPackage``).
+    static var root: URL { BuiltPackage.root }
 
-    /// `mrabat` sits beside the test bundle in the build folder.
-    static let binary: String = {
-        let candidates = [
-            Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent(),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-        ].compactMap { $0 }
-        for directory in candidates {
-            var url = directory
-            for _ in 0..<3 {
-                let path = url.appendingPathComponent("mrabat").path
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                    return path
-                }
-                url.deleteLastPathComponent()
-            }
-        }
-        fatalError("the mrabat binary was not found near \(candidates)")
-    }()
+    /// The built `mrabat` binary (see ``BuiltPackage``).
+    static var binary: String { BuiltPackage.binary }
 
     /// One provisioned phone: its device name, owner and code.
     struct Phone: Sendable {
