@@ -231,11 +231,14 @@ extension PostgresJobWriter {
         let own = self.jobID
         return try await run("read the job to undo") { db in
             guard
-                let job = try await db.rows("SELECT finished_at, audit_mark FROM job WHERE id = \(jobID)").first
+                let job = try await db.rows("SELECT finished_at, audit_mark, commit_seq FROM job WHERE id = \(jobID)")
+                    .first
             else { throw MRABatError(.notFound, "there is no job \(jobID)") }
             // The audit log's end at the job's commit (as SQLite's: jobs that did not record it fall
             // back on the last record up to their finishing second).
             let finished = try job.get("finished_at", as: Int64?.self) ?? 0
+            // Nil for a job that never committed: no job then counts as later.
+            let committed = try job.get("commit_seq", as: Int64?.self)
             let mark: Int64
             if let recorded = try job.get("audit_mark", as: Int64?.self) {
                 mark = recorded
@@ -270,7 +273,7 @@ extension PostgresJobWriter {
                 try """
                 SELECT DISTINCT ON (r.device_id) r.device_id, r.job_id FROM job_row r JOIN job j ON j.id = r.job_id
                 WHERE r.device_id = ANY(\(ids)) AND r.job_id <> \(own)
-                    AND j.commit_seq > (SELECT commit_seq FROM job WHERE id = \(jobID))
+                    AND j.commit_seq > \(committed)
                     AND r.outcome IN ('accepted', 'updated', 'deleted')
                 ORDER BY r.device_id, j.commit_seq
                 """)
