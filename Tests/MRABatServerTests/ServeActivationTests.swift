@@ -166,33 +166,18 @@ enum Python {
         server: String, ca: String, mic: (certificate: String, key: String), code: String, mac: String,
         model: String = "8845", source: String? = nil
     ) async throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["python3", script, server, ca, mic.certificate, mic.key, code, mac, model] + (source.map { [$0] } ?? [])
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let reader = PipeReader(out, err)
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                throw FixtureError("the pysrp client did not finish within 60 s")
-            }
-            // Not usleep: the test's thread belongs to the cooperative pool the other tests share.
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        let (stdout, stderr) = reader.finish()
+        let run = try await ServeFixture.runChild(
+            "/usr/bin/env",
+            ["python3", script, server, ca, mic.certificate, mic.key, code, mac, model] + (source.map { [$0] } ?? []),
+            timeout: 60, name: "the pysrp client")
+        let (stdout, stderr) = (run.stdout, run.stderr)
         guard
             let line = stdout.split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else {
             throw FixtureError(
                 "the pysrp client (python3 with the srp package: `python3 -m pip install srp`) failed: "
-                    + "exit \(process.terminationStatus), \(stdout) \(stderr)")
+                    + "exit \(run.status), \(stdout) \(stderr)")
         }
         if let error = json["error"] as? String, json["status"] == nil { throw FixtureError(error) }
         return json

@@ -131,28 +131,14 @@ enum Browser {
     static func selfCare(_ url: String, user: String, password: String, screenshot: String) async throws
         -> [String: Any]
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, url, user, password, screenshot]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let reader = PipeReader(out, err)
-        let deadline = Date().addingTimeInterval(90)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                throw FixtureError("headless Chromium did not finish within 90 s")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let (stdout, stderr) = reader.finish()
+        let run = try await ServeFixture.runChild(
+            "/usr/bin/env", ["python3", script, url, user, password, screenshot], timeout: 90,
+            name: "headless Chromium")
+        let (stdout, stderr) = (run.stdout, run.stderr)
         guard let line = stdout.split(separator: "\n").last,
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], json["error"] == nil
         else {
-            throw FixtureError("the Chromium driver failed (exit \(process.terminationStatus)): \(stdout) \(stderr)")
+            throw FixtureError("the Chromium driver failed (exit \(run.status)): \(stdout) \(stderr)")
         }
         return json
     }

@@ -103,13 +103,21 @@ struct ServeFixture: Sendable {
     }
 
     /// Runs `mrabat arguments…` to completion (bounded: 120 s).
+    @discardableResult
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) async throws -> Output {
+        try await runChild(binary, arguments, timeout: timeout, name: "mrabat \(arguments.first ?? "")")
+    }
+
+    /// Runs `executable arguments…` to completion, at most `timeout` seconds (then it is terminated and
+    /// the run throws, naming it `name`); both pipes are read while it runs.
     ///
     /// Polls with `Task.sleep`, not `usleep`: a blocked thread of the cooperative pool (two on two cores)
     /// stalls every other test's tasks, the servers' clients among them.
-    @discardableResult
-    static func run(_ arguments: [String], timeout: TimeInterval = 120) async throws -> Output {
+    static func runChild(_ executable: String, _ arguments: [String], timeout: TimeInterval, name: String)
+        async throws -> Output
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
@@ -121,7 +129,7 @@ struct ServeFixture: Sendable {
         while process.isRunning {
             if Date() > deadline {
                 process.terminate()
-                throw FixtureError("mrabat \(arguments.first ?? "") did not finish within \(timeout) s")
+                throw FixtureError("\(name) did not finish within \(Int(timeout)) s")
             }
             try await Task.sleep(for: .milliseconds(5))
         }
