@@ -27,7 +27,7 @@ struct ServeLoad: AsyncParsableCommand {
     @Option(help: "Write results as JSON here.") var json: String = "Benchmarks/serve-results.json"
     @Flag(
         help:
-            "Phones offer BoringSSL's default key exchange (post-quantum hybrid X25519MLKEM768 first) instead of classic ECDHE (X25519, P-256) as phones in the field do."
+            "Phones offer BoringSSL's default key exchange (post-quantum hybrid X25519MLKEM768 first) instead of classic ECDHE only (X25519, P-256): phones offer no post-quantum hybrid."
     )
     var postQuantum = false
 
@@ -50,7 +50,7 @@ struct ServeLoad: AsyncParsableCommand {
         print(
             postQuantum
                 ? "phones offer BoringSSL's default TLS key exchange (X25519MLKEM768 first)"
-                : "phones offer classic ECDHE (X25519, P-256), as phones in the field do; --post-quantum for the hybrid"
+                : "phones offer classic ECDHE only (X25519, P-256), no post-quantum hybrid; --post-quantum for it"
         )
 
         // PKI, cluster, store with one fresh code per activation to run.
