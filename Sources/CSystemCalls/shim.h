@@ -1,14 +1,15 @@
 #ifndef CSYSTEM_SHIM_H
 #define CSYSTEM_SHIM_H
 // What mrabat calls from libc and libresolv beyond the Glibc module: the resolver and its answer
-// parser (<resolv.h>, <arpa/nameser.h>, not part of the Swift overlay), syncfs(2) and O_TMPFILE. Macros get
-// `csystem_` wrappers, because Swift cannot call a macro.
+// parser (<resolv.h>, <arpa/nameser.h>, not part of the Swift overlay), syncfs(2), O_TMPFILE and
+// malloc_trim(3). Macros get `csystem_` wrappers, because Swift cannot call a macro.
 #include <netinet/in.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 
 /// syncfs(2): flush the file system holding `fd`. Glibc declares it only under _GNU_SOURCE, which
 /// the Swift overlay does not set (and setting it here would change other declarations, such as
