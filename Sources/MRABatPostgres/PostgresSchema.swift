@@ -203,6 +203,15 @@ enum PostgresSchema {
             SELECT setval('job_commit_seq', (SELECT COALESCE(MAX(commit_seq), 0) + 1 FROM job), false)
             """
         ),
+        (
+            // As in the SQLite store: a new code goes into the unique index of outstanding identities
+            // only, not into a second random-keyed index of every identity.
+            "v6: ended codes' identities indexed apart from outstanding ones",
+            """
+            DROP INDEX activation_code_identity;
+            CREATE INDEX activation_code_ended_identity ON activation_code (identity) WHERE status <> 'outstanding'
+            """
+        ),
     ]
 
     /// Creates or upgrades the schema in one transaction; a no-op when it is current.

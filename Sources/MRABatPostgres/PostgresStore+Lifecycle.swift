@@ -54,10 +54,15 @@ extension PostgresStore {
     package func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)? {
         try await read("look up an activation code") { db in
             guard
+                // Outstanding first, else the one that ended last: each half one search of its partial index.
                 let code = try await db.rows(
                     """
-                    SELECT \(unescaped: Self.codeStateColumns) FROM activation_code c WHERE c.identity = \(identity)
-                    ORDER BY (c.status = 'outstanding') DESC, c.id DESC LIMIT 1
+                    (SELECT \(unescaped: Self.codeStateColumns), 0 AS rank FROM activation_code c
+                        WHERE c.identity = \(identity) AND c.status = 'outstanding')
+                    UNION ALL
+                    (SELECT \(unescaped: Self.codeStateColumns), 1 AS rank FROM activation_code c
+                        WHERE c.identity = \(identity) AND c.status <> 'outstanding' ORDER BY c.id DESC LIMIT 1)
+                    ORDER BY rank LIMIT 1
                     """
                 ).first.map(Self.codeState),
                 let device = try await Self.lifecycleState(db, where: "d.id = \(code.deviceID)")
@@ -251,7 +256,7 @@ extension PostgresStore {
             var events: [AuditEvent] = []
             let ids = try rows.map { try $0.get("id", as: Int64.self) }
             _ = try await db.rows(
-                try """
+                """
                 UPDATE activation_code SET status = 'expired', salt = NULL, verifier = NULL, sealed = NULL,
                     ended_at = \(nowSeconds)
                 WHERE id = ANY(\(ids)) AND status = 'outstanding' RETURNING id

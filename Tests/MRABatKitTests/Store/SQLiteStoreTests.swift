@@ -24,6 +24,40 @@ struct SQLiteStoreTests {
         #expect(FileManager.default.fileExists(atPath: path + "-wal"), "WAL mode")
     }
 
+    /// A new code goes into one identity index (outstanding codes'); `start`'s lookup searches that
+    /// one and the ended codes' index, and never scans the codes, in a store made new or upgraded.
+    @Test func theActivationLookupSearchesBothPartialIdentityIndexes() throws {
+        let directory = try TestFiles.makeTemporaryDirectory("store-identity-plan")
+        let upgraded = directory + "/v5.sqlite"
+        let old = try DatabaseQueue(path: upgraded)
+        try SQLiteStore.migrator.migrate(old, upTo: "v5: update, delete and undo; device ids never reused")
+        #expect(try old.read { try $0.indexes(on: "activation_code").map(\.name) }.contains("activation_code_identity"))
+        try old.close()
+        for path in [directory + "/new.sqlite", upgraded] {
+            _ = try SQLiteStore(path: path)
+            try Self.expectPartialIdentityIndexes(path)
+        }
+    }
+
+    static func expectPartialIdentityIndexes(_ path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        let (indexes, plan) = try queue.read { db in
+            (
+                try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'activation_code'"),
+                try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.activationRecordSQL, arguments: ["ac1-x"]
+                ).map { $0["detail"] as String }
+            )
+        }
+        #expect(!indexes.contains("activation_code_identity"), "\(indexes)")
+        #expect(indexes.contains("activation_code_outstanding_identity"), "\(indexes)")
+        #expect(indexes.contains("activation_code_ended_identity"), "\(indexes)")
+        #expect(plan.contains { $0.contains("USING INDEX activation_code_outstanding_identity") }, "\(plan)")
+        #expect(plan.contains { $0.contains("USING INDEX activation_code_ended_identity") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN activation_code") }, "\(plan)")
+    }
+
     @Test func aStoreLeftWorldReadableIsNarrowedOnOpen() throws {
         let directory = try TestFiles.makeTemporaryDirectory("store-narrow")
         let path = directory + "/s.sqlite"
@@ -84,8 +118,7 @@ struct BulkInsertTests {
     @Test func everyBulkRowNamesEachColumnOfItsTableOnce() async throws {
         let f = try await LifecycleFixture.make()
         func columns<Record: BulkInsertable>(_ record: Record) -> [String] { record.bulkRow.map(\.key.stringValue) }
-        let draft = try #require(
-            try RowValidatorTests.validator().validate(fields: RowValidatorTests.good, line: 2).get())
+        let draft = try RowValidatorTests.validator().validate(fields: RowValidatorTests.good, line: 2).get()
         let secrets = IssuedCodeSecrets(identity: "i", salt: [1], verifier: [2], sealed: [3])
         let rows: [(String, [String])] = [
             ("device", columns(DeviceRecord(draft: draft, jobID: 1, createdAt: 0))),

@@ -70,4 +70,38 @@ struct StoreTests {
         #expect(try f.count("SELECT COUNT(*) FROM activation_code WHERE status = 'outstanding'") == 3)
         #expect(try await f.store.lifecycleState(deviceNamed: dallas)?.outstandingCode != nil, "the old code stays")
     }
+
+    /// A phone's `start` finds its code by identity: the outstanding one even when a code that ended
+    /// later has a higher id, else the one that ended last, each through its own partial index.
+    @Test(arguments: TestBackend.allCases) func anIdentityFindsItsOutstandingCodeElseTheCodeThatEndedLast(
+        backend: TestBackend
+    ) async throws {
+        let f = try await LifecycleFixture.make(backend)
+        let name = try f.name(pool: "DP-Dallas")
+        let deviceID: Int64 = try #require(try f.value("SELECT id FROM device WHERE name = ?", [name]))
+        let outstanding: Int64 = try #require(
+            try f.value("SELECT id FROM activation_code WHERE device_id = ? AND status = 'outstanding'", [deviceID]))
+        let identity: String = try #require(
+            try f.value("SELECT identity FROM activation_code WHERE id = ?", [outstanding]))
+        func found() async throws -> (id: Int64, status: ActivationCodeStatus)? {
+            try await f.store.activationRecord(identity: identity).map { ($0.code.id, $0.code.status) }
+        }
+        func addEnded(_ id: Int64, _ status: String) async throws {
+            try await f.execute(
+                """
+                INSERT INTO activation_code (id, device_id, identity, status, issued_at, expires_at, ended_at)
+                VALUES (\(id), \(deviceID), '\(identity)', '\(status)', 0, 1, 1)
+                """)
+        }
+        #expect(try await found()?.id == outstanding)
+        // Codes with the same identity that ended (an earlier, reissued code of the same digits).
+        try await addEnded(outstanding + 1_000, "expired")
+        try await addEnded(outstanding + 2_000, "released")
+        #expect(try await found()?.id == outstanding, "outstanding first, whatever the ids")
+        #expect(try await found()?.status == .outstanding)
+        try await f.execute("UPDATE activation_code SET status = 'used', ended_at = 2 WHERE id = \(outstanding)")
+        #expect(try await found()?.id == outstanding + 2_000, "else the code that ended last")
+        #expect(try await found()?.status == .released)
+        #expect(try await f.store.activationRecord(identity: "ac1-" + String(repeating: "0", count: 32)) == nil)
+    }
 }

@@ -52,16 +52,23 @@ extension SQLiteStore {
         }
     }
 
+    /// The code with identity `?1`: the outstanding one, else the one that ended last. Each half is
+    /// one search of its partial index (``endedIdentitiesMigration``); `rank` orders them.
+    static let activationRecordSQL = """
+        SELECT * FROM (SELECT *, 0 AS rank FROM activation_code WHERE identity = ?1 AND status = 'outstanding')
+        UNION ALL
+        SELECT * FROM (
+            SELECT *, 1 AS rank FROM activation_code WHERE identity = ?1 AND status <> 'outstanding'
+            ORDER BY id DESC LIMIT 1)
+        ORDER BY rank LIMIT 1
+        """
+
     package func activationRecord(identity: String) async throws -> (code: CodeState, device: DeviceLifecycleState)? {
         try await read("look up an activation code") { db in
             // Outstanding first, else the most recent; a cached statement (every `start` runs it).
             guard
                 let code = try ActivationCodeRecord.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT * FROM activation_code WHERE identity = ?
-                            ORDER BY (status = 'outstanding') DESC, id DESC LIMIT 1
-                            """), arguments: [identity]),
+                    db.cachedStatement(sql: Self.activationRecordSQL), arguments: [identity]),
                 let device = try Self.lifecycleState(db, deviceID: code.deviceID)
             else { return nil }
             return (code.state, device)

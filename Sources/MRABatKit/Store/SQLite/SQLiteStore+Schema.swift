@@ -6,6 +6,9 @@ extension SQLiteStore {
     /// Times are Unix seconds (INTEGER). Codes are never stored in plaintext: `activation_code`
     /// holds the SRP identity, salt and verifier and an AES-256-GCM sealed copy. Migrations that
     /// shipped are never edited: a change is a new migration.
+    /// The migration after which a code's identity is in one index only, of outstanding or of ended codes.
+    static let endedIdentitiesMigration = "v6: ended codes' identities indexed apart from outstanding ones"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: cluster, devices, codes, jobs") { db in
@@ -169,6 +172,17 @@ extension SQLiteStore {
         }
         migrator.registerMigration("v5: update, delete and undo; device ids never reused") { db in
             try migrateToV5(db)
+        }
+        migrator.registerMigration(SQLiteStore.endedIdentitiesMigration) { db in
+            // v2's index of every code's identity put each new code into two random-keyed indexes (the
+            // unique one of outstanding identities is the other): at 1M devices the costliest part of a
+            // job's writes, each insert a page the cache no longer holds. A code is looked up by identity
+            // as outstanding (v1's unique index) or, to tell a phone it was used or expired, as ended.
+            try db.execute(
+                sql: """
+                    DROP INDEX activation_code_identity;
+                    CREATE INDEX activation_code_ended_identity ON activation_code(identity) WHERE status <> 'outstanding';
+                    """)
         }
         return migrator
     }
