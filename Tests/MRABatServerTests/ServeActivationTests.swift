@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct ServeActivationTests {
     @Test func activateThroughMrabatActivateServerThenDownloadTheConfig() async throws {
         let f = try await ServeFixture("cli", phones: 3)
-        let server = try f.serve()
+        let server = try await f.serve()
         defer { _ = try? server.stop() }
         let phone = f.phones[0]
         let mic = try f.mic("00AA11BB22C1")
@@ -86,7 +86,7 @@ import Testing
 
     @Test func anIndependentPysrpClientActivates() async throws {
         let f = try await ServeFixture("pysrp", phones: 2)
-        let server = try f.serve()
+        let server = try await f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22D1")
         let good = try await Python.activate(
@@ -112,7 +112,7 @@ import Testing
 
     @Test func eightClientsRaceForOneCodeAndExactlyOneWins() async throws {
         let f = try await ServeFixture("race", phones: 2)
-        let server = try f.serve()
+        let server = try await f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22E1")
         let code = try #require(ActivationCode(userInput: f.phones[0].code))

@@ -9,7 +9,7 @@ import Testing
 
     @Test func everyMalformedRequestGetsItsStatus() async throws {
         let f = try await ServeFixture("bad", phones: 2)
-        let server = try f.serve()
+        let server = try await f.serve()
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB22F1")
         let raw = try RawClient(mic: mic, serverCA: f.serverCA.certificate)
@@ -79,7 +79,7 @@ import Testing
 
         // An expired session, on a server whose sessions live 1 s: the good session above ran with the default
         // time to live, so a loaded machine can take its time there, and here waiting only makes it more expired.
-        let shortLived = try f.serve(["--session-ttl", "1"])
+        let shortLived = try await f.serve(["--session-ttl", "1"])
         defer { _ = try? shortLived.stop() }
         let second = try TestPhone(code: f.phones[1].code)
         let late = try await raw.post(
@@ -103,7 +103,7 @@ import Testing
 
     @Test func slowClientsAndIdleConnectionsAreBounded() async throws {
         let f = try await ServeFixture("slow", phones: 1)
-        let server = try f.serve([
+        let server = try await f.serve([
             "--idle-timeout", "2", "--request-timeout", "2",
         ])
         defer { _ = try? server.stop() }

@@ -14,7 +14,7 @@ import Testing
         let attempts = 3
         let f = try await ServeFixture("limits", phones: 2 * attempts)
         let window = 30
-        let server = try f.serve([
+        let server = try await f.serve([
             "--guess-window", String(window), "--guesses-per-address", "2", "--guesses-per-mac", "2",
         ])
         defer { _ = try? server.stop() }
@@ -120,7 +120,7 @@ import Testing
 
     @Test func theGlobalCeilingHoldsAcrossAddresses() async throws {
         let f = try await ServeFixture("global", phones: 1)
-        let server = try f.serve(["--guess-window", "60", "--guesses-global", "2"])
+        let server = try await f.serve(["--guess-window", "60", "--guesses-global", "2"])
         defer { _ = try? server.stop() }
         let mic = try f.mic("00AA11BB2401")
         for (index, source) in ["127.0.0.3", "127.0.0.4", "127.0.0.5"].enumerated() {
@@ -140,7 +140,7 @@ import Testing
     @Test func sigtermDuringALoadRunLeavesNothingHalfWritten() async throws {
         let count = 40
         let f = try await ServeFixture("sigterm", phones: count)
-        let server = try f.serve()
+        let server = try await f.serve()
         let mics = try (0..<count).map { index in try f.mic(String(format: "00AA11BC%04X", index)) }
         let serverCA = f.serverCA.certificate
         let https = server.https
@@ -176,7 +176,7 @@ import Testing
         // Every phone told "activated" is activated in the store; every other code is still outstanding on
         // its untouched BAT device; no code is used without its device renamed, or the other way round.
         let store = try DatabaseQueue(path: f.db)
-        let rows = try await store.read { db in
+        let rows = try store.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(15))) struct ServeNodesTests {
     @Test func sixteenClientsOnTwoNodesRaceForFourCodesAndExactlyFourWin() async throws {
         let f = try await ServeFixture("nodes", phones: 4, backend: .postgres)
-        let nodes = [try f.serve(), try f.serve()]
+        let nodes = [try await f.serve(), try await f.serve()]
         defer { for node in nodes { _ = try? node.stop() } }
         // Four clients per code, two on each node, each phone with its own MAC and MIC.
         var racers: [(server: String, code: ActivationCode, mac: MACAddress, mic: (certificate: String, key: String))] =

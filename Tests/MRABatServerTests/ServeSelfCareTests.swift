@@ -25,7 +25,7 @@ import Testing
         let f = try await ServeFixture("selfcare", phones: 4)
         let users = try Self.htpasswd([("alice", "correct horse"), ("bob", "battery staple")], in: f.directory)
         #expect(try String(contentsOfFile: users, encoding: .utf8).contains(":$2y$"))
-        let server = try f.serve(["--selfcare-users", users])
+        let server = try await f.serve(["--selfcare-users", users])
         defer { _ = try? server.stop() }
         let alice = f.phones.filter { $0.owner == "alice" }
         let others = f.phones.filter { $0.owner != "alice" }
@@ -79,7 +79,7 @@ import Testing
     @Test func cookiesFormsAndTheClusterSwitch() async throws {
         let f = try await ServeFixture("selfcare-http", phones: 2)
         let users = try Self.htpasswd([("alice", "pw1")], in: f.directory)
-        let server = try f.serve(["--selfcare-users", users, "--logins-per-address", "3"])
+        let server = try await f.serve(["--selfcare-users", users, "--logins-per-address", "3"])
         defer { _ = try? server.stop() }
         let raw = try RawClient(serverCA: f.serverCA.certificate)
         defer { Task { await raw.shutdown() } }
@@ -114,7 +114,7 @@ import Testing
         // With showPhonesReadyToActivate off, Self-Care refuses.
         let off = try await ServeFixture("selfcare-off", phones: 1, showPhonesReadyToActivate: false)
         let offUsers = try Self.htpasswd([("alice", "pw1")], in: off.directory)
-        let offServer = try off.serve(["--selfcare-users", offUsers])
+        let offServer = try await off.serve(["--selfcare-users", offUsers])
         defer { _ = try? offServer.stop() }
         let offRaw = try RawClient(serverCA: off.serverCA.certificate)
         defer { Task { await offRaw.shutdown() } }

@@ -27,8 +27,9 @@ final class RunningServer: Sendable {
         self.errors = errors
     }
 
-    /// Starts the server and waits (at most 30 s) for its two "listening" lines.
-    static func start(binary: String, arguments: [String]) throws -> RunningServer {
+    /// Starts the server and waits (at most 30 s) for its two "listening" lines, polling with
+    /// `Task.sleep` so that the wait holds no thread of the cooperative pool.
+    static func start(binary: String, arguments: [String]) async throws -> RunningServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -59,7 +60,7 @@ final class RunningServer: Sendable {
                 if process.isRunning { process.terminate() }
                 throw FixtureError("mrabat serve did not start: \(errors.withLock { $0 })")
             }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 

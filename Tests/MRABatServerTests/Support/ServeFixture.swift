@@ -138,8 +138,8 @@ struct ServeFixture: Sendable {
     }
 
     /// Starts `mrabat serve` on 127.0.0.1 with ephemeral ports and `extra` options.
-    func serve(_ extra: [String] = []) throws -> RunningServer {
-        try RunningServer.start(
+    func serve(_ extra: [String] = []) async throws -> RunningServer {
+        try await RunningServer.start(
             binary: Self.binary,
             arguments: [
                 "serve", "--db", db, "--listen", "127.0.0.1:0", "--config-listen", "127.0.0.1:0", "--tls-cert",
