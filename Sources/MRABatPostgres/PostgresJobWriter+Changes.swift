@@ -17,7 +17,7 @@ extension PostgresJobWriter {
     static func lockedDevices(_ db: PostgresConnection, _ ids: [Int64]) async throws -> [Int64: DeviceRow] {
         let rows = try await PostgresStore.devices(
             db,
-            try "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.id = ANY(\(ids)) ORDER BY d.id FOR UPDATE"
+            "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.id = ANY(\(ids)) ORDER BY d.id FOR UPDATE"
         )
         return Dictionary(rows.map { ($0.device.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -27,7 +27,7 @@ extension PostgresJobWriter {
         guard !ids.isEmpty else { return [:] }
         var codes: [Int64: [CodeSnapshot]] = [:]
         for row in try await db.rows(
-            try """
+            """
             SELECT device_id, status, identity, salt, verifier, sealed, bound_mac, issued_at, expires_at, ended_at, job_id
             FROM activation_code WHERE device_id = ANY(\(ids)) ORDER BY id
             """)
@@ -67,7 +67,7 @@ extension PostgresJobWriter {
             let current = try await Self.lockedDevices(db, ids)
             let withCode = Set(
                 try await db.rows(
-                    try """
+                    """
                     SELECT device_id FROM activation_code WHERE device_id = ANY(\(ids)) AND status = 'outstanding'
                     """
                 ).map { try $0.get("device_id", as: Int64.self) })
@@ -132,7 +132,7 @@ extension PostgresJobWriter {
                 }
             }
             if !replacedLines.isEmpty {
-                try await db.run(try "DELETE FROM line WHERE device_id = ANY(\(replacedLines))")
+                try await db.run("DELETE FROM line WHERE device_id = ANY(\(replacedLines))")
             }
             for rows in [lineRows, jobRows, audits] { try await rows.copy(into: db) }
         }
@@ -166,9 +166,9 @@ extension PostgresJobWriter {
                             + "removed with its \(before.attributes.lines.count) line(s)\(outstanding)"
                     ).auditRow)
             }
-            try await db.run(try "DELETE FROM activation_code WHERE device_id = ANY(\(ids))")
-            try await db.run(try "DELETE FROM line WHERE device_id = ANY(\(ids))")
-            try await db.run(try "DELETE FROM device WHERE id = ANY(\(ids))")
+            try await db.run("DELETE FROM activation_code WHERE device_id = ANY(\(ids))")
+            try await db.run("DELETE FROM line WHERE device_id = ANY(\(ids))")
+            try await db.run("DELETE FROM device WHERE id = ANY(\(ids))")
             for bulk in [jobRows, audits] { try await bulk.copy(into: db) }
         }
     }
@@ -256,12 +256,12 @@ extension PostgresJobWriter {
             guard !ids.isEmpty else { return [] }
             let devices = Dictionary(
                 try await PostgresStore.devices(
-                    db, try "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.id = ANY(\(ids))"
+                    db, "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.id = ANY(\(ids))"
                 ).map { ($0.device.id, $0) }, uniquingKeysWith: { first, _ in first })
             let codes = try await Self.codes(db, Array(devices.keys))
             let activated = Set(
                 try await db.rows(
-                    try """
+                    """
                     SELECT DISTINCT device_id FROM audit WHERE device_id = ANY(\(ids)) AND event = 'activate'
                         AND outcome = 'ok' AND id > \(mark)
                     """
@@ -270,7 +270,7 @@ extension PostgresJobWriter {
             // first of them per device; another job still running is not seen.
             var later: [Int64: Int64] = [:]
             for row in try await db.rows(
-                try """
+                """
                 SELECT DISTINCT ON (r.device_id) r.device_id, r.job_id FROM job_row r JOIN job j ON j.id = r.job_id
                 WHERE r.device_id = ANY(\(ids)) AND r.job_id <> \(own)
                     AND j.commit_seq > \(committed)
@@ -298,7 +298,7 @@ extension PostgresJobWriter {
         return try await run("look up deleted devices") { db in
             var found: [String: (jobID: Int64, line: Int)] = [:]
             for row in try await db.rows(
-                try """
+                """
                 SELECT DISTINCT ON (r.device_name) r.device_name, r.job_id, r.line FROM job_row r
                 WHERE r.outcome = 'deleted' AND r.device_name = ANY(\(names))
                     AND NOT EXISTS (SELECT 1 FROM device d WHERE d.name = r.device_name)

@@ -72,7 +72,7 @@ final class PostgresJobWriter: JobWriter {
         return try await run("look up rows of the job") { db in
             var lines: [Int64: Int] = [:]
             for row in try await db.rows(
-                try """
+                """
                 SELECT device_id, min(line) AS line FROM job_row
                 WHERE job_id = \(jobID) AND device_id = ANY(\(deviceIDs)) GROUP BY device_id
                 """)
@@ -85,7 +85,7 @@ final class PostgresJobWriter: JobWriter {
 
     func takenNames(_ names: [String]) async throws -> Set<String> {
         try await run("look up device names") { db in
-            Set(try await db.rows(try "SELECT name FROM device WHERE name = ANY(\(names))").map { try $0.get("name") })
+            Set(try await db.rows("SELECT name FROM device WHERE name = ANY(\(names))").map { try $0.get("name") })
         }
     }
 
@@ -93,7 +93,7 @@ final class PostgresJobWriter: JobWriter {
         try await run("look up activation codes") { db in
             Set(
                 try await db.rows(
-                    try """
+                    """
                     SELECT identity FROM activation_code WHERE status = 'outstanding' AND identity = ANY(\(identities))
                     """
                 ).map { try $0.get("identity") })

@@ -84,7 +84,7 @@ extension PostgresStore {
                 ).map { try $0.get("device_id", as: Int64.self) })
             let idList = Array(ids)
             let rows = try await db.rows(
-                try """
+                """
                 SELECT id, at, device_id, device_name, event, outcome, detail FROM audit
                 WHERE device_id = ANY(\(idList)) OR (device_id IS NULL AND device_name = \(name))
                 ORDER BY id

@@ -67,7 +67,7 @@ extension PostgresStore {
         let ids = rows.map(\.device.id)
         var lines: [Int64: [LineDraft]] = [:]
         for row in try await db.rows(
-            try """
+            """
             SELECT device_id, idx, dn, display, label, partition, max_num_calls, busy_trigger,
                 external_phone_number_mask, ascii_display, ascii_label, ring_setting_idle, ring_setting_active
             FROM line WHERE device_id = ANY(\(ids)) ORDER BY device_id, idx
@@ -112,7 +112,7 @@ extension PostgresStore {
         let stored = keys.map(\.stored)
         return try await devices(
             db,
-            try """
+            """
             SELECT \(unescaped: DeviceRow.columns) FROM device d
             WHERE d.natural_key = ANY(\(stored)) OR d.mac = ANY(\(macs)) OR d.name = ANY(\(names))
             """
@@ -131,7 +131,7 @@ extension PostgresStore {
     static func devices(_ db: PostgresConnection, named names: [String]) async throws -> [ExistingDevice] {
         guard !names.isEmpty else { return [] }
         return try await devices(
-            db, try "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.name = ANY(\(names))"
+            db, "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.name = ANY(\(names))"
         ).map(\.existing)
     }
 

@@ -66,7 +66,7 @@ extension PostgresStore {
             var devices: [Int64: StoredDevice] = [:]
             if !ids.isEmpty {
                 for found in try await Self.devices(
-                    db, try "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.id = ANY(\(ids))")
+                    db, "SELECT \(unescaped: DeviceRow.columns) FROM device d WHERE d.id = ANY(\(ids))")
                 {
                     devices[found.device.id] = found.device
                 }

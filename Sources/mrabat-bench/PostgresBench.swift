@@ -197,7 +197,8 @@ struct PostgresBench: ParsableCommand {
         /// Runs a program to its end, its output through a file (a server it starts must not hold a pipe).
         static func capture(_ program: String, _ arguments: [String]) throws -> String {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: path.path, contents: nil)
+            // A file that could not be made fails FileHandle(forWritingTo:) below, with its reason.
+            _ = FileManager.default.createFile(atPath: path.path, contents: nil)
             defer { try? FileManager.default.removeItem(at: path) }
             let handle = try FileHandle(forWritingTo: path)
             let process = Process()

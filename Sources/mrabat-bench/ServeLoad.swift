@@ -378,7 +378,8 @@ final class ServerProcess {
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
-        FileManager.default.createFile(atPath: log, contents: nil)
+        // A file that could not be made fails FileHandle(forWritingTo:) below, with its reason.
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         var https: String?

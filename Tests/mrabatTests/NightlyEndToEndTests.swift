@@ -256,7 +256,7 @@ struct NightlyEndToEndTests {
         #expect(try h.count("SELECT COUNT(*) FROM job") == 1)
 
         // Delete of an unknown name: a rejected row naming it (exit 1), nothing removed.
-        try h.write(
+        _ = try h.write(
             "unknown.csv", "DEVICE NAME,DESCRIPTION\nBAT0000FFFFFFFF,gone\n\(NightlyPhone.number(2).name),x\n")
         let delete = try await h.run(["delete", h.path("unknown.csv"), "--out", h.path("out"), "--all-or-nothing"])
         #expect(delete.status == 1, "\(delete.stderr)")

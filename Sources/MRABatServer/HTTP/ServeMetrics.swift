@@ -12,57 +12,69 @@ final class ServeMetrics: Sendable {
     private let batchedWrites: Counter
     private let openSessions: Gauge
 
+    /// `mrabat_<metric>_<unit>`, the name swift-prometheus joins from a descriptor's parts.
+    private static func name(_ metric: String, _ unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "mrabat", metricName: metric, unitName: unit, helpText: help)
+    }
+
     init() {
         let buckets: [Duration] = [
             .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
         ]
         startDuration = registry.makeDurationHistogram(
-            name: "mrabat_activation_start_duration_seconds", buckets: buckets,
-            help: "Time to answer POST /activation/v1/start")
+            descriptor: Self.name(
+                "activation_start_duration", "seconds", help: "Time to answer POST /activation/v1/start"),
+            buckets: buckets)
         finishDuration = registry.makeDurationHistogram(
-            name: "mrabat_activation_finish_duration_seconds", buckets: buckets,
-            help: "Time to answer POST /activation/v1/finish, commit included")
+            descriptor: Self.name(
+                "activation_finish_duration", "seconds",
+                help: "Time to answer POST /activation/v1/finish, commit included"), buckets: buckets)
         batches = registry.makeCounter(
-            name: "mrabat_store_batches_total", help: "Store transactions of activation writes (group commits)")
+            descriptor: Self.name(
+                "store_batches", "total", help: "Store transactions of activation writes (group commits)"))
         batchedWrites = registry.makeCounter(
-            name: "mrabat_store_batched_writes_total", help: "Activation writes committed in those transactions")
-        openSessions = registry.makeGauge(name: "mrabat_activation_sessions_open", help: "Open start→finish sessions")
+            descriptor: Self.name(
+                "store_batched_writes", "total", help: "Activation writes committed in those transactions"))
+        openSessions = registry.makeGauge(
+            descriptor: Self.name("activation_sessions", "open", help: "Open start→finish sessions"))
     }
 
     func started(_ outcome: String, _ duration: Duration) {
         registry.makeCounter(
-            name: "mrabat_activation_starts_total", labels: [("outcome", outcome)],
-            help: "POST /activation/v1/start by outcome"
+            descriptor: Self.name("activation_starts", "total", help: "POST /activation/v1/start by outcome"),
+            labels: [("outcome", outcome)]
         ).increment()
         startDuration.record(duration)
     }
 
     func finished(_ outcome: String, _ duration: Duration) {
         registry.makeCounter(
-            name: "mrabat_activation_finishes_total", labels: [("outcome", outcome)],
-            help: "POST /activation/v1/finish by outcome"
+            descriptor: Self.name("activation_finishes", "total", help: "POST /activation/v1/finish by outcome"),
+            labels: [("outcome", outcome)]
         ).increment()
         finishDuration.record(duration)
     }
 
     func limited(_ scope: String) {
         registry.makeCounter(
-            name: "mrabat_guess_limited_total", labels: [("scope", scope)],
-            help: "Requests refused with 429, by the limit that was reached"
+            descriptor: Self.name(
+                "guess_limited", "total", help: "Requests refused with 429, by the limit that was reached"),
+            labels: [("scope", scope)]
         ).increment()
     }
 
     func configRequest(_ status: Int) {
         registry.makeCounter(
-            name: "mrabat_config_requests_total", labels: [("status", String(status))],
-            help: "Config file requests by HTTP status"
+            descriptor: Self.name("config_requests", "total", help: "Config file requests by HTTP status"),
+            labels: [("status", String(status))]
         ).increment()
     }
 
     func selfCare(_ event: String) {
         registry.makeCounter(
-            name: "mrabat_selfcare_events_total", labels: [("event", event)], help: "Self-Care logins, pages, logouts"
+            descriptor: Self.name("selfcare_events", "total", help: "Self-Care logins, pages, logouts"),
+            labels: [("event", event)]
         ).increment()
     }
 
