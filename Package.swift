@@ -172,7 +172,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            // Python clients the tests run from the package root (the srp package, headless Chromium).
+            exclude: ["Fixtures/pysrp_activate.py", "Fixtures/selfcare_browser.py"]
         ),
     ],
     swiftLanguageModes: [.v6]
