@@ -53,7 +53,7 @@ extension SQLiteStore {
     }
 
     /// The code with identity `?1`: the outstanding one, else the one that ended last. Each half is
-    /// one search of its partial index (``endedIdentitiesMigration``); `rank` orders them.
+    /// one search of its partial index (schema v6); `rank` orders them.
     static let activationRecordSQL = """
         SELECT * FROM (SELECT *, 0 AS rank FROM activation_code WHERE identity = ?1 AND status = 'outstanding')
         UNION ALL

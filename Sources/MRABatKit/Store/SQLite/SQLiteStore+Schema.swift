@@ -6,9 +6,6 @@ extension SQLiteStore {
     /// Times are Unix seconds (INTEGER). Codes are never stored in plaintext: `activation_code`
     /// holds the SRP identity, salt and verifier and an AES-256-GCM sealed copy. Migrations that
     /// shipped are never edited: a change is a new migration.
-    /// The migration after which a code's identity is in one index only, of outstanding or of ended codes.
-    static let endedIdentitiesMigration = "v6: ended codes' identities indexed apart from outstanding ones"
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: cluster, devices, codes, jobs") { db in
@@ -173,7 +170,7 @@ extension SQLiteStore {
         migrator.registerMigration("v5: update, delete and undo; device ids never reused") { db in
             try migrateToV5(db)
         }
-        migrator.registerMigration(SQLiteStore.endedIdentitiesMigration) { db in
+        migrator.registerMigration("v6: ended codes' identities indexed apart from outstanding ones") { db in
             // v2's index of every code's identity put each new code into two random-keyed indexes (the
             // unique one of outstanding identities is the other): at 1M devices the costliest part of a
             // job's writes, each insert a page the cache no longer holds. A code is looked up by identity
