@@ -7,6 +7,7 @@ package enum ConfigEmitter {
         async throws -> Int
     {
         let writer = TFTPConfigWriter()
+        let renderer = ConfigRenderer()
         let jobs = max(1, jobs)
         let pageSize = 2048
         var written = 0
@@ -17,7 +18,8 @@ package enum ConfigEmitter {
                 page.count < pageSize
                 ? nil : Task { try await store.jobDevices(jobID: jobID, afterLine: last.line, limit: pageSize) }
             written += try await inParallel(page.map(\.device), jobs: jobs) { device in
-                _ = try writer.write(PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
+                _ = try writer.write(
+                    PhoneConfig(device: device, cluster: cluster), toDirectory: directory, renderer: renderer)
                 return true
             }
             page = try await next?.value ?? []
@@ -35,6 +37,7 @@ package enum ConfigEmitter {
         store: any Store, cluster: ClusterConfig, jobID: Int64, directory: String, jobs: Int
     ) async throws -> (written: Int, removed: Int, removedDevices: Set<String>) {
         let writer = TFTPConfigWriter()
+        let renderer = ConfigRenderer()
         let jobs = max(1, jobs)
         let pageSize = 2048
         var written = 0
@@ -57,7 +60,8 @@ package enum ConfigEmitter {
             // not carry (a description, a partition) rewrites nothing, and a file a killed job left stale
             // is written.
             written += try await inParallel(page.compactMap(\.device), jobs: jobs) { device in
-                try writer.writeIfChanged(PhoneConfig(device: device, cluster: cluster), toDirectory: directory)
+                try writer.writeIfChanged(
+                    PhoneConfig(device: device, cluster: cluster), toDirectory: directory, renderer: renderer)
             }
         }
         return (written, removed, removedDevices)

@@ -32,6 +32,12 @@ package struct TFTPConfigWriter: Sendable {
     ///
     /// - Throws: ``MRABatError`` `.xml` if a text field holds a character XML cannot represent.
     package func render(_ config: PhoneConfig) throws -> [UInt8] {
+        try Self.renderElements(config)
+    }
+
+    /// ``render(_:)``: the document written element by element (``ConfigRenderer`` fills templates
+    /// recorded from this instead).
+    static func renderElements(_ config: PhoneConfig) throws -> [UInt8] {
         let xml = XMLDocumentWriter(subject: config.deviceName)
         try config.writeXML(to: xml)
         return try xml.finish()
@@ -43,9 +49,12 @@ package struct TFTPConfigWriter: Sendable {
     /// temporary file is removed.
     /// - Returns: The path written.
     /// - Throws: ``MRABatError`` `.io` naming the path (e.g. a missing directory), or `.xml`.
+    /// - Parameter renderer: renders from templates (many files at once); nil renders element by element.
     @discardableResult
-    package func write(_ config: PhoneConfig, toDirectory dir: String) throws -> String {
-        let bytes = try render(config)
+    package func write(_ config: PhoneConfig, toDirectory dir: String, renderer: ConfigRenderer? = nil) throws
+        -> String
+    {
+        let bytes = try renderer?.render(config) ?? render(config)
         let path = Self.join(dir, Self.fileName(for: config.deviceName))
         try AtomicFile.write(bytes, to: path, mode: mode, durable: durable)
         return path
@@ -56,8 +65,10 @@ package struct TFTPConfigWriter: Sendable {
     /// a file that is missing or stale (a job killed before its outputs) is written.
     /// - Returns: whether the file was written.
     @discardableResult
-    package func writeIfChanged(_ config: PhoneConfig, toDirectory dir: String) throws -> Bool {
-        let bytes = try render(config)
+    package func writeIfChanged(_ config: PhoneConfig, toDirectory dir: String, renderer: ConfigRenderer? = nil)
+        throws -> Bool
+    {
+        let bytes = try renderer?.render(config) ?? render(config)
         let path = Self.join(dir, Self.fileName(for: config.deviceName))
         if let current = FileManager.default.contents(atPath: path), current.elementsEqual(bytes) { return false }
         try AtomicFile.write(bytes, to: path, mode: mode, durable: durable)
@@ -92,6 +103,16 @@ package enum VersionStamp {
         let digest = try MessageDigest.sha256.hash([head, tail])
         let number = digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return "\(number)-" + PhoneConfigIdentity.format(Array(digest[4..<20]))
+    }
+
+    /// Inserts the stamp of `document` at `offset`, where the empty `<versionStamp>`'s text goes.
+    static func fill(_ document: inout [UInt8], at offset: Int) throws {
+        let text = try document.withUnsafeBytes { all in
+            try stamp(
+                head: UnsafeRawBufferPointer(rebasing: all[..<offset]),
+                tail: UnsafeRawBufferPointer(rebasing: all[offset...]))
+        }
+        document.insert(contentsOf: text.utf8, at: offset)
     }
 
     /// Whether the document's `<versionStamp>` is the stamp of the rest of it (for tests and checks).

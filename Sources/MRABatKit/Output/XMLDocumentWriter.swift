@@ -57,9 +57,17 @@ final class XMLDocumentWriter: XMLElementWriter {
     /// Names the document in error messages (the device name).
     private let subject: String
     private var finished = false
+    /// Texts that stand for a field of ``ConfigTemplate`` (the text → the field's number); empty
+    /// when this writer renders a document rather than records a template.
+    private let placeholders: [String: Int]
+    /// Where the placeholders were met, in document order (see ``finishTemplate()``).
+    private var slots: [ConfigTemplate.Slot] = []
 
-    init(subject: String, initialCapacity: Int = 8192) {
+    /// - Parameter placeholders: texts not to write but to record as a hole for ``ConfigTemplate``
+    ///   (text or attribute value equal to one, as a whole).
+    init(subject: String, initialCapacity: Int = 8192, placeholders: [String: Int] = [:]) {
         self.subject = subject
+        self.placeholders = placeholders
         bytes.reserveCapacity(initialCapacity)
         Self.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", &bytes)
     }
@@ -67,14 +75,20 @@ final class XMLDocumentWriter: XMLElementWriter {
     func element(
         _ name: StaticString, attributes: KeyValuePairs<StaticString, String> = [:], _ body: () throws -> Void
     ) throws {
-        for (key, value) in attributes { try FieldText.requireXMLText(value, in: key, of: subject) }
+        for (key, value) in attributes where placeholder(value) == nil {
+            try FieldText.requireXMLText(value, in: key, of: subject)
+        }
         edit { bytes in
             startTag(name, &bytes)
             for (key, value) in attributes {
                 bytes.append(0x20)
                 Self.append(key, &bytes)
                 Self.append("=\"", &bytes)
-                Self.appendEscaped(value, attribute: true, &bytes)
+                if let field = placeholder(value) {
+                    slots.append(ConfigTemplate.Slot(offset: bytes.count, field: field, attribute: true, element: key))
+                } else {
+                    Self.appendEscaped(value, attribute: true, &bytes)
+                }
                 bytes.append(0x22)
             }
         }
@@ -94,13 +108,22 @@ final class XMLDocumentWriter: XMLElementWriter {
     }
 
     func element(_ name: StaticString, _ text: String) throws {
-        try FieldText.requireXMLText(text, in: name, of: subject)
+        let field = placeholder(text)
+        if field == nil { try FieldText.requireXMLText(text, in: name, of: subject) }
         edit { bytes in
             startTag(name, &bytes)
             bytes.append(0x3E)
-            Self.appendEscaped(text, attribute: false, &bytes)
+            if let field {
+                slots.append(ConfigTemplate.Slot(offset: bytes.count, field: field, attribute: false, element: name))
+            } else {
+                Self.appendEscaped(text, attribute: false, &bytes)
+            }
             Self.endTag(name, &bytes)
         }
+    }
+
+    private func placeholder(_ text: String) -> Int? {
+        placeholders.isEmpty ? nil : placeholders[text]
     }
 
     func versionStamp(_ name: StaticString) throws {
@@ -117,13 +140,17 @@ final class XMLDocumentWriter: XMLElementWriter {
         precondition(!finished && depth == 0, "XMLDocumentWriter.finish() called twice or inside an element")
         finished = true
         guard let stamp else { throw MRABatError(.xml, "\(subject): the config file has no <versionStamp> to fill") }
-        let text = try bytes.withUnsafeBytes { all in
-            try VersionStamp.stamp(
-                head: UnsafeRawBufferPointer(rebasing: all[..<stamp.lowerBound]),
-                tail: UnsafeRawBufferPointer(rebasing: all[stamp.upperBound...]))
-        }
-        bytes.replaceSubrange(stamp, with: text.utf8)
+        try VersionStamp.fill(&bytes, at: stamp.lowerBound)
         return bytes
+    }
+
+    /// Closes a document written with placeholders and returns its bytes without the placeholders,
+    /// where they were, and where the version stamp's text goes (not filled in).
+    func finishTemplate() throws -> (bytes: [UInt8], slots: [ConfigTemplate.Slot], stamp: Int) {
+        precondition(!finished && depth == 0, "XMLDocumentWriter.finishTemplate() called twice or inside an element")
+        finished = true
+        guard let stamp else { throw MRABatError(.xml, "\(subject): the config file has no <versionStamp> to fill") }
+        return (bytes, slots, stamp.lowerBound)
     }
 
     /// Runs `body` on the document's bytes as one access: `bytes` is a class's stored property, so
@@ -159,7 +186,7 @@ final class XMLDocumentWriter: XMLElementWriter {
     }
 
     /// Appends `text` escaped as libxml2 escapes text (`attribute` false) or attribute values.
-    private static func appendEscaped(_ text: String, attribute: Bool, _ bytes: inout [UInt8]) {
+    static func appendEscaped(_ text: String, attribute: Bool, _ bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
             var index = 0
