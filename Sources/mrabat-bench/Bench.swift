@@ -8,7 +8,8 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mrabat-bench",
         abstract: "Benchmark the real insert pipeline on generated BAT files against this machine's yardsticks.",
-        subcommands: [Run.self, Generate.self, ServeLoad.self, PostgresBench.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Generate.self, ServeLoad.self, PostgresBench.self, ConfigFilesBench.self],
+        defaultSubcommand: Run.self)
 }
 
 struct Generate: ParsableCommand {
