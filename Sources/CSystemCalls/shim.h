@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
 /// syncfs(2): flush the file system holding `fd`. Glibc declares it only under _GNU_SOURCE, which
 /// the Swift overlay does not set (and setting it here would change other declarations, such as
@@ -27,6 +28,12 @@ static inline int csystem_open_tmpfile(const char *dir, unsigned int mode) {
     return -1;
 #endif
 }
+
+/// linkat(2) of the open file `fd` itself (`AT_EMPTY_PATH`, 0x1000 in <linux/fcntl.h>; glibc defines
+/// it only under _GNU_SOURCE): names an `O_TMPFILE` file without going through `/proc/self/fd`.
+/// Linux allows it for a file the caller opened since 6.10, before that only with CAP_DAC_READ_SEARCH
+/// (then it fails with `EPERM` or, before 2.6.39, `EINVAL`).
+static inline int csystem_link_fd(int fd, const char *path) { return linkat(fd, "", AT_FDCWD, path, 0x1000); }
 
 /// The calling thread's `h_errno` (a macro over `__h_errno_location()`): why `res_query` failed.
 static inline int csystem_h_errno(void) { return h_errno; }

