@@ -100,6 +100,24 @@ extension OutputXMLTests {
             #expect(renderer.shapes.met == 1)
         }
 
+        /// Expects `renderer` to refuse `config` with an `.xml` error whose message has every text of `naming`.
+        static func expectRefusal(
+            _ renderer: ConfigRenderer, _ config: PhoneConfig, naming: [String],
+            sourceLocation: Testing.SourceLocation = #_sourceLocation
+        ) {
+            do {
+                _ = try renderer.render(config)
+                Issue.record("\(config.deviceName)'s file was written", sourceLocation: sourceLocation)
+            } catch let error as MRABatError {
+                #expect(error.code == .xml, sourceLocation: sourceLocation)
+                for text in naming {
+                    #expect(error.message.contains(text), "\(error.message)", sourceLocation: sourceLocation)
+                }
+            } catch {
+                Issue.record("not an MRABatError: \(error)", sourceLocation: sourceLocation)
+            }
+        }
+
         @Test("text XML cannot carry in a per-device field is refused from the template, naming device and element")
         func controlCharactersInAFilledFieldAreRefused() throws {
             let renderer = ConfigRenderer()
@@ -108,15 +126,7 @@ extension OutputXMLTests {
             #expect(renderer.shapes.templated == 1)
             config.deviceName = "BAT00000000BEEF"
             config.lines[1].display = "Bob\u{1}"
-            do {
-                _ = try renderer.render(config)
-                Issue.record("a display name with U+0001 was written")
-            } catch let error as MRABatError {
-                #expect(error.code == .xml)
-                #expect(error.message.contains("BAT00000000BEEF"), "\(error.message)")
-                #expect(error.message.contains("<displayName>"), "\(error.message)")
-                #expect(error.message.contains("U+0001"), "\(error.message)")
-            }
+            Self.expectRefusal(renderer, config, naming: ["BAT00000000BEEF", "<displayName>", "U+0001"])
             config.lines[1].display = "Bob"
             config.uuid = "{\u{FFFF}}"
             #expect(throws: MRABatError.self) { try renderer.render(config) }
@@ -129,14 +139,7 @@ extension OutputXMLTests {
             config.deviceName = "BAT00000000CAFE"
             config.loadInformation = "sip88xx\u{2}"
             for _ in 0..<2 {
-                do {
-                    _ = try renderer.render(config)
-                    Issue.record("a load name with U+0002 was written")
-                } catch let error as MRABatError {
-                    #expect(error.code == .xml)
-                    #expect(error.message.contains("BAT00000000CAFE"), "\(error.message)")
-                    #expect(error.message.contains("<loadInformation>"), "\(error.message)")
-                }
+                Self.expectRefusal(renderer, config, naming: ["BAT00000000CAFE", "<loadInformation>", "U+0002"])
             }
             #expect(renderer.shapes.templated == 0)
         }
