@@ -17,7 +17,7 @@ struct ConfigTemplate: Sendable {
     struct Slot: Sendable {
         /// Byte offset in ``bytes``.
         var offset: Int
-        /// The field (see ``values(of:)``).
+        /// The field (see ``value(_:of:)``), or -1 for where the version stamp's text goes.
         var field: Int
         /// Escaped as an attribute value, else as element text.
         var attribute: Bool
@@ -26,9 +26,8 @@ struct ConfigTemplate: Sendable {
     }
 
     private let bytes: [UInt8]
+    /// The holes in document order, the version stamp's among them.
     private let slots: [Slot]
-    /// Where the version stamp's text goes.
-    private let stamp: Int
 
     /// Lines a template is made for at most; a phone with more is rendered element by element.
     static let maxLines = 64
@@ -88,9 +87,8 @@ struct ConfigTemplate: Sendable {
     static func record(_ shape: PhoneConfig) throws -> ConfigTemplate? {
         let writer = XMLDocumentWriter(subject: "", placeholders: placeholders)
         try shape.writeXML(to: writer)
-        let (bytes, slots, stamp) = try writer.finishTemplate()
+        var (bytes, slots, stamp) = try writer.finishTemplate()
         // uuid once, the owner twice (userId, ownerId), the mask once when there is one, four per line.
-        let expected = 3 + (shape.externalNumberMask == nil ? 0 : 1) + lineFields * shape.lines.count
         var uses = [Int](repeating: 0, count: fieldCount)
         for slot in slots { uses[slot.field] += 1 }
         let expectedUses = (0..<fieldCount).map { field -> Int in
@@ -101,8 +99,11 @@ struct ConfigTemplate: Sendable {
             default: return (field - 3) / lineFields < shape.lines.count ? 1 : 0
             }
         }
-        guard slots.count == expected, uses == expectedUses else { return nil }
-        return ConfigTemplate(bytes: bytes, slots: slots, stamp: stamp)
+        guard uses == expectedUses else { return nil }
+        slots.insert(
+            Slot(offset: stamp, field: -1, attribute: false, element: "versionStamp"),
+            at: slots.firstIndex { $0.offset > stamp } ?? slots.endIndex)
+        return ConfigTemplate(bytes: bytes, slots: slots)
     }
 
     /// The file of `config`, whose shape this template was recorded from.
@@ -112,25 +113,19 @@ struct ConfigTemplate: Sendable {
         var output: [UInt8] = []
         // Room for the fields and the stamp: growing the array while filling it was a copy of the file.
         output.reserveCapacity(bytes.count + 2048)
-        var stampOffset = -1
+        var stampOffset = 0
         try bytes.withUnsafeBufferPointer { template in
             var copied = 0
             for slot in slots {
-                if stampOffset < 0, stamp <= slot.offset {
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: template[copied..<stamp]))
-                    copied = stamp
-                    stampOffset = output.count
-                }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: template[copied..<slot.offset]))
                 copied = slot.offset
+                guard slot.field >= 0 else {
+                    stampOffset = output.count
+                    continue
+                }
                 let text = Self.value(slot.field, of: config)
                 try FieldText.requireXMLText(text, in: slot.element, of: config.deviceName)
                 XMLDocumentWriter.appendEscaped(text, attribute: slot.attribute, &output)
-            }
-            if stampOffset < 0 {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: template[copied..<stamp]))
-                copied = stamp
-                stampOffset = output.count
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: template[copied...]))
         }
@@ -142,9 +137,9 @@ struct ConfigTemplate: Sendable {
 /// Renders many devices' files, each shape's template recorded once (see ``ConfigTemplate``).
 ///
 /// Shared by the tasks that write one job's files: a template costs about two renderings to record
-/// (the first device of a shape is rendered both ways and compared), and a generated 100k-row
-/// file has a few hundred shapes (models × pools × line counts), so one cache per slice of a
-/// few hundred devices would record most of them again.
+/// (the first device of a shape is rendered both ways and compared), and the benchmark's generated
+/// files have ~80 shapes (models × pools × line counts) in their first 20,000 devices, so one cache
+/// per slice of a few hundred devices would record most of them again.
 package final class ConfigRenderer: Sendable {
     /// A shape as a dictionary key, hashed by a few of its fields (equal shapes hash alike), compared
     /// whole: hashing every field of a shape cost more than filling its template.

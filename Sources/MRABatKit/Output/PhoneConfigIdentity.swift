@@ -46,7 +46,7 @@ package enum PhoneConfigIdentity {
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lowercase: the first 16 bytes, hyphens after bytes 4, 6, 8 and 10.
     ///
     /// Written into the string's own storage: six of these per five-line file, built from hex text,
-    /// slices and a join, were ~5 % of the config-file stage's CPU (`perf record`, `mrabat-bench config-files`).
+    /// slices and a join, were ~5 % of `mrabat-bench config-files`' CPU (`perf record`).
     static func format(_ bytes: [UInt8]) -> String {
         precondition(bytes.count >= 16, "a UUID has 16 bytes")
         return String(unsafeUninitializedCapacity: 36) { text in
