@@ -137,20 +137,21 @@ final class XMLDocumentWriter: XMLElementWriter {
     }
 
     func finish() throws -> [UInt8] {
-        precondition(!finished && depth == 0, "XMLDocumentWriter.finish() called twice or inside an element")
-        finished = true
-        guard let stamp else { throw MRABatError(.xml, "\(subject): the config file has no <versionStamp> to fill") }
-        try VersionStamp.fill(&bytes, at: stamp.lowerBound)
-        return bytes
+        var (document, _, stamp) = try finishTemplate()
+        try VersionStamp.fill(&document, at: stamp)
+        return document
     }
 
-    /// Closes a document written with placeholders and returns its bytes without the placeholders,
-    /// where they were, and where the version stamp's text goes (not filled in).
+    /// Closes the document and returns its bytes without the version stamp, where the stamp's text
+    /// goes, and where the placeholders were (for a ``ConfigTemplate``; none when there are none).
     func finishTemplate() throws -> (bytes: [UInt8], slots: [ConfigTemplate.Slot], stamp: Int) {
-        precondition(!finished && depth == 0, "XMLDocumentWriter.finishTemplate() called twice or inside an element")
+        precondition(!finished && depth == 0, "XMLDocumentWriter finished twice or inside an element")
         finished = true
         guard let stamp else { throw MRABatError(.xml, "\(subject): the config file has no <versionStamp> to fill") }
-        return (bytes, slots, stamp.lowerBound)
+        // Handed over, not shared: the caller fills in the stamp without a copy of the document.
+        let document = bytes
+        bytes = []
+        return (document, slots, stamp.lowerBound)
     }
 
     /// Runs `body` on the document's bytes as one access: `bytes` is a class's stored property, so
